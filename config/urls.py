@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.health import healthz
+from voc import api as voc_api
+from voc import views as voc_views
+
+api_patterns = [
+    path("", voc_api.ApiRootView.as_view(), name="root"),
+    path("auth/token/", voc_api.ObtainTokenView.as_view(), name="token"),
+    path("me/", voc_api.MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+account_patterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profile/", voc_views.profile, name="profile"),
+]
+
+urlpatterns = [
+    path("", voc_views.home, name="home"),
+    path("accounts/", include(account_patterns)),
+    path("language/", voc_views.set_language, name="set_language"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_patterns, "api"))),
+]
+
+handler403 = "voc.views.permission_denied"

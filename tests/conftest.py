@@ -1,0 +1,79 @@
+"""The cast: an agent, a lead, an hq reader, an executive and an admin, at two sites."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, SiteFactory, TeamFactory, UserFactory
+from voc.models import Site, User
+
+ROLES = ["agent", "lead", "hq", "executive", "admin"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_english(settings):
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def madrid(db) -> Site:
+    return SiteFactory(name="Madrid", country=Site.Country.SPAIN)
+
+
+@pytest.fixture
+def manchester(db) -> Site:
+    return SiteFactory(name="Manchester", country=Site.Country.UNITED_KINGDOM)
+
+
+@pytest.fixture
+def agent(madrid) -> User:
+    return UserFactory(username="lucia", role=User.Role.AGENT, site=madrid, team=TeamFactory(site=madrid))
+
+
+@pytest.fixture
+def other_site_agent(manchester) -> User:
+    return UserFactory(username="amy", role=User.Role.AGENT, site=manchester)
+
+
+@pytest.fixture
+def lead(madrid) -> User:
+    return UserFactory(username="marta", role=User.Role.LEAD, site=madrid)
+
+
+@pytest.fixture
+def hq(db) -> User:
+    return UserFactory(username="elena", role=User.Role.HQ, department="Marketing")
+
+
+@pytest.fixture
+def executive(db) -> User:
+    return UserFactory(username="ana", role=User.Role.EXECUTIVE, department="Chief executive")
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="ada", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def cast(agent, lead, hq, executive, admin_user) -> dict[str, User]:
+    return {"agent": agent, "lead": lead, "hq": hq, "executive": executive, "admin": admin_user}
+
+
+@pytest.fixture
+def client_for(cast):
+    """``client_for("lead")``: a test client signed in as that member of the cast."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        client.force_login(cast[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

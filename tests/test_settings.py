@@ -1,0 +1,104 @@
+"""Settings parsing: good values read, bad ones stop start-up naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import Env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_booleans_read_common_spellings():
+    env = Env({"A": "true", "B": "0", "C": " Yes "})
+    assert env.bool("A", False) is True
+    assert env.bool("B", True) is False
+    assert env.bool("C", False) is True
+    assert env.bool("MISSING", True) is True
+
+
+def test_a_bad_boolean_names_the_variable():
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG must be true or false"):
+        Env({"DJANGO_DEBUG": "maybe"}).bool("DJANGO_DEBUG", False)
+
+
+def test_integers_are_checked():
+    assert Env({"EMAIL_PORT": "2525"}).int("EMAIL_PORT", 25) == 2525
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be a whole number"):
+        Env({"EMAIL_PORT": "smtp"}).int("EMAIL_PORT", 25)
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be at least 1"):
+        Env({"EMAIL_PORT": "0"}).int("EMAIL_PORT", 25, minimum=1)
+
+
+def test_lists_split_on_commas():
+    assert Env({"H": "a.example, b.example,,"}).list("H", []) == ["a.example", "b.example"]
+
+
+def test_postgres_urls_use_the_postgresql_backend():
+    config = Env({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/voc"}).database("DATABASE_URL", "sqlite:///x")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["NAME"] == "voc" and config["HOST"] == "127.0.0.1" and config["PORT"] == 5432
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_sqlite_urls_get_settings_for_several_processes():
+    config = Env({}).database("DATABASE_URL", "sqlite:////tmp/voc.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"] == "/tmp/voc.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/voc", "nonsense", "postgres://postgres@127.0.0.1:5432"])
+def test_a_bad_database_url_names_the_variable(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        Env({"DATABASE_URL": url}).database("DATABASE_URL", "sqlite:///x")
+
+
+def test_a_bad_broker_url_names_the_variable():
+    assert Env({"B": "redis://127.0.0.1:6379/0"}).broker("B", "filesystem://").startswith("redis://")
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL must be"):
+        Env({"CELERY_BROKER_URL": "127.0.0.1:6379"}).broker("CELERY_BROKER_URL", "filesystem://")
+
+
+def test_choices_are_enforced():
+    with pytest.raises(ImproperlyConfigured, match="VOC_DEFAULT_LANGUAGE must be one of en, es"):
+        Env({"VOC_DEFAULT_LANGUAGE": "fr"}).choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es"])
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _manage("check", DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false" in result.stderr
+
+
+def test_a_wrong_value_stops_start_up_with_the_variable_named():
+    result = _manage("check", DATABASE_URL="mysql://root@localhost/voc")
+    assert result.returncode != 0
+    assert "DATABASE_URL must start with sqlite:/// or postgres://" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="k" * 20 + "a-random-production-secret-0123456789-abcdefghij",
+        DJANGO_ALLOWED_HOSTS="voc.example.com",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout

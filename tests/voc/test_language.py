@@ -1,0 +1,35 @@
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_choosing_spanish_is_saved_on_the_person_and_used_on_every_page(client_for, agent):
+    client = client_for("agent")
+    response = client.post("/language/", {"language": "es", "next": "/accounts/profile/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/profile/"
+    agent.refresh_from_db()
+    assert agent.language == "es"
+    fresh = Client()
+    fresh.force_login(agent)  # a new browser, no cookie: the saved choice still applies
+    html = fresh.get("/").content.decode()
+    assert "Inicio" in html and 'lang="es"' in html
+
+
+def test_the_sign_in_page_follows_the_language_cookie_for_visitors():
+    client = Client()
+    client.post("/language/", {"language": "es", "next": "/accounts/login/"})
+    html = client.get("/accounts/login/").content.decode()
+    assert "Iniciar sesión" in html
+
+
+def test_an_unknown_language_is_refused_and_nothing_changes(client_for, agent):
+    response = client_for("agent").post("/language/", {"language": "xx", "next": "/"}, follow=True)
+    agent.refresh_from_db()
+    assert agent.language == "en"
+    assert "Unknown language." in response.content.decode()
+
+
+def test_the_language_switch_never_redirects_off_site(client_for):
+    response = client_for("agent").post("/language/", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/"

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class VocConfig(AppConfig):
+    name = "voc"
+    verbose_name = _("Voice of the customer")
+
+    def ready(self) -> None:
+        from voc import audit, schedules
+
+        auth_signals.user_logged_in.connect(audit.on_login, dispatch_uid="voc.audit.login")
+        auth_signals.user_logged_out.connect(audit.on_logout, dispatch_uid="voc.audit.logout")
+        auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="voc.audit.login_failed")
+        post_migrate.connect(schedules.ensure_default_schedules, sender=self, dispatch_uid="voc.schedules")

@@ -1,0 +1,97 @@
+"""The demo organisation: sites in Spain and the UK, teams, and a few people of every role.
+
+Deterministic and additive: running it again creates only what is missing, so passwords are
+printed once, when their person is created.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from voc import services
+from voc.models import Site, Team, User
+
+SITES = [
+    # name, city, country, language of the floor, teams
+    ("Madrid", "Madrid", Site.Country.SPAIN, "es", ["Tarjetas y pagos", "Cuentas"]),
+    ("Sevilla", "Sevilla", Site.Country.SPAIN, "es", ["Seguros", "Cuentas"]),
+    ("A Coruña", "A Coruña", Site.Country.SPAIN, "es", ["Tarxetas", "Seguros"]),
+    ("Manchester", "Manchester", Site.Country.UNITED_KINGDOM, "en", ["Cards and payments", "Accounts"]),
+    ("Glasgow", "Glasgow", Site.Country.UNITED_KINGDOM, "en", ["Insurance claims", "Accounts"]),
+]
+
+PEOPLE = [
+    # username, first, last, role, site, team index, department
+    ("lucia.agent", "Lucía", "Fernández", User.Role.AGENT, "Madrid", 0, ""),
+    ("javier.agent", "Javier", "Moreno", User.Role.AGENT, "Madrid", 1, ""),
+    ("carmen.agent", "Carmen", "Ruiz", User.Role.AGENT, "Sevilla", 0, ""),
+    ("antonio.agent", "Antonio", "Navarro", User.Role.AGENT, "Sevilla", 1, ""),
+    ("uxia.agent", "Uxía", "Castro", User.Role.AGENT, "A Coruña", 0, ""),
+    ("brais.agent", "Brais", "Otero", User.Role.AGENT, "A Coruña", 1, ""),
+    ("amy.agent", "Amy", "Walsh", User.Role.AGENT, "Manchester", 0, ""),
+    ("tom.agent", "Tom", "Baker", User.Role.AGENT, "Manchester", 1, ""),
+    ("fiona.agent", "Fiona", "MacLeod", User.Role.AGENT, "Glasgow", 0, ""),
+    ("ross.agent", "Ross", "Campbell", User.Role.AGENT, "Glasgow", 1, ""),
+    ("marta.lead", "Marta", "Gil", User.Role.LEAD, "Madrid", 0, "Customer service"),
+    ("pilar.lead", "Pilar", "Romero", User.Role.LEAD, "Sevilla", 0, "Customer service"),
+    ("xoan.lead", "Xoán", "Rivas", User.Role.LEAD, "A Coruña", 0, "Customer service"),
+    ("sarah.lead", "Sarah", "Hughes", User.Role.LEAD, "Manchester", 0, "Customer service"),
+    ("callum.lead", "Callum", "Reid", User.Role.LEAD, "Glasgow", 0, "Customer service"),
+    ("elena.hq", "Elena", "Vidal", User.Role.HQ, None, 0, "Marketing"),
+    ("david.hq", "David", "Ortega", User.Role.HQ, None, 0, "Product"),
+    ("grace.hq", "Grace", "Turner", User.Role.HQ, None, 0, "Customer experience"),
+    ("ana.exec", "Ana", "Serrano", User.Role.EXECUTIVE, None, 0, "Chief executive"),
+    ("james.exec", "James", "Whitfield", User.Role.EXECUTIVE, None, 0, "Operations"),
+    ("ines.exec", "Inés", "Prieto", User.Role.EXECUTIVE, None, 0, "Finance"),
+    ("oliver.exec", "Oliver", "Grant", User.Role.EXECUTIVE, None, 0, "Digital"),
+    ("admin", "Ada", "Admin", User.Role.ADMIN, None, 0, "Operations"),
+]
+
+
+@dataclass(frozen=True)
+class Credential:
+    username: str
+    role: str
+    site: str
+    password: str
+
+
+@transaction.atomic
+def seed_people(*, password: str | None = None) -> list[Credential]:
+    """Create the demo sites, teams and people that do not exist yet.
+
+    ``password`` gives every new person the same password (for scripted demos); otherwise each
+    gets a random one. Returns the credentials of the people created now (empty on a re-run).
+    """
+    sites: dict[str, tuple[Site, list[Team], str]] = {}
+    for name, city, country, language, team_names in SITES:
+        site = services.get_or_create_site(name=name, country=country, city=city)
+        teams = [Team.objects.get_or_create(site=site, name=team)[0] for team in team_names]
+        sites[name] = (site, teams, language)
+
+    created = []
+    for username, first, last, role, site_name, team_index, department in PEOPLE:
+        if User.objects.filter(username=username).exists():
+            continue
+        site, teams, language = sites[site_name] if site_name else (None, [], "")
+        if site_name is None:
+            language = "es" if first in {"Elena", "David", "Ana", "Inés"} else "en"
+        secret = password or secrets.token_urlsafe(9)
+        services.create_user(
+            username=username,
+            role=role,
+            password=secret,
+            site=site,
+            team=teams[team_index] if teams and role == User.Role.AGENT else None,
+            email=f"{username}@demo.listening-post.example",
+            first_name=first,
+            last_name=last,
+            department=department,
+            language=language,
+            validate=password is None,
+        )
+        created.append(Credential(username, str(role), site_name or "—", secret))
+    return created

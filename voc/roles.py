@@ -1,0 +1,94 @@
+"""What each role may do: the one place permissions are decided.
+
+Views use ``CapabilityRequiredMixin``, the API uses ``HasCapability``, templates read
+``caps`` (voc.context_processors); all three ask ``has_capability``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.mixins import AccessMixin
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework.permissions import BasePermission
+
+from voc.models import User
+
+
+class Capability(StrEnum):
+    LOG_NOTES = "log_notes"
+    VIEW_OWN_NOTES = "view_own_notes"
+    VIEW_SITE_NOTES = "view_site_notes"
+    CURATE_THEMES = "curate_themes"
+    READ_NEWSLETTERS = "read_newsletters"
+    EDIT_NEWSLETTERS = "edit_newsletters"
+    READ_REPORTS = "read_reports"
+    SUBSCRIBE = "subscribe"
+    RECORD_ACTIONS = "record_actions"
+    BUDDY_CASES = "buddy_cases"
+    HANDLE_CASES = "handle_cases"
+    LOG_LISTENING = "log_listening"
+    VIEW_PROGRAMME = "view_programme"
+    ADMINISTER = "administer"
+
+
+C = Capability
+_HQ = {C.READ_NEWSLETTERS, C.READ_REPORTS, C.SUBSCRIBE, C.RECORD_ACTIONS, C.LOG_LISTENING, C.VIEW_PROGRAMME}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    User.Role.AGENT: frozenset({C.LOG_NOTES, C.VIEW_OWN_NOTES, C.READ_NEWSLETTERS, C.LOG_LISTENING}),
+    User.Role.LEAD: frozenset(
+        {
+            C.LOG_NOTES,
+            C.VIEW_OWN_NOTES,
+            C.VIEW_SITE_NOTES,
+            C.CURATE_THEMES,
+            C.READ_NEWSLETTERS,
+            C.EDIT_NEWSLETTERS,
+            C.BUDDY_CASES,
+            C.LOG_LISTENING,
+        }
+    ),
+    User.Role.HQ: frozenset(_HQ),
+    User.Role.EXECUTIVE: frozenset(_HQ | {C.HANDLE_CASES}),
+    User.Role.ADMIN: frozenset(_HQ | {C.ADMINISTER}),
+}
+
+
+def capabilities(user: Any) -> frozenset[Capability]:
+    """Everything ``user`` may do; nothing for anonymous or inactive users."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def has_capability(user: Any, capability: Capability) -> bool:
+    return capability in capabilities(user)
+
+
+class CapabilityRequiredMixin(AccessMixin):
+    """Class-based views: log in first, then 403 unless the user's role grants ``capability``."""
+
+    capability: Capability
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_capability(request.user, self.capability):
+            self.raise_exception = True
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class HasCapability(BasePermission):
+    """DRF: ``permission_classes = [HasCapability.of(Capability.X)]``."""
+
+    capability: Capability
+
+    @classmethod
+    def of(cls, capability: Capability) -> type[HasCapability]:
+        return type(f"Has{capability.name.title().replace('_', '')}", (cls,), {"capability": capability})
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return has_capability(request.user, self.capability)
