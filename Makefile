@@ -27,7 +27,7 @@ migrate: $(VENV)/.installed
 
 run: install messages migrate
 	$(PY) manage.py seed_demo
-	@echo "Listening Post on http://127.0.0.1:8000 (web, Celery worker and beat). Ctrl-C stops all three."
+	@echo "Listening Post on http://127.0.0.1:$${VOC_PORT:-8000} (web, Celery worker and beat). Ctrl-C stops all three."
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
 
 test: install-dev messages
