@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
 from voc import api as voc_api
 from voc import views as voc_views
 
+router = SimpleRouter()
+router.register("notes", voc_api.NoteViewSet, basename="note")
+
 api_patterns = [
+    *router.urls,
     path("", voc_api.ApiRootView.as_view(), name="root"),
     path("auth/token/", voc_api.ObtainTokenView.as_view(), name="token"),
     path("me/", voc_api.MeView.as_view(), name="me"),
@@ -26,6 +31,7 @@ account_patterns = [
 urlpatterns = [
     path("", voc_views.home, name="home"),
     path("accounts/", include(account_patterns)),
+    path("notes/", include("voc.urls")),
     path("language/", voc_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -25,7 +25,7 @@ def running_worker() -> Iterator[str]:
         yield queue
 
 
-def wait_for(condition: Callable[[], bool], *, seconds: float = 30) -> bool:
+def wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

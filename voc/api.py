@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from voc.models import User
-from voc.roles import capabilities
+from voc import services
+from voc.access import visible_notes
+from voc.audit import client_ip
+from voc.filters import NoteFilter
+from voc.models import Insight, ProductArea, User
+from voc.roles import Capability, HasCapability, capabilities
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -89,5 +99,145 @@ class ApiRootView(APIView):
     def get(self, request: Request) -> Response:
         from rest_framework.reverse import reverse
 
-        names = ["me", "schema", "docs", "token"]
+        names = ["note-list", "me", "schema", "docs", "token"]
         return Response({name: reverse(f"api:{name}", request=request) for name in names})
+
+
+# --- Notes ----------------------------------------------------------------------------------
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    """Input shape and output shape; the rules are in services.record_note."""
+
+    kind = serializers.ChoiceField(choices=Insight.Kind.choices)
+    channel = serializers.ChoiceField(choices=Insight.Channel.choices)
+    text = serializers.CharField(max_length=Insight.TEXT_MAX_LENGTH, allow_blank=False, trim_whitespace=True)
+    language = serializers.ChoiceField(choices=Insight.Language.choices, required=False)
+    occurred_at = serializers.DateTimeField(required=False)
+    product_area = serializers.SlugRelatedField(
+        slug_field="name", queryset=ProductArea.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    site = serializers.StringRelatedField(read_only=True)
+    agent = serializers.StringRelatedField(source="agent.username", read_only=True)
+    plus_ones = serializers.IntegerField(source="tally_count", read_only=True, default=0)
+
+    class Meta:
+        model = Insight
+        fields = [
+            "id",
+            "kind",
+            "text",
+            "channel",
+            "language",
+            "occurred_at",
+            "customer_abroad",
+            "abroad_country",
+            "caused_by_us",
+            "lonely",
+            "vulnerable",
+            "product_area",
+            "source",
+            "external_id",
+            "site",
+            "agent",
+            "status",
+            "created_at",
+            "plus_ones",
+        ]
+        read_only_fields = ["id", "site", "agent", "status", "created_at", "plus_ones"]
+        extra_kwargs = {
+            "external_id": {"required": False, "allow_blank": True, "max_length": 100, "validators": []},
+            "source": {"required": False, "allow_blank": True, "max_length": 32},
+            "abroad_country": {"required": False, "allow_blank": True, "max_length": 2},
+        }
+        validators: list[Any] = []
+
+
+class NoteEditSerializer(NoteSerializer):
+    class Meta(NoteSerializer.Meta):
+        read_only_fields = [*NoteSerializer.Meta.read_only_fields, "source", "external_id"]
+
+
+class TallySerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Insight.Channel.choices)
+
+
+class NoteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Notes: agents see their own, leads their sites', head office and executives all (redacted).
+
+    Creating with an ``external_id`` already stored for the same ``source`` returns that note
+    with 200 instead of a duplicate. Changes: the author, within 24 hours."""
+
+    serializer_class = NoteSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NoteFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in {"create", "partial_update", "update", "withdraw", "plus_one"}:
+            return [IsAuthenticated(), HasCapability.of(Capability.LOG_NOTES)()]
+        return [IsAuthenticated()]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action in {"partial_update", "update"}:
+            return NoteEditSerializer
+        if self.action == "plus_one":
+            return TallySerializer
+        return NoteSerializer
+
+    def get_queryset(self):
+        return (
+            visible_notes(self.request.user)
+            .select_related("site", "agent", "product_area")
+            .annotate(tally_count=Count("tallies"))
+            .order_by("-occurred_at", "-id")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        note, created = services.record_note(
+            agent=request.user, ip_address=client_ip(request._request), **payload.validated_data
+        )
+        if not created and not visible_notes(request.user).filter(pk=note.pk).exists():
+            return Response(
+                {"external_id": [_("Another person's note already has this external id.")]},
+                status=status.HTTP_409_CONFLICT,
+            )
+        note = self.get_queryset().get(pk=note.pk)
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        note = self.get_object()
+        payload = NoteEditSerializer(note, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.edit_note(
+            note=note, editor=request.user, ip_address=client_ip(request._request), **payload.validated_data
+        )
+        return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=NoteSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        note = self.get_object()
+        services.withdraw_notes(notes=[note], by=request.user, ip_address=client_ip(request._request))
+        return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data)
+
+    @extend_schema(request=TallySerializer, responses=NoteSerializer)
+    @action(detail=True, methods=["post"], url_path="plus-one")
+    def plus_one(self, request: Request, pk: str | None = None) -> Response:
+        note = get_object_or_404(Insight.objects.active(), pk=pk)
+        payload = TallySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.add_tally(note=note, agent=request.user, channel=payload.validated_data["channel"])
+        fresh = Insight.objects.annotate(tally_count=Count("tallies")).select_related("site", "agent").get(pk=note.pk)
+        return Response(NoteSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,4 @@
-"""The demo organisation: sites in Spain and the UK, teams, and a few people of every role.
+"""The demo organisation: sites in Spain and the UK, teams, people of every role, and notes.
 
 Deterministic and additive: running it again creates only what is missing, so passwords are
 printed once, when their person is created.
@@ -6,13 +6,18 @@ printed once, when their person is created.
 
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from voc import services
-from voc.models import Site, Team, User
+from voc.demo_notes import PRODUCT_AREAS, demo_note_specs
+from voc.models import ComplaintContact, Insight, ProductArea, Site, Tally, Team, User
 
 SITES = [
     # name, city, country, language of the floor, teams
@@ -95,3 +100,75 @@ def seed_people(*, password: str | None = None) -> list[Credential]:
         )
         created.append(Credential(username, str(role), site_name or "—", secret))
     return created
+
+
+DEMO_SOURCE = "demo"
+
+
+@transaction.atomic
+def seed_notes(*, end: datetime | None = None, weeks: int = 10, per_week: int = 320) -> int:
+    """Weeks of realistic notes (``voc.demo_notes``), with +1s and a few complaint contacts.
+
+    Once only: when demo notes exist nothing is added. Returns how many notes were created."""
+    if Insight.objects.filter(source=DEMO_SOURCE).exists():
+        return 0
+    end = end or timezone.now()
+    areas = {name: ProductArea.objects.get_or_create(name=name)[0] for name in PRODUCT_AREAS}
+    people = {u.username: u for u in User.objects.filter(username__in={p[0] for p in PEOPLE})}
+    notes = []
+    for spec in demo_note_specs(end=end, weeks=weeks, per_week=per_week):
+        agent = people.get(spec.agent)
+        if agent is None:
+            continue
+        notes.append(
+            services.build_note(
+                agent=agent,
+                kind=spec.kind,
+                text=spec.text,
+                channel=spec.channel,
+                language=spec.language,
+                occurred_at=min(spec.occurred_at, end),
+                customer_abroad=spec.customer_abroad,
+                abroad_country=spec.abroad_country,
+                caused_by_us=spec.caused_by_us,
+                lonely=spec.lonely,
+                vulnerable=spec.vulnerable,
+                product_area=areas[spec.product_area],
+                source=DEMO_SOURCE,
+                external_id=spec.external_id,
+            )
+        )
+    created = Insight.objects.bulk_create(notes, batch_size=500)
+    # Demo notes were "logged" when they happened, so they are past the 24-hour edit window.
+    Insight.objects.filter(source=DEMO_SOURCE).update(created_at=F("occurred_at"))
+    _seed_tallies(created, people)
+    _seed_contacts(created)
+    services.announce_notes([n.pk for n in created])
+    return len(created)
+
+
+def _seed_tallies(notes: list[Insight], people: dict[str, User]) -> None:
+    """Some notes were heard again by colleagues: a deterministic sprinkle of +1s."""
+    rng = random.Random(11)
+    agents = [u for u in people.values() if u.role == User.Role.AGENT]
+    tallies = []
+    for note in rng.sample(notes, k=min(len(notes), len(notes) // 12)):
+        for agent in rng.sample(agents, k=rng.randint(1, 3)):
+            tallies.append(Tally(note=note, agent=agent, site_id=agent.site_id, channel=note.channel))
+    Tally.objects.bulk_create(tallies, batch_size=500)
+
+
+def _seed_contacts(notes: list[Insight]) -> None:
+    """Recent complaints carry invented contact details (reserved 555/000 numbers, example.com)."""
+    complaints = [n for n in notes if n.kind == Insight.Kind.COMPLAINT][-40:]
+    ComplaintContact.objects.bulk_create(
+        ComplaintContact(
+            note=note,
+            name=f"Demo customer {i + 1}",
+            phone=f"+34 600 000 {i:03d}" if note.site.country == Site.Country.SPAIN else f"+44 7700 900{i:03d}",
+            email=f"customer{i + 1}@example.com",
+            account=f"DEMO-{10000 + i}",
+            consent=True,
+        )
+        for i, note in enumerate(complaints)
+    )

@@ -120,3 +120,213 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class ProductArea(models.Model):
+    """A product or area a note is about; the list is kept by admins."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product or area")
+        verbose_name_plural = _("products and areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InsightQuerySet(models.QuerySet["Insight"]):
+    def active(self) -> InsightQuerySet:
+        """Notes that count: withdrawn notes are kept for audit but hidden from counts."""
+        return self.filter(status=Insight.Status.ACTIVE)
+
+    def for_sites(self, site_ids: list[int]) -> InsightQuerySet:
+        return self.filter(site_id__in=site_ids)
+
+
+class Insight(models.Model):
+    """A note: one thing a customer said, logged by an agent. Text is redacted before it is stored."""
+
+    class Kind(models.TextChoices):
+        NEED = "need", _("Need")
+        WANT = "want", _("Want")
+        LOVE = "love", _("Love")
+        FRUSTRATION = "frustration", _("Frustration")
+        QUESTION = "question", _("Question")
+        THANKS = "thanks", _("Thanks")
+        COMPLAINT = "complaint", _("Complaint")
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        CHAT = "chat", _("Chat")
+        SMS = "sms", _("SMS")
+        SOCIAL = "social", _("Social media")
+        IN_PERSON = "in_person", _("In person")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+        GALICIAN = "gl", _("Galician")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TEXT_MAX_LENGTH = 2000
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.CharField(_("what the customer said"), max_length=TEXT_MAX_LENGTH)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notes", verbose_name=_("agent")
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="notes", verbose_name=_("site"))
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes", verbose_name=_("team")
+    )
+    occurred_at = models.DateTimeField(_("when it happened"), db_index=True)
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    customer_abroad = models.BooleanField(_("customer abroad"), default=False)
+    abroad_country = models.CharField(_("country the customer was in"), max_length=2, blank=True)
+    caused_by_us = models.BooleanField(
+        _("caused by us"),
+        default=False,
+        help_text=_("Failure demand: the contact happened because we got something wrong."),
+    )
+    lonely = models.BooleanField(_("lonely / needed to talk"), default=False)
+    vulnerable = models.BooleanField(_("vulnerable customer"), default=False)
+    product_area = models.ForeignKey(
+        ProductArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("product or area"),
+    )
+    source = models.CharField(_("source system"), max_length=32, blank=True)
+    external_id = models.CharField(_("id in the source system"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    objects = InsightQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="insight_unique_external_id_per_source",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["need", "want", "love", "frustration", "question", "thanks", "complaint"]),
+                name="insight_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", withdrawn_at__isnull=True)
+                | models.Q(status="withdrawn", withdrawn_at__isnull=False),
+                name="insight_withdrawn_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "occurred_at"], name="insight_site_time_idx"),
+            models.Index(fields=["agent", "occurred_at"], name="insight_agent_time_idx"),
+            models.Index(fields=["status", "occurred_at"], name="insight_status_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class ComplaintContact(models.Model):
+    """A complaining customer's contact details: kept apart from the note, shown only to the few
+    who may handle the complaint, and every view is audited."""
+
+    note = models.OneToOneField(Insight, on_delete=models.PROTECT, related_name="contact", verbose_name=_("note"))
+    name = models.CharField(_("customer name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    account = models.CharField(_("account or policy number"), max_length=64, blank=True)
+    consent = models.BooleanField(_("customer agreed to be contacted"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint contact")
+        verbose_name_plural = _("complaint contacts")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(phone="", email=""), name="complaint_contact_has_phone_or_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Contact for note')} {self.note_id}"
+
+
+class Tally(models.Model):
+    """A "+1, heard this too": another customer said the same as an existing note."""
+
+    note = models.ForeignKey(Insight, on_delete=models.PROTECT, related_name="tallies", verbose_name=_("note"))
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tallies", verbose_name=_("agent")
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="tallies", verbose_name=_("site"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Insight.Channel.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("+1")
+        verbose_name_plural = _("+1s")
+
+    def __str__(self) -> str:
+        return f"+1 {self.note_id} by {self.agent_id}"
+
+
+class ImportJob(models.Model):
+    """A CSV of notes uploaded by a lead, imported by a worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("notes created"), default=0)
+    duplicates = models.PositiveIntegerField(_("already there"), default=0)
+    invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    problems = models.JSONField(_("first problems"), default=list, blank=True)
+    error_file = models.FileField(_("rows to fix"), upload_to="imports/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name

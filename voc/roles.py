@@ -1,15 +1,16 @@
 """What each role may do: the one place permissions are decided.
 
-Views use ``CapabilityRequiredMixin``, the API uses ``HasCapability``, templates read
+Views use ``capability_required``, the API uses ``HasCapability``, templates read
 ``caps`` (voc.context_processors); all three ask ``has_capability``.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import wraps
 from typing import Any
 
-from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework.permissions import BasePermission
 
@@ -67,20 +68,6 @@ def has_capability(user: Any, capability: Capability) -> bool:
     return capability in capabilities(user)
 
 
-class CapabilityRequiredMixin(AccessMixin):
-    """Class-based views: log in first, then 403 unless the user's role grants ``capability``."""
-
-    capability: Capability
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not has_capability(request.user, self.capability):
-            self.raise_exception = True
-            return self.handle_no_permission()
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-
 class HasCapability(BasePermission):
     """DRF: ``permission_classes = [HasCapability.of(Capability.X)]``."""
 
@@ -92,3 +79,18 @@ class HasCapability(BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return has_capability(request.user, self.capability)
+
+
+def capability_required(capability: Capability):
+    """Function views: 403 unless the signed-in person's role grants ``capability``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not has_capability(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -15,10 +15,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo.seed_people(password=os.environ.get("VOC_DEMO_PASSWORD") or None)
-        if not created:
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo people. Passwords are shown only now:"))
+            self.stdout.write(f"  {'username':<16} {'role':<10} {'site':<12} password")
+            for c in created:
+                self.stdout.write(f"  {c.username:<16} {c.role:<10} {c.site:<12} {c.password}")
+        else:
             self.stdout.write("Demo people already exist; nothing to add.")
-            return
-        self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo people. Passwords are shown only now:"))
-        self.stdout.write(f"  {'username':<16} {'role':<10} {'site':<12} password")
-        for c in created:
-            self.stdout.write(f"  {c.username:<16} {c.role:<10} {c.site:<12} {c.password}")
+        notes = demo.seed_notes()
+        if notes:
+            self.stdout.write(self.style.SUCCESS(f"Created {notes} demo notes over the last 10 weeks."))
+        else:
+            self.stdout.write("Demo notes already exist; nothing to add.")

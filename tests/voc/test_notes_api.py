@@ -1,0 +1,161 @@
+"""/api/v1/notes/: visibility per role, idempotent creation, 400s for bad input, filters."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from voc import services
+from voc.models import Insight, Tally
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/notes/"
+
+
+def seed(agent, other_site_agent):
+    services.record_note(agent=agent, kind="love", text="Loves the app", channel="chat")
+    services.record_note(agent=agent, kind="need", text="Needs a loan", channel="phone", language="en")
+    services.record_note(agent=other_site_agent, kind="complaint", text="Charged twice", channel="phone")
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("agent", {"Loves the app", "Needs a loan"}),
+        ("lead", {"Loves the app", "Needs a loan"}),
+        ("hq", {"Loves the app", "Needs a loan", "Charged twice"}),
+        ("executive", {"Loves the app", "Needs a loan", "Charged twice"}),
+        ("admin", {"Loves the app", "Needs a loan", "Charged twice"}),
+    ],
+)
+def test_each_role_lists_the_notes_it_may_see(client_for, agent, other_site_agent, role, expected):
+    seed(agent, other_site_agent)
+    body = client_for(role).get(URL).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert {n["text"] for n in body["results"]} == expected and body["count"] == len(expected)
+
+
+def test_an_agent_cannot_read_another_agents_note(client_for, agent, other_site_agent):
+    seed(agent, other_site_agent)
+    theirs = Insight.objects.get(text="Charged twice")
+    assert client_for("agent").get(f"{URL}{theirs.pk}/").status_code == 404
+    assert client_for("hq").get(f"{URL}{theirs.pk}/").status_code == 200
+
+
+def test_anonymous_callers_get_401(db):
+    assert Client().get(URL).status_code == 401
+    assert Client().post(URL, {}, content_type="application/json").status_code == 401
+
+
+def test_an_agent_creates_a_note_redacted(client_for, agent):
+    response = client_for("agent").post(
+        URL,
+        {"kind": "need", "text": "Wants a call on 07700 900123", "channel": "phone", "lonely": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["text"] == "Wants a call on [PHONE]" and body["lonely"] is True
+    assert body["site"] == "Madrid" and body["agent"] == "lucia" and body["language"] == "en"
+
+
+@pytest.mark.parametrize("role", ["hq", "executive", "admin"])
+def test_roles_without_calls_cannot_create_notes(client_for, role):
+    response = client_for(role).post(
+        URL, {"kind": "need", "text": "x", "channel": "phone"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert Insight.objects.count() == 0
+
+
+def test_creating_twice_with_one_external_id_returns_the_first_note_with_200(client_for):
+    client = client_for("agent")
+    payload = {"kind": "need", "text": "Wants paper statements", "channel": "email", "external_id": "CRM-7"}
+    first = client.post(URL, payload, content_type="application/json")
+    second = client.post(URL, payload | {"text": "Retry"}, content_type="application/json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"] and second.json()["text"] == "Wants paper statements"
+    assert Insight.objects.count() == 1
+
+
+def test_an_external_id_already_used_by_someone_out_of_sight_is_a_409(client_for, other_site_agent):
+    services.record_note(agent=other_site_agent, kind="need", text="Theirs", channel="email", external_id="CRM-8")
+    response = client_for("agent").post(
+        URL,
+        {"kind": "need", "text": "Mine", "channel": "email", "external_id": "CRM-8"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409 and "external_id" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"text": "x", "channel": "phone"}, "kind"),
+        ({"kind": "need", "channel": "phone"}, "text"),
+        ({"kind": "need", "text": "x"}, "channel"),
+        ({"kind": "rant", "text": "x", "channel": "phone"}, "kind"),
+        ({"kind": "need", "text": "x" * 2001, "channel": "phone"}, "text"),
+        ({"kind": "need", "text": "", "channel": "phone"}, "text"),
+        ({"kind": "need", "text": 12, "channel": ["phone"]}, "channel"),
+        ({"kind": "need", "text": "x", "channel": "phone", "lonely": "perhaps"}, "lonely"),
+        ({"kind": "need", "text": "x", "channel": "phone", "occurred_at": "yesterday"}, "occurred_at"),
+        ({"kind": "need", "text": "x", "channel": "phone", "occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
+        ({"kind": "need", "text": "x", "channel": "phone", "language": "fr"}, "language"),
+        ({"kind": "need", "text": "x", "channel": "phone", "abroad_country": "FRA"}, "abroad_country"),
+        ({"kind": "need", "text": "x", "channel": "phone", "product_area": "Spaceships"}, "product_area"),
+    ],
+)
+def test_malformed_notes_get_400_with_field_errors(client_for, payload, field):
+    response = client_for("agent").post(URL, payload, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert Insight.objects.count() == 0
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"a string"', "null"])
+def test_junk_bodies_get_400_never_500(client_for, body):
+    response = client_for("agent").post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_filters_narrow_the_list(client_for, agent, other_site_agent, madrid):
+    seed(agent, other_site_agent)
+    client = client_for("hq")
+    texts = lambda query: {n["text"] for n in client.get(f"{URL}?{query}").json()["results"]}  # noqa: E731
+    assert texts("kind=love") == {"Loves the app"}
+    assert texts("channel=phone") == {"Needs a loan", "Charged twice"}
+    assert texts(f"site={madrid.pk}") == {"Loves the app", "Needs a loan"}
+    assert texts("text=loan") == {"Needs a loan"}
+    assert texts("kind=love&kind=need") == {"Loves the app", "Needs a loan"}
+    assert texts("occurred_after=2999-01-01") == set()
+    assert client.get(f"{URL}?kind=rant").status_code == 400
+
+
+def test_the_list_costs_the_same_queries_for_many_notes(client_for, agent, django_assert_max_num_queries):
+    for i in range(60):
+        services.record_note(agent=agent, kind="need", text=f"Need {i}", channel="phone")
+    client = client_for("lead")
+    with django_assert_max_num_queries(6):
+        body = client.get(URL).json()
+    assert body["count"] == 60 and len(body["results"]) == 50 and body["next"]
+
+
+def test_the_author_patches_a_note_within_the_window(client_for, agent):
+    stored, _ = services.record_note(agent=agent, kind="need", text="Needs a loan", channel="phone")
+    client = client_for("agent")
+    response = client.patch(f"{URL}{stored.pk}/", {"channel": "email"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["channel"] == "email"
+    other = client_for("lead").patch(f"{URL}{stored.pk}/", {"channel": "sms"}, content_type="application/json")
+    assert other.status_code == 400 and "Only the person who logged" in other.json()["detail"]
+
+
+def test_withdraw_and_plus_one_through_the_api(client_for, agent, other_site_agent):
+    stored, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
+    plus = client_for("agent").post(f"{URL}{stored.pk}/plus-one/", {"channel": "chat"}, content_type="application/json")
+    assert plus.status_code == 201 and plus.json()["plus_ones"] == 1
+    assert Tally.objects.filter(agent=agent).count() == 1
+    mine, _ = services.record_note(agent=agent, kind="need", text="Needs a loan", channel="phone")
+    gone = client_for("agent").post(f"{URL}{mine.pk}/withdraw/")
+    assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"

@@ -1,0 +1,323 @@
+"""Taking personal data out of agents' notes: what is caught, what is left alone, and how fast.
+
+Every positive example carries a real, valid check digit (Luhn, ISO 13616 mod 97, DNI/NIE letter);
+every "nearly" example differs from a valid one in its check digit only.
+"""
+
+import time
+
+import pytest
+
+from voc.redaction import Redacted, redact
+
+# ---------------------------------------------------------------------------------------------- e-mail
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "juan.perez@example.com",
+        "ana+facturas@example.es",
+        "soporte@mail.clientes.example.co.uk",
+        "JOHN.SMITH@EXAMPLE.COM",
+        "maria_lopez-2@correo.example.gal",
+        "xoán.pérez@example.gal",
+    ],
+)
+def test_an_email_address_is_replaced(address):
+    result = redact(f"Cliente escribe desde {address}, pide factura.")
+    assert result.text == "Cliente escribe desde [EMAIL], pide factura."
+    assert result.found == {"EMAIL": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lo comentó @lucia en el chat",
+        "user@@example.com",
+        "customer wrote from user@localhost",
+        "rate was 3 @ 4.50 each",
+        "the handle is @support_team",
+    ],
+)
+def test_text_that_only_looks_like_an_email_is_left_alone(text):
+    assert redact(text) == Redacted(text=text, found={})
+
+
+def test_a_full_stop_after_an_email_address_stays_outside_the_placeholder():
+    assert redact("Write to ANA@EXAMPLE.ES.").text == "Write to [EMAIL]."
+
+
+# ----------------------------------------------------------------------------------------------- cards
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "5500-0000-0000-0004",
+        "5555 5555 5555 4444",
+        "378282246310005",
+        "3782 822463 10005",
+        "6011111111111117",
+        "4222222222222",
+        "30569309025904",
+        "6011 0000 0000 0000 001",
+    ],
+)
+def test_a_luhn_valid_card_number_is_replaced(number):
+    result = redact(f"Tarjeta {number} caducada.")
+    assert result.text == "Tarjeta [CARD] caducada."
+    assert result.found == {"CARD": 1}
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "4111111111111112",
+        "4111 1111 1111 1113",
+        "5500-0000-0000-0005",
+        "378282246310006",
+        "1234567812345678",
+        "6111 1111 1111 1112",
+    ],
+)
+def test_a_luhn_invalid_card_number_is_left_exactly_as_typed(number):
+    text = f"Card {number} declined"
+    assert redact(text) == Redacted(text=text, found={})
+
+
+def test_a_card_followed_by_its_expiry_date_loses_the_number_but_keeps_the_date():
+    result = redact("Card 4111111111111111 12/25 was declined")
+    assert result.text == "Card [CARD] 12/25 was declined"
+    assert result.found == {"CARD": 1}
+
+
+def test_a_card_is_never_reported_as_a_phone():
+    result = redact("Visa 4111 1111 1111 1111 and mobile 612 345 678")
+    assert result.found == {"CARD": 1, "PHONE": 1}
+    assert result.text == "Visa [CARD] and mobile [PHONE]"
+
+
+def test_numbers_grouped_in_threes_are_phones_not_a_card():
+    # 18 digits would be card length, but nobody writes a card in threes: these are two phones.
+    result = redact("Teléfonos 612 345 678 912 345 678")
+    assert result.text == "Teléfonos [PHONE] [PHONE]"
+    assert result.found == {"PHONE": 2}
+
+
+# ----------------------------------------------------------------------------------------------- IBAN
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "ES9121000418450200051332",
+        "ES91 2100 0418 4502 0005 1332",
+        "es91 2100 0418 4502 0005 1332",
+        "GB82WEST12345698765432",
+        "GB82 WEST 1234 5698 7654 32",
+        "DE89 3704 0044 0532 0130 00",
+        "FR1420041010050500013M02606",
+        "PT50000201231234567890154",
+        "IT60X0542811101000000123456",
+        "IE29AIBK93115212345678",
+        "NL91ABNA0417164300",
+        "HN88CABF00000000000250005469",  # a country this module has no length for: 15-34 is enough
+    ],
+)
+def test_an_iban_with_a_valid_checksum_is_replaced(iban):
+    result = redact(f"Devolver a la cuenta {iban} por favor")
+    assert result.text == "Devolver a la cuenta [IBAN] por favor"
+    assert result.found == {"IBAN": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "IBAN ES91 2100 0418 4502 0005 1333",
+        "IBAN ES9121000418450200051333",
+        "IBAN GB82WEST12345698765433",
+        "IBAN DE89370400440532013001",
+        "IBAN ES982100041845020005133",  # checksum fine, but a Spanish IBAN has 24 characters, not 23
+        "IBAN NL91ABNA041716430",
+    ],
+)
+def test_an_iban_with_a_wrong_checksum_or_length_is_left_exactly_as_typed(text):
+    assert redact(text) == Redacted(text=text, found={})
+
+
+def test_an_iban_is_recognised_even_when_words_follow_it_directly():
+    result = redact("ES9121000418450200051332 is the account; GB82 WEST 1234 5698 7654 32 too")
+    assert result.text == "[IBAN] is the account; [IBAN] too"
+    assert result.found == {"IBAN": 2}
+
+
+def test_the_digits_of_a_mistyped_iban_are_not_taken_for_a_card_or_a_phone():
+    text = "IBAN ES91 2100 0418 4502 0005 1333 (mal copiado)"
+    assert redact(text) == Redacted(text=text, found={})
+
+
+# ----------------------------------------------------------------------------------------- DNI / NIE
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["12345678Z", "12.345.678-Z", "12345678-z", "00000000T", "87654321X", "X1234567L", "y1234567x", "Z1234567R"],
+)
+def test_a_dni_or_nie_with_the_right_letter_is_replaced(number):
+    result = redact(f"DNI {number}, titular.")
+    assert result.text == "DNI [ID], titular."
+    assert result.found == {"ID": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["DNI 12345678A", "DNI 12.345.678-B", "NIE X1234567A", "NIE Y1234567L", "ref AB12345678Z", "code 123456789Z"],
+)
+def test_a_dni_or_nie_with_the_wrong_letter_or_shape_is_left_alone(text):
+    assert redact(text) == Redacted(text=text, found={})
+
+
+# ---------------------------------------------------------------------------------------------- phones
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+34 612 345 678",
+        "+34612345678",
+        "(+34) 612 345 678",
+        "0034 612 34 56 78",
+        "0044 7700 900123",
+        "+44 (0)20 7946 0958",
+        "+1 415-555-0132",
+        "612345678",
+        "612 345 678",
+        "612 34 56 78",
+        "91 123 45 67",
+        "912-345-678",
+        "612.345.678",
+        "07700 900123",
+        "07700900123",
+        "020 7946 0958",
+        "0161 496 0000",
+        "(0161) 496 0000",
+    ],
+)
+def test_a_phone_number_is_replaced(number):
+    result = redact(f"Call back on {number} after lunch")
+    assert result.text == "Call back on [PHONE] after lunch"
+    assert result.found == {"PHONE": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Llamó el 12/03/2024 a las 10:30",
+        "Delivered 2024-03-12, re-delivered 12.03.2024",
+        "Refund of £1,200.50 approved",
+        "Reembolso de 1.200,50 € aprobado",
+        "Paid $15 plus 21% VAT",
+        "Customer since 1998",
+        "Has 3 cards and order 12345, ref 4821",
+        "Invoice 123456789 attached",
+        "Postcode 28013 / SW1A 1AA",
+        "Importe 650.000.000 € en la operación",
+        "On 9.12.2024 10:30 the line dropped",
+    ],
+)
+def test_dates_times_money_and_short_numbers_are_not_phones(text):
+    assert redact(text) == Redacted(text=text, found={})
+
+
+def test_two_phones_separated_by_a_slash_are_both_replaced():
+    assert redact("Tlf.612345678/912345678").text == "Tlf.[PHONE]/[PHONE]"
+
+
+# ------------------------------------------------------------------------------------------- together
+
+
+def test_a_spanish_note_keeps_its_words_and_loses_its_data():
+    result = redact("Mi DNI es 12345678Z y mi móvil 612 345 678.")
+    assert result.text == "Mi DNI es [ID] y mi móvil [PHONE]."
+    assert result.found == {"ID": 1, "PHONE": 1}
+
+
+def test_an_english_note_keeps_its_words_and_loses_its_data():
+    result = redact(
+        "Mrs Smith (jane.smith@example.co.uk, 07700 900123) wants £1,200.50 back on card "
+        "5500-0000-0000-0004 or to GB82 WEST 1234 5698 7654 32 by 12/03/2024."
+    )
+    assert result.text == (
+        "Mrs Smith ([EMAIL], [PHONE]) wants £1,200.50 back on card [CARD] or to [IBAN] by 12/03/2024."
+    )
+    assert result.found == {"EMAIL": 1, "PHONE": 1, "CARD": 1, "IBAN": 1}
+
+
+def test_a_galician_note_with_several_of_each_counts_them_all():
+    result = redact(
+        "Chamou dende o 981 123 456 e logo dende o +34 612 345 678. Correos: xoan@example.gal e "
+        "xoan.traballo@example.com. NIE X1234567L, conta ES91 2100 0418 4502 0005 1332, "
+        "tarxetas 4111111111111111 e 378282246310005."
+    )
+    assert result.text == (
+        "Chamou dende o [PHONE] e logo dende o [PHONE]. Correos: [EMAIL] e [EMAIL]. NIE [ID], "
+        "conta [IBAN], tarxetas [CARD] e [CARD]."
+    )
+    assert result.found == {"PHONE": 2, "EMAIL": 2, "ID": 1, "IBAN": 1, "CARD": 2}
+
+
+def test_redacting_twice_changes_nothing_the_second_time():
+    once = redact("DNI 12345678Z, tel 612 345 678, ana@example.es, ES9121000418450200051332, 4111111111111111")
+    twice = redact(once.text)
+    assert once.text == "DNI [ID], tel [PHONE], [EMAIL], [IBAN], [CARD]"
+    assert twice == Redacted(text=once.text, found={})
+
+
+def test_an_empty_note_stays_empty():
+    assert redact("") == Redacted(text="", found={})
+
+
+def test_a_note_without_personal_data_comes_back_unchanged():
+    text = "Customer unhappy with the 45 minute wait; offered a 10% discount, accepted."
+    assert redact(text) == Redacted(text=text, found={})
+
+
+def _two_thousand_character_note() -> str:
+    filler = (
+        "El cliente llamó el 12/03/2024 a las 10:30 porque el pedido 48213 no ha llegado; pagó 1.200,50 €. "
+        "Customer rang about a £1,200.50 refund for order 12345 to SW1A 1AA after 3 calls and 45 minutes. "
+    )
+    head = "Mi DNI es 12345678Z y mi móvil 612 345 678. "
+    tail = " Escribir a juan@example.com, tarjeta 4111111111111111."
+    note = head + (filler * 20)[: 2000 - len(head) - len(tail)] + tail
+    assert len(note) == 2000
+    return note
+
+
+def test_a_two_thousand_character_note_is_redacted_completely_and_quickly():
+    note = _two_thousand_character_note()
+    result = redact(note)
+    assert result.found == {"ID": 1, "PHONE": 1, "EMAIL": 1, "CARD": 1}
+    assert result.text.startswith("Mi DNI es [ID] y mi móvil [PHONE]. ")
+    assert result.text.endswith(" Escribir a [EMAIL], tarjeta [CARD].")
+    assert result.text.count("1.200,50 €") == note.count("1.200,50 €") > 0
+    best = min(_seconds(redact, note) for _ in range(20))
+    assert best < 0.002, f"{best * 1000:.2f} ms for 2,000 characters"
+
+
+@pytest.mark.parametrize(
+    "unit", ["a", "1 ", "1111 ", "a@", "@", "-1", "0 ", "ab12 ", "(+1 ", "9.", "x1234567-", "+", "00", "a.b@"]
+)
+def test_hostile_repetitive_input_takes_milliseconds_not_seconds(unit):
+    # Catastrophic backtracking would show up here as seconds; linear work stays in milliseconds.
+    text = (unit * (2000 // len(unit) + 1))[:2000]
+    assert _seconds(redact, text) < 0.25
+
+
+def _seconds(function, argument) -> float:
+    start = time.perf_counter()
+    function(argument)
+    return time.perf_counter() - start

@@ -1,0 +1,32 @@
+"""Which notes and contact details a person may see: the row-level half of voc.roles."""
+
+from __future__ import annotations
+
+from voc.models import ComplaintContact, Insight, User
+from voc.roles import Capability, has_capability
+
+
+def lead_site_ids(user: User) -> list[int]:
+    """The sites a lead answers for: the home site plus any further sites led."""
+    ids = set(user.lead_sites.values_list("id", flat=True))
+    if user.site_id:
+        ids.add(user.site_id)
+    return sorted(ids)
+
+
+def visible_notes(user: User):
+    """Agents see their own notes; leads every note of their sites; hq, executives and admins
+    every note (text is redacted at save, so nobody sees personal data in a note)."""
+    notes = Insight.objects.all()
+    if has_capability(user, Capability.VIEW_SITE_NOTES):
+        return notes.for_sites(lead_site_ids(user))
+    if has_capability(user, Capability.READ_REPORTS):
+        return notes
+    if has_capability(user, Capability.VIEW_OWN_NOTES):
+        return notes.filter(agent=user)
+    return notes.none()
+
+
+def may_see_contact(user: User, contact: ComplaintContact) -> bool:
+    """Leads of the complaint's site (case handlers join with the executive programme)."""
+    return has_capability(user, Capability.VIEW_SITE_NOTES) and contact.note.site_id in lead_site_ids(user)

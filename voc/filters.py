@@ -1,0 +1,42 @@
+"""Note filters, shared by the leads' page, "my notes", the CSV export and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from voc.models import Insight, Site
+
+
+class NoteFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
+    text = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Insight.Kind.choices)
+    channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Insight.Channel.choices)
+    language = django_filters.MultipleChoiceFilter(label=_("Language"), choices=Insight.Language.choices)
+    site = django_filters.ModelMultipleChoiceFilter(label=_("Site"), queryset=Site.objects.all())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Insight.Status.choices, empty_label=_("Any"))
+    occurred_after = django_filters.DateFilter(label=_("From"), field_name="occurred_at", lookup_expr="date__gte")
+    occurred_before = django_filters.DateFilter(label=_("To"), field_name="occurred_at", lookup_expr="date__lte")
+    customer_abroad = django_filters.BooleanFilter(label=_("Customer abroad"))
+    caused_by_us = django_filters.BooleanFilter(label=_("Caused by us"))
+    lonely = django_filters.BooleanFilter(label=_("Lonely / needed to talk"))
+    vulnerable = django_filters.BooleanFilter(label=_("Vulnerable customer"))
+    external_id = django_filters.CharFilter(label=_("External id"))
+
+    class Meta:
+        model = Insight
+        fields: list[str] = []
+
+    def __init__(self, *args, site_queryset: QuerySet[Site] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if site_queryset is not None:
+            self.filters["site"].queryset = site_queryset
+
+    def filter_text(self, queryset: QuerySet[Insight], name: str, value: str) -> QuerySet[Insight]:
+        words = [w for w in value.split() if w][:8]
+        condition = Q()
+        for word in words:
+            condition &= Q(text__icontains=word)
+        return queryset.filter(condition)

@@ -1,0 +1,54 @@
+"""``import_notes FILE.csv``: bulk import with a per-row report; safe to run twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from voc import imports
+from voc.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Import notes from a UTF-8 CSV. Required columns: kind, text, channel; optional: "
+        + ", ".join(imports.OPTIONAL)
+        + ". Invalid rows are reported (and written with --errors) and the rest imported."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--agent", help="username for rows without an agent column value")
+        parser.add_argument("--errors", type=Path, help="write the invalid rows here, with an error column, to fix")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        default_agent = None
+        if options["agent"]:
+            default_agent = User.objects.filter(username=options["agent"]).first()
+            if default_agent is None:
+                raise CommandError(f"No person is called {options['agent']}.")
+
+        def on_problem(problem: imports.RowProblem) -> None:
+            self.stdout.write(f"row {problem.row}: {problem.field}: {problem.reason}")
+            if sink is not None:
+                sink(problem)
+
+        error_file = options["errors"].open("w", encoding="utf-8", newline="") if options["errors"] else None
+        sink = imports.ErrorCsv(error_file) if error_file else None
+        try:
+            with path.open("rb") as stream:
+                report = imports.import_notes(stream=stream, default_agent=default_agent, on_problem=on_problem)
+        finally:
+            if error_file:
+                error_file.close()
+        self.stdout.write(
+            f"{report.rows} rows: {report.created} imported, {report.duplicates} already there, "
+            f"{report.invalid} with errors."
+        )
+        if report.fatal:
+            raise CommandError(report.fatal)
