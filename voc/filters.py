@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.forms import DateInput
 from django.utils.translation import gettext_lazy as _
 
 from voc.models import Insight, Site

@@ -58,7 +58,12 @@ def similar_notes(text: str, *, limit: int = 5, min_score: float = 0.25) -> list
         .order_by("-occurred_at")[:CANDIDATES]
     )
     scored = []
-    for note in candidates:
+    seen: set[str] = set()
+    for note in candidates:  # newest first, so a repeated text shows its latest note
+        key = " ".join(note.text.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
         other = terms(note.text)
         if not other:
             continue

@@ -248,3 +248,10 @@ def test_a_lead_of_another_site_cannot_open_contact_details(other_site_agent, cl
         contact=services.ContactDetails(name="Amy", email="amy@example.com", consent=True),
     )
     assert client_for("lead").get(f"/notes/{stored.pk}/contact/").status_code == 403
+
+
+def test_a_text_heard_many_times_is_suggested_once(client_for, other_site_agent):
+    for _ in range(3):
+        services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay on the card", channel="phone")
+    similar = client_for("agent").post("/notes/assist/", {"text": "apple pay card"}).json()["similar"]
+    assert [s["text"] for s in similar] == ["Wants Apple Pay on the card"]

@@ -81,6 +81,7 @@ def test_a_luhn_valid_card_number_is_replaced(number):
         "378282246310006",
         "1234567812345678",
         "6111 1111 1111 1112",
+        "4000 0044 1234 5678 90",  # ends in something phone-shaped (0044 1234 5678 90): still left whole
     ],
 )
 def test_a_luhn_invalid_card_number_is_left_exactly_as_typed(number):
@@ -98,6 +99,13 @@ def test_a_card_is_never_reported_as_a_phone():
     result = redact("Visa 4111 1111 1111 1111 and mobile 612 345 678")
     assert result.found == {"CARD": 1, "PHONE": 1}
     assert result.text == "Visa [CARD] and mobile [PHONE]"
+
+
+def test_a_number_that_fails_luhn_only_blocks_phones_when_it_is_grouped_like_a_card():
+    # 612 345 678 1234 5678 has card length but not a card's grouping: the phone in it is still found.
+    assert redact("Móvil 612 345 678 1234 5678").text == "Móvil [PHONE] 1234 5678"
+    # 6123 4567 8901 2345 is grouped like a card and fails Luhn: it stays whole, no phone inside it.
+    assert redact("Nº 6123 4567 8901 2345").found == {}
 
 
 def test_numbers_grouped_in_threes_are_phones_not_a_card():
@@ -226,9 +234,14 @@ def test_a_phone_number_is_replaced(number):
         "Postcode 28013 / SW1A 1AA",
         "Importe 650.000.000 € en la operación",
         "On 9.12.2024 10:30 the line dropped",
+        "Scores 70 5 10 20 8 4 this week",  # nine digits from 6-9, but in ones: a list, not a phone
+        "Batch 75 2024-3-12",  # nine digits, two kinds of separator: a number and a date
+        "Score +12 34 5",  # a plus sign, but far too few digits for an international number
+        "Serial +1234567890123456789",  # and far too many
+        "Ext (020) 123 456",  # a British area code with too few digits after it
     ],
 )
-def test_dates_times_money_and_short_numbers_are_not_phones(text):
+def test_dates_times_money_and_other_numbers_are_not_phones(text):
     assert redact(text) == Redacted(text=text, found={})
 
 
