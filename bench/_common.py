@@ -121,7 +121,6 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_LOG_LEVEL="WARNING",
         CELERY_BROKER_URL=REDIS_URL,
         PYTHONUNBUFFERED="1",
     )
