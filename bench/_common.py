@@ -129,9 +129,7 @@ def django_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 def manage(env: dict[str, str], *args: str, quiet: bool = True) -> str:
-    proc = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise SystemExit(f"manage.py {' '.join(args)} failed with exit code {proc.returncode}")
@@ -170,8 +168,14 @@ print(json.dumps(out))
 def create_agents(env: dict[str, str], count: int, *, tokens: bool, prefix: str = "agent") -> list[dict[str, Any]]:
     import json
 
-    spec = {"count": count, "tokens": tokens, "prefix": prefix, "password": PASSWORD, "sites": SITES,
-            "areas": PRODUCT_AREAS}
+    spec = {
+        "count": count,
+        "tokens": tokens,
+        "prefix": prefix,
+        "password": PASSWORD,
+        "sites": SITES,
+        "areas": PRODUCT_AREAS,
+    }
     proc = subprocess.run(
         [PYTHON, "-c", SETUP_PEOPLE, json.dumps(spec)], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -179,6 +183,35 @@ def create_agents(env: dict[str, str], count: int, *, tokens: bool, prefix: str 
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
         raise SystemExit("creating the bench agents failed")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def purge_broker_messages(pids: set[int], url: str = REDIS_URL, queue: str = "celery") -> int:
+    """Remove the Celery messages our processes queued (nobody consumes them during a benchmark:
+    e.g. ``insights.tasks.embed_notes`` for every recorded note). Only messages whose producer
+    (``headers.origin`` = "gen<pid>@host") is one of ``pids`` are touched. Returns how many."""
+    import json
+    import re
+
+    try:
+        import redis
+    except ImportError:
+        return 0
+    origin = re.compile(r"^gen(\d+)@")
+    client = redis.Redis.from_url(url)
+    try:
+        removed = 0
+        for raw in client.lrange(queue, 0, -1):
+            try:
+                match = origin.match(json.loads(raw)["headers"].get("origin") or "")
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            if match and int(match.group(1)) in pids:
+                removed += client.lrem(queue, 1, raw)
+        return removed
+    except redis.RedisError:
+        return 0
+    finally:
+        client.close()
 
 
 def load_average() -> list[float]:

@@ -189,6 +189,9 @@ VOC_DEFAULT_SCHEDULES = {
         "task": "voc.tasks.purge_expired",
         "crontab": "30 3 * * *",
     },
+    "Embed notes that have no vector yet": {"task": "insights.tasks.backfill_vectors", "crontab": "0 2 * * *"},
+    "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
+    "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * *"},
 }
 
 # REST API
@@ -222,6 +225,10 @@ SPECTACULAR_SETTINGS = {
 
 # Product settings
 VOC_PUBLISH_THRESHOLD = env.int("VOC_PUBLISH_THRESHOLD", 3, minimum=1)
+VOC_ENCODER = env.choice("VOC_ENCODER", "minilm", ["minilm"])
+VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.45") or "0.45")
+VOC_SPIKE_MIN_COUNT = env.int("VOC_SPIKE_MIN_COUNT", 5, minimum=1)
+VOC_SPIKE_RATIO = float(env.str("VOC_SPIKE_RATIO", "2.0") or "2.0")
 
 # Security: strict when DJANGO_DEBUG is false (manage.py check --deploy is clean).
 SESSION_COOKIE_HTTPONLY = True

@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
+from insights import api as insights_api
 from voc import api as voc_api
 from voc import views as voc_views
 
 router = SimpleRouter()
 router.register("notes", voc_api.NoteViewSet, basename="note")
+router.register("themes", insights_api.ThemeViewSet, basename="theme")
 
 api_patterns = [
     *router.urls,
@@ -32,6 +34,7 @@ urlpatterns = [
     path("", voc_views.home, name="home"),
     path("accounts/", include(account_patterns)),
     path("notes/", include("voc.urls")),
+    path("themes/", include("insights.urls")),
     path("language/", voc_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -99,7 +99,7 @@ class ApiRootView(APIView):
     def get(self, request: Request) -> Response:
         from rest_framework.reverse import reverse
 
-        names = ["note-list", "me", "schema", "docs", "token"]
+        names = ["note-list", "theme-list", "me", "schema", "docs", "token"]
         return Response({name: reverse(f"api:{name}", request=request) for name in names})
 
 

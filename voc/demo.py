@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from voc import services
+from voc import services, signals
 from voc.demo_notes import PRODUCT_AREAS, demo_note_specs
 from voc.models import ComplaintContact, Insight, ProductArea, Site, Tally, Team, User
 
@@ -144,6 +144,7 @@ def seed_notes(*, end: datetime | None = None, weeks: int = 10, per_week: int = 
     _seed_tallies(created, people)
     _seed_contacts(created)
     services.announce_notes([n.pk for n in created])
+    transaction.on_commit(lambda: signals.demo_seeded.send(sender=Insight))
     return len(created)
 
 

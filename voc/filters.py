@@ -18,8 +18,12 @@ class NoteFilter(django_filters.FilterSet):
     language = django_filters.MultipleChoiceFilter(label=_("Language"), choices=Insight.Language.choices)
     site = django_filters.ModelMultipleChoiceFilter(label=_("Site"), queryset=Site.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Insight.Status.choices, empty_label=_("Any"))
-    occurred_after = django_filters.DateFilter(label=_("From"), field_name="occurred_at", lookup_expr="date__gte")
-    occurred_before = django_filters.DateFilter(label=_("To"), field_name="occurred_at", lookup_expr="date__lte")
+    occurred_after = django_filters.DateFilter(
+        label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput(attrs={"type": "date"})
+    )
+    occurred_before = django_filters.DateFilter(
+        label=_("To"), field_name="occurred_at", lookup_expr="date__lte", widget=DateInput(attrs={"type": "date"})
+    )
     customer_abroad = django_filters.BooleanFilter(label=_("Customer abroad"))
     caused_by_us = django_filters.BooleanFilter(label=_("Caused by us"))
     lonely = django_filters.BooleanFilter(label=_("Lonely / needed to talk"))

@@ -21,6 +21,7 @@ class Capability(StrEnum):
     LOG_NOTES = "log_notes"
     VIEW_OWN_NOTES = "view_own_notes"
     VIEW_SITE_NOTES = "view_site_notes"
+    VIEW_THEMES = "view_themes"
     CURATE_THEMES = "curate_themes"
     READ_NEWSLETTERS = "read_newsletters"
     EDIT_NEWSLETTERS = "edit_newsletters"
@@ -35,7 +36,15 @@ class Capability(StrEnum):
 
 
 C = Capability
-_HQ = {C.READ_NEWSLETTERS, C.READ_REPORTS, C.SUBSCRIBE, C.RECORD_ACTIONS, C.LOG_LISTENING, C.VIEW_PROGRAMME}
+_HQ = {
+    C.VIEW_THEMES,
+    C.READ_NEWSLETTERS,
+    C.READ_REPORTS,
+    C.SUBSCRIBE,
+    C.RECORD_ACTIONS,
+    C.LOG_LISTENING,
+    C.VIEW_PROGRAMME,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     User.Role.AGENT: frozenset({C.LOG_NOTES, C.VIEW_OWN_NOTES, C.READ_NEWSLETTERS, C.LOG_LISTENING}),
@@ -44,6 +53,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.LOG_NOTES,
             C.VIEW_OWN_NOTES,
             C.VIEW_SITE_NOTES,
+            C.VIEW_THEMES,
             C.CURATE_THEMES,
             C.READ_NEWSLETTERS,
             C.EDIT_NEWSLETTERS,

@@ -25,5 +25,6 @@ class Command(BaseCommand):
         notes = demo.seed_notes()
         if notes:
             self.stdout.write(self.style.SUCCESS(f"Created {notes} demo notes over the last 10 weeks."))
+            self.stdout.write("The Celery worker now embeds them and proposes themes (a few minutes, once).")
         else:
             self.stdout.write("Demo notes already exist; nothing to add.")

@@ -1,0 +1,112 @@
+"""/api/v1/themes/: accepted themes with their weekly counts; merge and split for leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from insights import services
+from insights.models import Theme
+from voc.audit import client_ip
+from voc.roles import Capability, HasCapability
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    notes = serializers.IntegerField(read_only=True, default=None)
+    this_week = serializers.IntegerField(read_only=True, default=None)
+    weekly = serializers.ListField(child=serializers.IntegerField(), read_only=True, default=None)
+    change = serializers.FloatField(read_only=True, default=None, allow_null=True)
+    share = serializers.FloatField(read_only=True, default=None)
+    rising = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = Theme
+        fields = [
+            "id",
+            "name",
+            "status",
+            "parent",
+            "merged_into",
+            "key_terms",
+            "notes",
+            "this_week",
+            "weekly",
+            "change",
+            "share",
+            "rising",
+            "created_at",
+            "updated_at",
+        ]
+
+
+def _with_figures(theme: Theme, summary: dict[str, Any] | None) -> Theme:
+    if summary:
+        theme.notes, theme.this_week, theme.weekly = summary["total"], summary["this_week"], summary["series"]
+        theme.change, theme.share, theme.rising = summary["change"], summary["share"], summary["alert"]
+    return theme
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(queryset=Theme.objects.all())
+
+
+class SplitSerializer(serializers.Serializer):
+    note_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=10_000)
+    name = serializers.CharField(max_length=120)
+
+
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Accepted themes (the list) and any theme by id, with mentions over the last 8 weeks."""
+
+    serializer_class = ThemeSerializer
+    queryset = Theme.objects.select_related("parent").order_by("name", "id")
+
+    def get_permissions(self) -> list[BasePermission]:
+        needed = Capability.CURATE_THEMES if self.action in {"merge", "split"} else Capability.VIEW_THEMES
+        return [IsAuthenticated(), HasCapability.of(needed)()]
+
+    def get_queryset(self):
+        return super().get_queryset() if self.action != "list" else super().get_queryset().accepted()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        summaries = {s["theme"].pk: s for s in services.theme_summaries(weeks=8)}
+        data = [ThemeSerializer(_with_figures(t, summaries.get(t.pk))).data for t in page]
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        theme = self.get_object()
+        summary = next((s for s in services.theme_summaries(weeks=8) if s["theme"].pk == theme.pk), None)
+        return Response(ThemeSerializer(_with_figures(theme, summary)).data)
+
+    @extend_schema(request=MergeSerializer, responses=ThemeSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str | None = None) -> Response:
+        """Merge this theme into ``into``; answers with the theme that remains."""
+        source = self.get_object()
+        payload = MergeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        target = payload.validated_data["into"]
+        services.merge_themes(source=source, target=target, by=request.user, ip=client_ip(request._request))
+        target.refresh_from_db()
+        return Response(ThemeSerializer(target).data)
+
+    @extend_schema(request=SplitSerializer, responses=ThemeSerializer)
+    @action(detail=True, methods=["post"])
+    def split(self, request: Request, pk: str | None = None) -> Response:
+        """Move ``note_ids`` of this theme into a new theme called ``name``; answers with the new theme."""
+        theme = self.get_object()
+        payload = SplitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        new = services.split_theme(
+            theme=theme, by=request.user, ip=client_ip(request._request), **payload.validated_data
+        )
+        return Response(ThemeSerializer(new).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,64 @@
+"""The one chart module: small SVG charts drawn server-side, shared by pages and PDFs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+BRAND = "#0b5d6b"
+ACCENT = "#c2410c"
+MUTED = "#8695a3"
+
+
+def sparkline(values: Sequence[int], *, width: int = 120, height: int = 28, label: str = "") -> SafeString:
+    """A tiny trend line; the last point is marked."""
+    if not values:
+        return mark_safe("")
+    top = max(max(values), 1)
+    step = width / max(len(values) - 1, 1)
+    points = [(round(i * step, 1), round(height - 3 - (v / top) * (height - 6), 1)) for i, v in enumerate(values)]
+    path = " ".join(f"{x},{y}" for x, y in points)
+    last_x, last_y = points[-1]
+    title = escape(label or ", ".join(str(v) for v in values))
+    return mark_safe(
+        f'<svg class="sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{title}"><title>{title}</title>'
+        f'<polyline fill="none" stroke="{BRAND}" stroke-width="2" points="{path}"/>'
+        f'<circle cx="{last_x}" cy="{last_y}" r="3" fill="{ACCENT}"/></svg>'
+    )
+
+
+def bar_chart(
+    labels: Sequence[str], values: Sequence[int], *, width: int = 640, height: int = 220, title: str = ""
+) -> SafeString:
+    """Vertical bars with value labels, e.g. weekly counts; the last bar is highlighted."""
+    if not values:
+        return mark_safe("")
+    top = max(max(values), 1)
+    margin_bottom, margin_top = 34, 18
+    plot = height - margin_bottom - margin_top
+    slot = width / len(values)
+    bar = slot * 0.62
+    parts = [
+        f'<svg class="chart" width="100%" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="0" y1="{height - margin_bottom}" x2="{width}" y2="{height - margin_bottom}" stroke="{MUTED}"/>',
+    ]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = plot * value / top
+        x = i * slot + (slot - bar) / 2
+        y = height - margin_bottom - h
+        colour = ACCENT if i == len(values) - 1 else BRAND
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}" rx="2"/>')
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="12" '
+            f'fill="#1d2730">{value}</text>'
+        )
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height - margin_bottom + 16}" text-anchor="middle" font-size="11" '
+            f'fill="#4f5d6b">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,228 @@
+"""Grouping vectors into themes, naming them, and assigning new notes. Pure numpy/scikit-learn.
+
+Features are the sentence vector joined with a small lexical part (TF-IDF over spaCy lemmas,
+reduced by SVD): the encoder knows paraphrases, the lemmas know the product words that
+separate near-identical intents ("card" vs "virtual card").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, normalized_mutual_info_score
+
+LEXICAL_WEIGHT = 0.6
+LEXICAL_DIMS = 128
+SEED = 0
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32)
+
+
+def _terms(lemmas: Sequence[str]) -> list[str]:
+    return [*lemmas, *(f"{a}_{b}" for a, b in pairwise(lemmas))]
+
+
+def lexical(lemma_docs: Sequence[Sequence[str]], *, dims: int = LEXICAL_DIMS) -> np.ndarray:
+    """TF-IDF over lemmas and lemma pairs, reduced to ``dims`` by SVD, rows L2-normalised."""
+    vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True, min_df=2)
+    try:
+        matrix = vectorizer.fit_transform(lemma_docs)
+    except ValueError:  # nothing left after min_df (tiny inputs)
+        return np.zeros((len(lemma_docs), 1), dtype=np.float32)
+    components = min(dims, matrix.shape[1] - 1, matrix.shape[0] - 1)
+    if components < 2:
+        return _normalise(matrix.toarray())
+    reduced = TruncatedSVD(n_components=components, random_state=SEED).fit_transform(matrix)
+    return _normalise(reduced)
+
+
+def features(
+    vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], *, lexical_weight: float = LEXICAL_WEIGHT
+) -> np.ndarray:
+    """Sentence vectors joined with weighted lexical features, rows L2-normalised."""
+    if lexical_weight <= 0 or len(vectors) < 3:
+        return _normalise(vectors)
+    return _normalise(np.hstack([vectors, lexical_weight * lexical(lemma_docs)]))
+
+
+def smooth(matrix: np.ndarray, *, neighbours: int = 15, block: int = 2048) -> np.ndarray:
+    """Replace each vector by the mean of itself and its nearest neighbours.
+
+    Short notes are noisy points; averaging over their neighbourhood pulls each towards the
+    dense core of its intent before k-means (measured on Banking77: NMI 0.76 → 0.80, ACC 0.59 →
+    0.66). Computed in blocks, so memory stays at ``block x n`` similarities."""
+    n = len(matrix)
+    k = min(neighbours, n // 50)  # a neighbourhood must stay well inside one group
+    if k < 1:
+        return matrix
+    out = np.empty_like(matrix)
+    for start in range(0, n, block):
+        similarity = matrix[start : start + block] @ matrix.T
+        nearest = np.argpartition(-similarity, k, axis=1)[:, : k + 1]
+        out[start : start + block] = matrix[nearest].mean(axis=1)
+    return _normalise(out)
+
+
+def kmeans(matrix: np.ndarray, k: int, *, n_init: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    model = KMeans(n_clusters=k, n_init=n_init, random_state=SEED).fit(matrix)
+    return model.labels_, _normalise(model.cluster_centers_)
+
+
+def refine(matrix: np.ndarray, labels: np.ndarray, *, rounds: int = 3) -> np.ndarray:
+    """Spherical refinement: reassign each point to the most similar cluster centroid, where the
+    centroid is the mean of the cluster's most typical half (so outliers stop dragging it)."""
+    labels = labels.copy()
+    for _ in range(rounds):
+        ids = np.unique(labels)
+        centroids = []
+        for c in ids:
+            members = matrix[labels == c]
+            centre = _normalise(members.mean(axis=0, keepdims=True))[0]
+            typical = members[np.argsort(-(members @ centre))[: max(1, len(members) // 2)]]
+            centroids.append(_normalise(typical.mean(axis=0, keepdims=True))[0])
+        new = ids[np.argmax(matrix @ np.stack(centroids).T, axis=1)]
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return labels
+
+
+def group(matrix: np.ndarray, k: int, *, n_init: int = 8) -> np.ndarray:
+    """Themes when their number is known: neighbourhood smoothing, then k-means."""
+    labels, _ = kmeans(smooth(matrix), k, n_init=n_init)
+    return labels
+
+
+DISCOVERY_SAMPLE = 4000
+DISCOVERY_REPEATS = 3
+
+
+def knee(xs: Sequence[float], ys: Sequence[float]) -> int:
+    """Index of the knee of a falling curve: the break point of the best two-segment line fit
+    (steep, then flat). Robust to the small wiggles a noisy index shows between neighbours."""
+    x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if len(x) < 4:
+        return int(np.argmin(y))
+    best, best_error = int(np.argmin(y)), np.inf
+    for b in range(1, len(x) - 1):
+        error, slopes = 0.0, []
+        for part in (slice(0, b + 1), slice(b, len(x))):
+            slope, intercept = np.polyfit(x[part], y[part], 1)
+            error += float(((slope * x[part] + intercept - y[part]) ** 2).sum())
+            slopes.append(slope)
+        if slopes[0] < slopes[1] and error < best_error:
+            best, best_error = b, error
+    return best
+
+
+def discover(matrix: np.ndarray, *, min_size: int = 3, max_k: int | None = None) -> np.ndarray:
+    """Themes when their number is not known.
+
+    Groups the smoothed vectors for a range of group counts and takes the knee of the
+    Davies-Bouldin index (on the raw vectors) against the log of the count: the point where
+    splitting further stops separating the groups much better. Groups smaller than
+    ``min_size`` are left out (label -1: not grouped yet)."""
+    n = len(matrix)
+    if n < 2 * min_size:
+        return np.full(n, -1)
+    # The count is chosen on samples (the knee does not move with more of the same data), with
+    # the index averaged over a few samples because one k-means run is noisy; then all the
+    # notes are grouped once with it.
+    size = min(n, DISCOVERY_SAMPLE)
+    upper = max_k or max(3, min(int(np.sqrt(n) * 3), size // min_size))
+    lower = max(2, min(upper - 1, int(np.sqrt(n) / 4)))
+    candidates = sorted({round(x) for x in np.geomspace(lower, upper, num=10)})
+    rng = np.random.default_rng(SEED)
+    repeats = DISCOVERY_REPEATS if n > size else 1
+    curves = []
+    for _ in range(repeats):
+        sample = matrix if n == size else matrix[rng.choice(n, size=size, replace=False)]
+        smoothed = smooth(sample)
+        curves.append([davies_bouldin_score(sample, kmeans(smoothed, k, n_init=1)[0]) for k in candidates])
+    k = candidates[knee(np.log(candidates), np.mean(curves, axis=0))]
+    chosen, _ = kmeans(smooth(matrix), k, n_init=4)
+    counts = Counter(chosen.tolist())
+    return np.array([label if counts[label] >= min_size else -1 for label in chosen])
+
+
+def name(lemma_docs: Sequence[Sequence[str]], labels: np.ndarray, *, terms: int = 3) -> dict[int, list[str]]:
+    """Key terms per group: class-based TF-IDF, so a term counts when it is frequent in the group
+    and rare elsewhere."""
+    groups = sorted(set(labels.tolist()) - {-1})
+    if not groups:
+        return {}
+    joined = [[t for i in np.flatnonzero(labels == g) for t in lemma_docs[i]] for g in groups]
+    total = Counter(t for doc in joined for t in doc)
+    result = {}
+    for g, doc in zip(groups, joined, strict=True):
+        counts = Counter(doc)
+        size = max(1, len(doc))
+        scored = sorted(
+            counts, key=lambda t: -(counts[t] / size) * np.log(1 + len(joined) / (1 + total[t] - counts[t]))
+        )
+        result[g] = scored[:terms]
+    return result
+
+
+@dataclass(frozen=True)
+class Scores:
+    nmi: float
+    ari: float
+    acc: float
+
+
+def score(truth: Sequence[str], labels: np.ndarray) -> Scores:
+    """NMI, ARI and accuracy under the best one-to-one matching of groups to labels (Hungarian)."""
+    truth_ids = {t: i for i, t in enumerate(sorted(set(truth)))}
+    y = np.array([truth_ids[t] for t in truth])
+    pred_ids = {p: i for i, p in enumerate(sorted(set(labels.tolist())))}
+    p = np.array([pred_ids[x] for x in labels.tolist()])
+    table = np.zeros((len(pred_ids), len(truth_ids)), dtype=np.int64)
+    np.add.at(table, (p, y), 1)
+    rows, cols = linear_sum_assignment(-table)
+    return Scores(
+        nmi=float(normalized_mutual_info_score(y, p)),
+        ari=float(adjusted_rand_score(y, p)),
+        acc=float(table[rows, cols].sum() / len(y)),
+    )
+
+
+def nearest_themes(
+    vectors: np.ndarray, examples: np.ndarray, example_themes: np.ndarray, *, k: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """Assign each vector to a theme by its ``k`` most similar labelled examples.
+
+    Each neighbour votes with its similarity; the confidence is the winning theme's share of the
+    votes times its best similarity, so a note far from everything scores low even when its
+    neighbours agree. Returns (theme ids, confidences)."""
+    if len(vectors) == 0 or len(examples) == 0:
+        return np.zeros(len(vectors), dtype=np.int64), np.zeros(len(vectors))
+    k = min(k, len(examples))
+    similarity = vectors @ examples.T
+    top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    themes = np.empty(len(vectors), dtype=np.int64)
+    confidence = np.empty(len(vectors))
+    for row, neighbours in enumerate(top):
+        weights = np.clip(similarity[row, neighbours], 0, None)
+        votes: dict[int, float] = {}
+        best: dict[int, float] = {}
+        for theme, weight in zip(example_themes[neighbours].tolist(), weights.tolist(), strict=True):
+            votes[theme] = votes.get(theme, 0.0) + weight
+            best[theme] = max(best.get(theme, 0.0), weight)
+        winner = max(votes, key=votes.get)
+        total = sum(votes.values()) or 1.0
+        themes[row] = winner
+        confidence[row] = (votes[winner] / total) * best[winner]
+    return themes, confidence

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from insights.models import Theme
+
+LIVE = [Theme.Status.ACCEPTED, Theme.Status.PROPOSED]
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Theme.objects.filter(status__in=LIVE))
+
+    def __init__(self, *args, theme: Theme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Theme.objects.filter(status__in=LIVE).exclude(pk=theme.pk).order_by("name")
+
+
+class ParentForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        label=_("Parent theme"), required=False, queryset=Theme.objects.none(), empty_label=_("None (top level)")
+    )
+
+    def __init__(self, *args, theme: Theme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (
+            Theme.objects.accepted().filter(parent__isnull=True).exclude(pk=theme.pk).order_by("name")
+        )
+
+
+class NotesForm(forms.Form):
+    """Chosen notes of a theme, to split off into a new theme or move to another."""
+
+    note_ids = forms.TypedMultipleChoiceField(label=_("Notes"), coerce=int, choices=[])
+    name = forms.CharField(label=_("New theme name"), max_length=120, required=False)
+    target = forms.ModelChoiceField(label=_("Move to"), required=False, queryset=Theme.objects.none())
+
+    def __init__(self, *args, theme: Theme, note_ids: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note_ids"].choices = [(n, n) for n in note_ids]
+        self.fields["target"].queryset = Theme.objects.filter(status__in=LIVE).exclude(pk=theme.pk).order_by("name")

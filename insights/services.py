@@ -1,0 +1,519 @@
+"""Business verbs for themes: embed, assign, discover, curate (with history and undo), spikes."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insights import clustering, nlp, trends
+from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
+from voc import audit
+from voc.errors import DomainError
+from voc.models import Insight, Tally, User
+from voc.roles import Capability, has_capability
+
+log = logging.getLogger(__name__)
+DISCOVERY_WINDOW = timedelta(days=120)
+
+
+# --- Vectors --------------------------------------------------------------------------------
+
+
+def embed_notes(*, note_ids: list[int], final_attempt: bool = True) -> int:
+    """Compute and store the vector of each note that has none yet, then try to assign it.
+
+    A note is embedded once: re-grouping reuses stored vectors. When the encoder fails on the
+    last attempt, each note is tried alone and the ones that still fail are flagged, not lost.
+    Returns how many vectors were stored."""
+    notes = list(
+        Insight.objects.filter(pk__in=note_ids, vector__isnull=True).only("id", "text", "language").order_by("id")
+    )
+    if not notes:
+        return 0
+    encoder_name = settings.VOC_ENCODER
+    try:
+        analyses = nlp.analyse(
+            [n.text for n in notes], languages=[n.language for n in notes], encoder_name=encoder_name
+        )
+        rows = [_vector_row(note, analysis, encoder_name) for note, analysis in zip(notes, analyses, strict=True)]
+    except Exception:
+        if not final_attempt:
+            raise
+        rows = []
+        for note in notes:
+            try:
+                (analysis,) = nlp.analyse([note.text], languages=[note.language], encoder_name=encoder_name)
+                rows.append(_vector_row(note, analysis, encoder_name))
+            except Exception as exc:
+                log.exception("note %s could not be embedded", note.pk)
+                rows.append(
+                    NoteVector(note=note, encoder=encoder_name, status=NoteVector.Status.FAILED, error=str(exc)[:200])
+                )
+    NoteVector.objects.bulk_create(rows, ignore_conflicts=True)
+    assign_notes(note_ids=[r.note_id for r in rows if r.status == NoteVector.Status.OK])
+    return sum(r.status == NoteVector.Status.OK for r in rows)
+
+
+def _vector_row(note: Insight, analysis: nlp.Analysis, encoder_name: str) -> NoteVector:
+    return NoteVector(
+        note=note,
+        encoder=encoder_name,
+        vector=np.asarray(analysis.vector, dtype=np.float32).tobytes(),
+        lemmas=" ".join(analysis.lemmas)[:4000],
+    )
+
+
+def notes_without_vectors(*, chunk: int = 500) -> list[list[int]]:
+    """Ids of notes still to embed, in chunks (the backfill fans them out over workers)."""
+    ids = list(Insight.objects.filter(vector__isnull=True).order_by("id").values_list("id", flat=True))
+    return [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
+
+
+def _matrix(rows: list[NoteVector]) -> np.ndarray:
+    return np.stack([r.array() for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32)
+
+
+# --- Assignment -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Examples:
+    """The labelled vectors assignment learns from: every note in an accepted theme."""
+
+    matrix: np.ndarray
+    theme_ids: np.ndarray
+
+
+def _examples() -> Examples:
+    rows = list(
+        NoteVector.objects.filter(
+            status=NoteVector.Status.OK,
+            note__assignment__theme__status=Theme.Status.ACCEPTED,
+            note__status=Insight.Status.ACTIVE,
+        ).values_list("vector", "note__assignment__theme_id")
+    )
+    if not rows:
+        return Examples(np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64))
+    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for v, _ in rows])
+    return Examples(matrix, np.array([t for _, t in rows], dtype=np.int64))
+
+
+def assign_notes(*, note_ids: list[int]) -> int:
+    """Put each unassigned note in the nearest accepted theme when the match is confident enough
+    (``VOC_ASSIGN_THRESHOLD``); the rest wait for discovery. Returns how many were assigned."""
+    candidates = list(
+        NoteVector.objects.filter(note_id__in=note_ids, status=NoteVector.Status.OK, note__assignment__isnull=True)
+    )
+    if not candidates:
+        return 0
+    examples = _examples()
+    if len(examples.theme_ids) == 0:
+        return 0
+    themes, confidences = clustering.nearest_themes(_matrix(candidates), examples.matrix, examples.theme_ids)
+    threshold = settings.VOC_ASSIGN_THRESHOLD
+    rows = [
+        Assignment(
+            note_id=row.note_id, theme_id=int(theme), confidence=round(float(conf), 4), method=Assignment.Method.AUTO
+        )
+        for row, theme, conf in zip(candidates, themes, confidences, strict=True)
+        if conf >= threshold
+    ]
+    Assignment.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+# --- Discovery ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
+    """Group recent notes that have no theme into proposals for the emerging-themes inbox.
+
+    Safe to run twice: grouped notes have a (proposed) theme, so a second run finds nothing new."""
+    now = now or timezone.now()
+    rows = list(
+        NoteVector.objects.filter(
+            status=NoteVector.Status.OK,
+            note__assignment__isnull=True,
+            note__status=Insight.Status.ACTIVE,
+            note__occurred_at__gte=now - DISCOVERY_WINDOW,
+        ).order_by("note_id")
+    )
+    if len(rows) < 2 * min_size:
+        return []
+    lemma_docs = [r.lemmas.split() for r in rows]
+    matrix = clustering.features(_matrix(rows), lemma_docs)
+    labels = clustering.discover(matrix, min_size=min_size)
+    names = clustering.name(lemma_docs, labels)
+    created = []
+    for label, terms in names.items():
+        members = [rows[i].note_id for i in np.flatnonzero(labels == label)]
+        theme = Theme.objects.create(
+            name=" · ".join(terms) or _("Unnamed theme"), key_terms=terms, status=Theme.Status.PROPOSED
+        )
+        Assignment.objects.bulk_create(
+            [Assignment(note_id=n, theme=theme, method=Assignment.Method.DISCOVERY, confidence=1.0) for n in members]
+        )
+        ThemeChange.objects.create(theme=theme, action=ThemeChange.Action.PROPOSED, after={"notes": len(members)})
+        created.append(theme)
+    return created
+
+
+# --- Curation -------------------------------------------------------------------------------
+
+
+def _require_curator(user: User) -> None:
+    if not has_capability(user, Capability.CURATE_THEMES):
+        raise DomainError(_("Only leads can change themes."))
+
+
+def _record(theme: Theme, action: str, by: User, before: dict, after: dict, ip: str | None = None) -> ThemeChange:
+    change = ThemeChange.objects.create(theme=theme, action=action, actor=by, before=before, after=after)
+    audit.record(
+        actor=by, action=f"theme.{action}", obj=theme, ip_address=ip, details={"before": before, "after": after}
+    )
+    return change
+
+
+def _live(theme: Theme) -> None:
+    if theme.status == Theme.Status.MERGED:
+        raise DomainError(_("This theme was merged into another; work on that one."))
+
+
+@transaction.atomic
+def accept_theme(*, theme: Theme, by: User, name: str = "", ip: str | None = None) -> Theme:
+    """Make a proposal (or an archived theme) a theme people own; new notes start joining it."""
+    _require_curator(by)
+    _live(theme)
+    before = {"status": theme.status, "name": theme.name}
+    theme.status = Theme.Status.ACCEPTED
+    if name.strip():
+        theme.name = _clean_name(name)
+    theme.save()
+    _record(theme, ThemeChange.Action.ACCEPTED, by, before, {"status": theme.status, "name": theme.name}, ip)
+    return theme
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(_("A theme needs a name."), field="name")
+    if len(name) > 120:
+        raise DomainError(_("Keep the name under 120 characters."), field="name")
+    return name
+
+
+@transaction.atomic
+def rename_theme(*, theme: Theme, name: str, by: User, ip: str | None = None) -> Theme:
+    _require_curator(by)
+    _live(theme)
+    before = {"name": theme.name}
+    theme.name = _clean_name(name)
+    theme.save(update_fields=["name", "updated_at"])
+    _record(theme, ThemeChange.Action.RENAMED, by, before, {"name": theme.name}, ip)
+    return theme
+
+
+@transaction.atomic
+def archive_theme(*, theme: Theme, by: User, ip: str | None = None) -> Theme:
+    """Retire a theme (or reject a proposal): its notes go back to wait for discovery."""
+    _require_curator(by)
+    _live(theme)
+    if theme.children.exclude(status__in=[Theme.Status.ARCHIVED, Theme.Status.MERGED]).exists():
+        raise DomainError(_("Move or archive its sub-themes first."))
+    note_ids = list(theme.assignments.values_list("note_id", flat=True))
+    before = {"status": theme.status, "note_ids": note_ids}
+    theme.assignments.all().delete()
+    theme.status = Theme.Status.ARCHIVED
+    theme.save(update_fields=["status", "updated_at"])
+    _record(theme, ThemeChange.Action.ARCHIVED, by, before, {"status": theme.status}, ip)
+    return theme
+
+
+@transaction.atomic
+def set_parent(*, theme: Theme, parent: Theme | None, by: User, ip: str | None = None) -> Theme:
+    """Themes go two levels deep: a parent cannot itself have a parent, nor a child children."""
+    _require_curator(by)
+    _live(theme)
+    if parent is not None:
+        _live(parent)
+        if parent.pk == theme.pk:
+            raise DomainError(_("A theme cannot be its own parent."), field="parent")
+        if parent.parent_id is not None:
+            raise DomainError(_("Themes go two levels deep: choose a top-level parent."), field="parent")
+        if theme.children.exists():
+            raise DomainError(_("This theme has sub-themes, so it cannot go under another."), field="parent")
+    before = {"parent": theme.parent_id}
+    theme.parent = parent
+    theme.save(update_fields=["parent", "updated_at"])
+    _record(theme, ThemeChange.Action.PARENT, by, before, {"parent": theme.parent_id}, ip)
+    return theme
+
+
+@transaction.atomic
+def merge_themes(*, source: Theme, target: Theme, by: User, ip: str | None = None) -> ThemeChange:
+    """Fold ``source`` into ``target``: its notes move, its id stays (marked merged). Undoable."""
+    _require_curator(by)
+    if source.pk == target.pk:
+        raise DomainError(_("A theme cannot be merged into itself."), field="target")
+    _live(source)
+    _live(target)
+    note_ids = list(source.assignments.values_list("note_id", flat=True))
+    children = list(source.children.values_list("id", flat=True))
+    before = {"source": source.pk, "source_status": source.status, "note_ids": note_ids, "children": children}
+    Assignment.objects.filter(theme=source).update(theme=target, method=Assignment.Method.PERSON)
+    source.children.update(parent=target if target.parent_id is None else None)
+    source.status = Theme.Status.MERGED
+    source.merged_into = target
+    source.save(update_fields=["status", "merged_into", "updated_at"])
+    if target.status == Theme.Status.PROPOSED and before["source_status"] == Theme.Status.ACCEPTED:
+        target.status = Theme.Status.ACCEPTED
+        target.save(update_fields=["status", "updated_at"])
+    return _record(target, ThemeChange.Action.MERGED, by, before, {"target": target.pk, "notes": len(note_ids)}, ip)
+
+
+@transaction.atomic
+def split_theme(*, theme: Theme, note_ids: list[int], name: str, by: User, ip: str | None = None) -> Theme:
+    """Move some of a theme's notes into a new accepted theme. Undoable."""
+    _require_curator(by)
+    _live(theme)
+    name = _clean_name(name)
+    members = set(theme.assignments.filter(note_id__in=note_ids).values_list("note_id", flat=True))
+    if not members:
+        raise DomainError(_("Choose at least one of this theme's notes to split off."), field="note_ids")
+    if members == set(theme.assignments.values_list("note_id", flat=True)):
+        raise DomainError(_("Leave some notes behind: to move them all, rename or merge instead."), field="note_ids")
+    new = Theme.objects.create(name=name, status=Theme.Status.ACCEPTED, parent=theme.parent)
+    Assignment.objects.filter(theme=theme, note_id__in=members).update(theme=new, method=Assignment.Method.PERSON)
+    _record(theme, ThemeChange.Action.SPLIT, by, {"note_ids": sorted(members)}, {"new_theme": new.pk, "name": name}, ip)
+    ThemeChange.objects.create(theme=new, action=ThemeChange.Action.PROPOSED, actor=by, after={"split_from": theme.pk})
+    return new
+
+
+@transaction.atomic
+def move_notes(*, note_ids: list[int], target: Theme, by: User, ip: str | None = None) -> int:
+    """Put notes in ``target`` by hand; this teaches assignment (the theme's examples change)."""
+    _require_curator(by)
+    _live(target)
+    notes = list(Insight.objects.filter(pk__in=note_ids).values_list("id", flat=True))
+    if not notes:
+        raise DomainError(_("Choose notes to move."), field="note_ids")
+    before = dict(Assignment.objects.filter(note_id__in=notes).values_list("note_id", "theme_id"))
+    for note_id in notes:
+        Assignment.objects.update_or_create(
+            note_id=note_id, defaults={"theme": target, "method": Assignment.Method.PERSON, "confidence": 1.0}
+        )
+    _record(
+        target, ThemeChange.Action.MOVED, by, {"from": {str(k): v for k, v in before.items()}}, {"note_ids": notes}, ip
+    )
+    return len(notes)
+
+
+@transaction.atomic
+def undo_change(*, change: ThemeChange, by: User, ip: str | None = None) -> None:
+    """Reverse a merge or a split, for the notes that have not moved since."""
+    _require_curator(by)
+    if change.undone_at is not None:
+        raise DomainError(_("This change has already been undone."))
+    if change.action == ThemeChange.Action.MERGED:
+        source = Theme.objects.select_for_update().get(pk=change.before["source"])
+        Assignment.objects.filter(note_id__in=change.before["note_ids"], theme=change.theme).update(theme=source)
+        Theme.objects.filter(pk__in=change.before["children"]).update(parent=source)
+        source.status = change.before["source_status"]
+        source.merged_into = None
+        source.save(update_fields=["status", "merged_into", "updated_at"])
+    elif change.action == ThemeChange.Action.SPLIT:
+        new = Theme.objects.select_for_update().get(pk=change.after["new_theme"])
+        Assignment.objects.filter(note_id__in=change.before["note_ids"], theme=new).update(theme=change.theme)
+        if not new.assignments.exists():
+            new.status = Theme.Status.MERGED
+            new.merged_into = change.theme
+            new.save(update_fields=["status", "merged_into", "updated_at"])
+    else:
+        raise DomainError(_("Only merges and splits can be undone."))
+    change.undone_at = timezone.now()
+    change.save(update_fields=["undone_at"])
+    _record(change.theme, ThemeChange.Action.UNDONE, by, {"change": change.pk, "action": change.action}, {}, ip)
+
+
+# --- Trends and spikes ----------------------------------------------------------------------
+
+
+def weekly_counts(*, weeks: list[date], theme_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """Mentions (active notes plus their +1s) per theme per week, from two SQL aggregates."""
+    start, end = weeks[0], weeks[-1] + timedelta(days=7)
+    window = Q(note__status=Insight.Status.ACTIVE)
+    notes = Assignment.objects.filter(window, note__occurred_at__date__gte=start, note__occurred_at__date__lt=end)
+    tallies = Tally.objects.filter(
+        note__status=Insight.Status.ACTIVE,
+        created_at__date__gte=start,
+        created_at__date__lt=end,
+        note__assignment__isnull=False,
+    )
+    if theme_ids is not None:
+        notes = notes.filter(theme_id__in=theme_ids)
+        tallies = tallies.filter(note__assignment__theme_id__in=theme_ids)
+    index = {w: i for i, w in enumerate(weeks)}
+    series: dict[int, list[int]] = {}
+    for theme_id, week, n in (
+        notes.annotate(week=TruncWeek("note__occurred_at")).values_list("theme_id", "week").annotate(n=Count("note"))
+    ):
+        series.setdefault(theme_id, [0] * len(weeks))[index[_as_date(week)]] += n
+    for theme_id, week, n in (
+        tallies.annotate(week=TruncWeek("created_at"))
+        .values_list("note__assignment__theme_id", "week")
+        .annotate(n=Count("id"))
+    ):
+        series.setdefault(theme_id, [0] * len(weeks))[index[_as_date(week)]] += n
+    return series
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def total_notes(*, weeks: list[date]) -> list[int]:
+    start, end = weeks[0], weeks[-1] + timedelta(days=7)
+    index = {w: i for i, w in enumerate(weeks)}
+    totals = [0] * len(weeks)
+    rows = (
+        Insight.objects.active()
+        .filter(occurred_at__date__gte=start, occurred_at__date__lt=end)
+        .annotate(week=TruncWeek("occurred_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+    )
+    for week, n in rows:
+        totals[index[_as_date(week)]] += n
+    return totals
+
+
+@transaction.atomic
+def detect_spikes(*, week: date) -> list[Alert]:
+    """Open an alert for each accepted theme spiking in ``week`` (a Monday), update the open
+    alert of a theme still spiking, close alerts of themes that calmed down. Safe to run twice."""
+    weeks = trends.weeks_back(week, trends.BASELINE_WEEKS + 1)
+    series = weekly_counts(weeks=weeks, theme_ids=list(Theme.objects.accepted().values_list("id", flat=True)))
+    spiking = {}
+    for theme_id, counts in series.items():
+        found = trends.spike(counts, min_count=settings.VOC_SPIKE_MIN_COUNT, ratio=settings.VOC_SPIKE_RATIO)
+        if found:
+            spiking[theme_id] = found
+    alerts = []
+    for theme_id, found in spiking.items():
+        alert = Alert.objects.filter(theme_id=theme_id, status=Alert.Status.OPEN).select_for_update().first()
+        if alert is None:
+            alert = Alert.objects.create(
+                theme_id=theme_id, first_week=weeks[-1], last_week=weeks[-1], count=found.count, baseline=found.baseline
+            )
+        elif alert.last_week <= weeks[-1]:
+            alert.last_week, alert.count, alert.baseline = weeks[-1], found.count, found.baseline
+            alert.save()
+        alerts.append(alert)
+    Alert.objects.filter(status=Alert.Status.OPEN, last_week__lt=weeks[-1]).exclude(theme_id__in=spiking).update(
+        status=Alert.Status.CLOSED
+    )
+    return alerts
+
+
+def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[str, Any]]:
+    """Accepted themes with this week's mentions, change against the previous four weeks, share
+    of all notes and the weekly series — for the list page and the API."""
+    week_list = trends.weeks_back(today or timezone.localdate(), weeks)
+    themes = list(
+        Theme.objects.accepted()
+        .select_related("parent")
+        .annotate(total=Count("assignments", filter=Q(assignments__note__status=Insight.Status.ACTIVE)))
+        .order_by("name")
+    )
+    series = weekly_counts(weeks=week_list, theme_ids=[t.pk for t in themes])
+    totals = total_notes(weeks=week_list)
+    open_alerts = set(Alert.objects.filter(status=Alert.Status.OPEN).values_list("theme_id", flat=True))
+    result = []
+    for theme in themes:
+        counts = series.get(theme.pk, [0] * len(week_list))
+        result.append(
+            {
+                "theme": theme,
+                "total": theme.total,
+                "this_week": counts[-1],
+                "series": counts,
+                "change": trends.change(counts[-1], counts[-5:-1]),
+                "share": round(counts[-1] / totals[-1], 4) if totals[-1] else 0.0,
+                "alert": theme.pk in open_alerts,
+            }
+        )
+    return result
+
+
+def theme_breakdown(*, theme: Theme) -> dict[str, Any]:
+    """Sites and languages of a theme's notes, from SQL."""
+    notes = Insight.objects.active().filter(assignment__theme=theme)
+    return {
+        "sites": list(notes.values("site__name").annotate(n=Count("id")).order_by("-n")),
+        "languages": list(notes.values("language").annotate(n=Count("id")).order_by("-n")),
+        "kinds": list(notes.values("kind").annotate(n=Count("id")).order_by("-n")),
+        "last_note": notes.aggregate(last=Max("occurred_at"))["last"],
+    }
+
+
+def representative_notes(*, theme: Theme, limit: int = 5) -> list[Insight]:
+    """The notes closest to the theme's centre: its most typical quotes."""
+    rows = list(
+        NoteVector.objects.filter(
+            status=NoteVector.Status.OK, note__assignment__theme=theme, note__status=Insight.Status.ACTIVE
+        ).order_by("-note__occurred_at")[:2000]
+    )
+    if not rows:
+        return []
+    matrix = _matrix(rows)
+    centre = matrix.mean(axis=0)
+    order = np.argsort(-(matrix @ centre))
+    ids, seen = [], set()
+    texts = dict(Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list("id", "text"))
+    for i in order:
+        note_id = rows[i].note_id
+        key = " ".join(texts[note_id].lower().split())
+        if key not in seen:
+            seen.add(key)
+            ids.append(note_id)
+        if len(ids) >= limit:
+            break
+    notes = Insight.objects.in_bulk(ids)
+    return [notes[i] for i in ids]
+
+
+def related_themes(*, theme: Theme, limit: int = 5) -> list[tuple[Theme, float]]:
+    """Accepted themes whose centres are closest to this one's."""
+    centres = _centres()
+    if theme.pk not in centres:
+        return []
+    mine = centres[theme.pk]
+    scored = sorted(((float(mine @ v), tid) for tid, v in centres.items() if tid != theme.pk), reverse=True)[:limit]
+    themes = Theme.objects.in_bulk([tid for _, tid in scored])
+    return [(themes[tid], round(s, 3)) for s, tid in scored if tid in themes]
+
+
+def _centres() -> dict[int, np.ndarray]:
+    examples = _examples()
+    centres = {}
+    for theme_id in np.unique(examples.theme_ids):
+        members = examples.matrix[examples.theme_ids == theme_id]
+        centre = members.mean(axis=0)
+        centres[int(theme_id)] = centre / (np.linalg.norm(centre) or 1.0)
+    return centres
+
+
+def language_mix(note_ids: list[int]) -> dict[str, int]:
+    return dict(Counter(Insight.objects.filter(pk__in=note_ids).values_list("language", flat=True)))

@@ -1,0 +1,68 @@
+"""Celery adapters for insights services: ids in, one service call each.
+
+Services are imported inside the tasks: this module is imported by every process at start-up
+(the signal handler lives here), and spaCy, torch and scikit-learn belong only in workers."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from insights import trends
+
+CHUNK = 256
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def embed_notes(self, note_ids: list[int]) -> int:
+    """Embed and assign these notes. At least once; notes already embedded are skipped, and on
+    the last retry the notes that still fail are flagged instead of lost."""
+    from insights import services
+
+    return services.embed_notes(note_ids=note_ids, final_attempt=self.request.retries >= self.max_retries)
+
+
+@shared_task(acks_late=True)
+def backfill_vectors() -> int:
+    """Fan the notes that have no vector out over the workers, in chunks. Safe to run twice."""
+    from insights import services
+
+    chunks = services.notes_without_vectors(chunk=CHUNK)
+    for ids in chunks:
+        embed_notes.delay(ids)
+    return len(chunks)
+
+
+@shared_task(acks_late=True)
+def discover() -> int:
+    """Nightly: propose themes for notes without one. Safe to run twice (grouped notes are taken)."""
+    from insights import services
+
+    return len(services.discover_themes())
+
+
+@shared_task(acks_late=True)
+def detect_spikes() -> int:
+    """Daily: spikes for the current week against the trailing weeks; updates open alerts."""
+    from insights import services
+
+    return len(services.detect_spikes(week=trends.week_start(timezone.localdate())))
+
+
+def queue_embedding(sender: object, note_ids: list[int], **kwargs: object) -> None:
+    """voc.signals.notes_recorded handler (already after commit): embed in a worker."""
+    for i in range(0, len(note_ids), CHUNK):
+        embed_notes.delay(list(note_ids[i : i + CHUNK]))
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
+def seed_demo_themes() -> dict[str, int]:
+    """After seed_demo: embed the demo notes, discover and accept demo themes. Idempotent."""
+    from insights import demo
+
+    return demo.seed_themes()
+
+
+def queue_demo_themes(sender: object, **kwargs: object) -> None:
+    """voc.signals.demo_seeded handler."""
+    seed_demo_themes.delay()

@@ -1,0 +1,166 @@
+"""Theme pages: the list with trends, a theme's page, the emerging inbox, and curation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from insights import charts, services, trends
+from insights.forms import MergeForm, NotesForm, ParentForm, RenameForm
+from insights.models import Alert, Theme, ThemeChange
+from voc.audit import client_ip
+from voc.errors import DomainError
+from voc.models import Insight
+from voc.roles import Capability, capability_required, has_capability
+
+WEEKS = 8
+
+
+@capability_required(Capability.VIEW_THEMES)
+@require_GET
+def theme_list(request: HttpRequest) -> HttpResponse:
+    summaries = services.theme_summaries(weeks=WEEKS)
+    sort = request.GET.get("sort", "this_week")
+    if sort == "name":
+        summaries.sort(key=lambda s: s["theme"].name.lower())
+    elif sort == "rising":
+        summaries.sort(key=lambda s: (s["change"] is None, -(s["change"] or 0)))
+    else:
+        summaries.sort(key=lambda s: -s["this_week"])
+    for summary in summaries:
+        summary["sparkline"] = charts.sparkline(summary["series"], label=_("Weekly mentions"))
+    alerts = Alert.objects.filter(status=Alert.Status.OPEN).select_related("theme")
+    page = Paginator(summaries, 50).get_page(request.GET.get("page"))
+    emerging = Theme.objects.proposed().count()
+    return render(
+        request, "insights/theme_list.html", {"page": page, "alerts": alerts, "emerging": emerging, "sort": sort}
+    )
+
+
+def _theme_notes(theme: Theme):
+    return (
+        Insight.objects.active()
+        .filter(assignment__theme=theme)
+        .select_related("site", "assignment")
+        .annotate(tally_count=Count("tallies"))
+        .order_by("-occurred_at", "-id")
+    )
+
+
+@capability_required(Capability.VIEW_THEMES)
+@require_GET
+def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    theme = get_object_or_404(Theme.objects.select_related("parent", "merged_into"), pk=pk)
+    if theme.status == Theme.Status.MERGED and theme.merged_into_id:
+        messages.info(request, _("This theme was merged into “%(name)s”.") % {"name": theme.merged_into})
+    week_list = trends.weeks_back(timezone.localdate(), 12)
+    series = services.weekly_counts(weeks=week_list, theme_ids=[theme.pk]).get(theme.pk, [0] * len(week_list))
+    page = Paginator(_theme_notes(theme), 25).get_page(request.GET.get("page"))
+    context: dict[str, Any] = {
+        "theme": theme,
+        "chart": charts.bar_chart([f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week")),
+        "breakdown": services.theme_breakdown(theme=theme),
+        "quotes": services.representative_notes(theme=theme),
+        "related": services.related_themes(theme=theme),
+        "history": theme.history.select_related("actor")[:20],
+        "children": theme.children.exclude(status=Theme.Status.MERGED),
+        "page": page,
+        "can_curate": has_capability(request.user, Capability.CURATE_THEMES),
+    }
+    if context["can_curate"]:
+        context.update(
+            rename_form=RenameForm(initial={"name": theme.name}),
+            merge_form=MergeForm(theme=theme),
+            parent_form=ParentForm(theme=theme, initial={"parent": theme.parent_id}),
+            notes_form=NotesForm(theme=theme, note_ids=[]),
+        )
+    return render(request, "insights/theme_detail.html", context)
+
+
+@capability_required(Capability.CURATE_THEMES)
+@require_GET
+def emerging(request: HttpRequest) -> HttpResponse:
+    proposals = list(Theme.objects.proposed().annotate(size=Count("assignments")).order_by("-size", "-id")[:50])
+    for theme in proposals:
+        theme.quotes = services.representative_notes(theme=theme, limit=3)
+        theme.languages = services.language_mix(list(theme.assignments.values_list("note_id", flat=True)))
+    return render(request, "insights/emerging.html", {"proposals": proposals})
+
+
+@capability_required(Capability.CURATE_THEMES)
+@require_POST
+def curate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One POST endpoint per curation verb; each calls one service and reports back."""
+    theme = get_object_or_404(Theme, pk=pk)
+    ip = client_ip(request)
+    back = request.POST.get("next") or theme_url(theme)
+    try:
+        if action == "accept":
+            services.accept_theme(theme=theme, by=request.user, name=request.POST.get("name", ""), ip=ip)
+            messages.success(request, _("Theme accepted: new notes will join it."))
+        elif action == "rename":
+            form = RenameForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("A theme needs a name."))
+            services.rename_theme(theme=theme, name=form.cleaned_data["name"], by=request.user, ip=ip)
+            messages.success(request, _("Theme renamed."))
+        elif action == "archive":
+            services.archive_theme(theme=theme, by=request.user, ip=ip)
+            messages.success(request, _("Theme archived; its notes wait for discovery again."))
+        elif action == "merge":
+            form = MergeForm(request.POST, theme=theme)
+            if not form.is_valid():
+                raise DomainError(_("Choose the theme to merge into."))
+            target = form.cleaned_data["target"]
+            services.merge_themes(source=theme, target=target, by=request.user, ip=ip)
+            messages.success(request, _("Merged into “%(name)s”. You can undo it from its history.") % {"name": target})
+            back = theme_url(target)
+        elif action == "parent":
+            form = ParentForm(request.POST, theme=theme)
+            if not form.is_valid():
+                raise DomainError(_("Choose a top-level theme."))
+            services.set_parent(theme=theme, parent=form.cleaned_data["parent"], by=request.user, ip=ip)
+            messages.success(request, _("Parent theme saved."))
+        elif action in {"split", "move"}:
+            ids = list(theme.assignments.values_list("note_id", flat=True))
+            form = NotesForm(request.POST, theme=theme, note_ids=ids)
+            if not form.is_valid():
+                raise DomainError(_("Choose notes of this theme."))
+            chosen = form.cleaned_data["note_ids"]
+            if action == "split":
+                new = services.split_theme(
+                    theme=theme, note_ids=chosen, name=form.cleaned_data["name"], by=request.user, ip=ip
+                )
+                messages.success(
+                    request, _("%(count)d notes split off into “%(name)s”.") % {"count": len(chosen), "name": new}
+                )
+            else:
+                target = form.cleaned_data["target"]
+                if target is None:
+                    raise DomainError(_("Choose the theme to move the notes to."))
+                services.move_notes(note_ids=chosen, target=target, by=request.user, ip=ip)
+                messages.success(
+                    request, _("%(count)d notes moved to “%(name)s”.") % {"count": len(chosen), "name": target}
+                )
+        elif action == "undo":
+            change = get_object_or_404(ThemeChange, pk=request.POST.get("change"))
+            services.undo_change(change=change, by=request.user, ip=ip)
+            messages.success(request, _("Undone."))
+        else:
+            raise DomainError(_("Unknown action."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(back)
+
+
+def theme_url(theme: Theme) -> str:
+    return reverse("theme_detail", args=[theme.pk])

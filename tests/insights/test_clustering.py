@@ -1,0 +1,64 @@
+"""Grouping, naming, scoring and assignment on constructed data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from insights import clustering
+
+
+def blobs(groups: int, per_group: int, dims: int = 32, spread: float = 0.08, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    centres = clustering._normalise(rng.normal(size=(groups, dims)))
+    points = np.vstack([c + spread * rng.normal(size=(per_group, dims)) for c in centres])
+    labels = [f"g{i}" for i in range(groups) for _ in range(per_group)]
+    return clustering._normalise(points), labels
+
+
+def test_grouping_with_a_known_count_recovers_separate_groups():
+    matrix, truth = blobs(6, 30)
+    scores = clustering.score(truth, clustering.group(matrix, 6))
+    assert scores.nmi > 0.95 and scores.acc > 0.95
+
+
+def test_discovery_finds_the_number_of_groups_within_half():
+    matrix, truth = blobs(12, 25)
+    labels = clustering.discover(matrix, min_size=3)
+    found = len(set(labels.tolist()) - {-1})
+    assert 6 <= found <= 18
+    assert clustering.score(truth, labels).nmi > 0.8
+
+
+def test_discovery_needs_enough_notes():
+    matrix, _ = blobs(1, 4)
+    assert (clustering.discover(matrix, min_size=3) == -1).all()
+
+
+def test_the_knee_is_where_a_falling_curve_flattens():
+    xs = np.log([5, 10, 20, 40, 80, 160])
+    assert clustering.knee(xs, [3.0, 2.5, 2.0, 1.95, 1.93, 1.92]) == 2
+
+
+def test_scores_are_perfect_for_a_relabelled_truth_and_low_for_noise():
+    truth = ["a"] * 10 + ["b"] * 10
+    perfect = clustering.score(truth, np.array([1] * 10 + [0] * 10))
+    assert (perfect.nmi, perfect.ari, perfect.acc) == (1.0, 1.0, 1.0)
+    noise = clustering.score(truth, np.array([0, 1] * 10))
+    assert noise.acc == 0.5 and noise.nmi < 0.1
+
+
+def test_groups_are_named_by_their_distinctive_lemmas():
+    docs = [["card", "arrive"], ["card", "arrive", "late"], ["app", "crash"], ["app", "crash", "login"]]
+    names = clustering.name(docs, np.array([0, 0, 1, 1]), terms=2)
+    assert set(names[0]) == {"card", "arrive"} and set(names[1]) == {"app", "crash"}
+
+
+def test_assignment_follows_the_nearest_examples_and_is_unsure_far_from_all():
+    matrix, truth = blobs(3, 20)
+    theme_ids = np.array([int(t[1:]) for t in truth])
+    themes, confidence = clustering.nearest_themes(matrix[[0, 25, 45]], matrix, theme_ids)
+    assert themes.tolist() == [0, 1, 2]
+    assert (confidence > 0.8).all()
+    stranger = clustering._normalise(np.random.default_rng(9).normal(size=(1, matrix.shape[1])))
+    _, low = clustering.nearest_themes(stranger, matrix, theme_ids)
+    assert low[0] < 0.45
