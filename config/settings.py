@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NoteLanguageEnum": "voc.models.Insight.Language",
         "InterfaceLanguageEnum": "config.settings.LANGUAGES",
+        "NoteStatusEnum": "voc.models.Insight.Status",
+        "ThemeStatusEnum": "insights.models.Theme.Status",
     },
 }
 
