@@ -210,8 +210,11 @@ class NoteViewSet(
                 {"external_id": [_("Another person's note already has this external id.")]},
                 status=status.HTTP_409_CONFLICT,
             )
-        note = self.get_queryset().get(pk=note.pk)
-        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if created:
+            # The new note is in memory and has no +1s yet: no need to read it back.
+            note.tally_count = 0
+            return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+        return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=status.HTTP_200_OK)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         note = self.get_object()

@@ -192,13 +192,27 @@ def _rows(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, str]]]:
         raise FileProblem(_("Row %(row)d is not valid CSV: %(error)s") % {"row": line + 1, "error": exc}) from None
 
 
-def _build(row: dict[str, Any], resolver: _Resolver) -> Insight:
+def _values(row: dict[Any, Any]) -> dict[str, str]:
+    return {k: (v or "") for k, v in row.items() if k is not None and not isinstance(v, list)}
+
+
+def row_key(row: dict[Any, Any]) -> tuple[str, str]:
+    """(source, external_id) of a row: its identity, known before the row is validated."""
+    values = _values(row)
+    return (
+        values.get("source", "").strip() or DEFAULT_SOURCE,
+        values.get("external_id", "").strip() or fingerprint(values),
+    )
+
+
+def _build(row: dict[Any, Any], resolver: _Resolver) -> Insight:
     extra = row.get(None)
     if extra:
         raise DomainError(_("This row has more values than the header has columns."), field="row")
-    values = {k: (v or "") for k, v in row.items() if k is not None}
+    values = _values(row)
     if any(len(v) > MAX_FIELD for v in values.values()):
         raise DomainError(_("A value in this row is far too long."), field="row")
+    source, external_id = row_key(row)
     return services.build_note(
         agent=resolver.agent(values.get("agent", "")),
         kind=values["kind"].strip().lower(),
@@ -212,8 +226,8 @@ def _build(row: dict[str, Any], resolver: _Resolver) -> Insight:
         lonely=_bool(values.get("lonely", ""), "lonely"),
         vulnerable=_bool(values.get("vulnerable", ""), "vulnerable"),
         product_area=resolver.area(values.get("product_area", "")),
-        source=values.get("source", "").strip() or DEFAULT_SOURCE,
-        external_id=values.get("external_id", "").strip() or fingerprint(values),
+        source=source,
+        external_id=external_id,
     )
 
 
@@ -230,26 +244,37 @@ def import_notes(
     ``agent`` go to ``default_agent``. ``on_problem`` hears of every invalid row as it is found."""
     report = ImportReport()
     resolver = _Resolver(importer, default_agent)
-    batch: list[Insight] = []
+    batch: list[tuple[int, dict[Any, Any], tuple[str, str]]] = []
+
+    def problem(line: int, row: dict[Any, Any], exc: DomainError) -> None:
+        report.invalid += 1
+        found = RowProblem(row=line, field=exc.field or "row", reason=exc.message, values=_values(row))
+        if len(report.problems) < ImportReport.MAX_KEPT:
+            report.problems.append(found)
+        if on_problem is not None:
+            on_problem(found)
 
     def flush() -> None:
+        """Skip rows already stored (checked first, so known rows cost one indexed lookup, not
+        a validation), validate the rest and store them in one transaction."""
         if not batch:
             return
-        keys = {(n.source, n.external_id) for n in batch}
+        keys = {key for _, _, key in batch}
         existing = set(
-            Insight.objects.filter(source__in={s for s, _ in keys}, external_id__in={e for _, e in keys}).values_list(
-                "source", "external_id"
-            )
+            Insight.objects.exclude(external_id="")
+            .filter(source__in={s for s, _ in keys}, external_id__in={e for _, e in keys})
+            .values_list("source", "external_id")
         )
         fresh: list[Insight] = []
-        seen: set[tuple[str, str]] = set()
-        for note in batch:
-            key = (note.source, note.external_id)
-            if key in existing or key in seen:
+        for line, row, key in batch:
+            if key in existing:
                 report.duplicates += 1
-            else:
-                seen.add(key)
-                fresh.append(note)
+                continue
+            existing.add(key)  # the same row twice in one file counts once
+            try:
+                fresh.append(_build(row, resolver))
+            except DomainError as exc:
+                problem(line, row, exc)
         with transaction.atomic():
             created = Insight.objects.bulk_create(fresh)
             services.announce_notes([n.pk for n in created if n.pk])
@@ -259,20 +284,7 @@ def import_notes(
     try:
         for line, row in _rows(stream):
             report.rows += 1
-            try:
-                batch.append(_build(row, resolver))
-            except DomainError as exc:
-                report.invalid += 1
-                problem = RowProblem(
-                    row=line,
-                    field=exc.field or "row",
-                    reason=exc.message,
-                    values={k: (v or "") for k, v in row.items() if k in COLUMNS},
-                )
-                if len(report.problems) < ImportReport.MAX_KEPT:
-                    report.problems.append(problem)
-                if on_problem is not None:
-                    on_problem(problem)
+            batch.append((line, row, row_key(row)))
             if len(batch) >= batch_size:
                 flush()
         flush()

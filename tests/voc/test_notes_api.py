@@ -159,3 +159,13 @@ def test_withdraw_and_plus_one_through_the_api(client_for, agent, other_site_age
     mine, _ = services.record_note(agent=agent, kind="need", text="Needs a loan", channel="phone")
     gone = client_for("agent").post(f"{URL}{mine.pk}/withdraw/")
     assert gone.status_code == 200 and gone.json()["status"] == "withdrawn"
+
+
+def test_creating_a_note_costs_a_handful_of_queries(client_for, django_assert_max_num_queries):
+    client = client_for("agent")
+    client.get("/api/v1/me/")  # the session is warm, as for a real client
+    with django_assert_max_num_queries(7):
+        response = client.post(
+            URL, {"kind": "need", "text": "Needs a loan", "channel": "phone"}, content_type="application/json"
+        )
+    assert response.status_code == 201 and response.json()["plus_ones"] == 0
