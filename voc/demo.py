@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -156,7 +156,12 @@ def _seed_tallies(notes: list[Insight], people: dict[str, User]) -> None:
     for note in rng.sample(notes, k=min(len(notes), len(notes) // 12)):
         for agent in rng.sample(agents, k=rng.randint(1, 3)):
             tallies.append(Tally(note=note, agent=agent, site_id=agent.site_id, channel=note.channel))
-    Tally.objects.bulk_create(tallies, batch_size=500)
+    created = Tally.objects.bulk_create(tallies, batch_size=500)
+    # A +1 is heard after the note it backs, within a few days (and never in the future).
+    now = timezone.now()
+    for tally in created:
+        tally.created_at = min(tally.note.occurred_at + timedelta(hours=rng.randint(1, 96)), now)
+    Tally.objects.bulk_update(created, ["created_at"], batch_size=500)
 
 
 def _seed_contacts(notes: list[Insight]) -> None:

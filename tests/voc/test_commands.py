@@ -2,8 +2,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from voc.models import AuditEntry, Site, User
+from voc.models import AuditEntry, Insight, Site, Tally, User
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,11 @@ def test_seed_demo_builds_every_role_at_spanish_and_uk_sites_and_prints_password
     lucia = User.objects.get(username="lucia.agent")
     printed_password = next(line.split()[-1] for line in first.getvalue().splitlines() if "lucia.agent" in line)
     assert lucia.check_password(printed_password)
+
+    assert Insight.objects.filter(source="demo").count() == 3200
+    tallies = Tally.objects.all()
+    assert tallies.exists()
+    assert all(t.note.occurred_at < t.created_at <= timezone.now() for t in tallies.select_related("note"))
 
     count = User.objects.count()
     second = StringIO()
