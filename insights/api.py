@@ -11,7 +11,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from insights import services
+from insights import figures, services
 from insights.models import Theme
 from voc.audit import client_ip
 from voc.roles import Capability, HasCapability
@@ -78,13 +78,13 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        summaries = {s["theme"].pk: s for s in services.theme_summaries(weeks=8)}
+        summaries = {s["theme"].pk: s for s in figures.theme_summaries(weeks=8)}
         data = [ThemeSerializer(_with_figures(t, summaries.get(t.pk))).data for t in page]
         return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         theme = self.get_object()
-        summary = next((s for s in services.theme_summaries(weeks=8) if s["theme"].pk == theme.pk), None)
+        summary = next((s for s in figures.theme_summaries(weeks=8) if s["theme"].pk == theme.pk), None)
         return Response(ThemeSerializer(_with_figures(theme, summary)).data)
 
     @extend_schema(request=MergeSerializer, responses=ThemeSerializer)

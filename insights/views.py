@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from insights import charts, services, trends
+from insights import charts, figures, services, trends
 from insights.forms import MergeForm, NotesForm, ParentForm, RenameForm
 from insights.models import Alert, Theme, ThemeChange
 from voc.audit import client_ip
@@ -28,7 +28,7 @@ WEEKS = 8
 @capability_required(Capability.VIEW_THEMES)
 @require_GET
 def theme_list(request: HttpRequest) -> HttpResponse:
-    summaries = services.theme_summaries(weeks=WEEKS)
+    summaries = figures.theme_summaries(weeks=WEEKS)
     sort = request.GET.get("sort", "this_week")
     if sort == "name":
         summaries.sort(key=lambda s: s["theme"].name.lower())
@@ -63,14 +63,14 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if theme.status == Theme.Status.MERGED and theme.merged_into_id:
         messages.info(request, _("This theme was merged into “%(name)s”.") % {"name": theme.merged_into})
     week_list = trends.weeks_back(timezone.localdate(), 12)
-    series = services.weekly_counts(weeks=week_list, theme_ids=[theme.pk]).get(theme.pk, [0] * len(week_list))
+    series = figures.weekly_counts(weeks=week_list, theme_ids=[theme.pk]).get(theme.pk, [0] * len(week_list))
     page = Paginator(_theme_notes(theme), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "theme": theme,
         "chart": charts.bar_chart([f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week")),
-        "breakdown": services.theme_breakdown(theme=theme),
-        "quotes": services.representative_notes(theme=theme),
-        "related": services.related_themes(theme=theme),
+        "breakdown": figures.theme_breakdown(theme=theme),
+        "quotes": figures.representative_notes(theme=theme),
+        "related": figures.related_themes(theme=theme),
         "history": theme.history.select_related("actor")[:20],
         "children": theme.children.exclude(status=Theme.Status.MERGED),
         "page": page,
@@ -91,8 +91,8 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def emerging(request: HttpRequest) -> HttpResponse:
     proposals = list(Theme.objects.proposed().annotate(size=Count("assignments")).order_by("-size", "-id")[:50])
     for theme in proposals:
-        theme.quotes = services.representative_notes(theme=theme, limit=3)
-        theme.languages = services.language_mix(list(theme.assignments.values_list("note_id", flat=True)))
+        theme.quotes = figures.representative_notes(theme=theme, limit=3)
+        theme.languages = figures.language_mix(list(theme.assignments.values_list("note_id", flat=True)))
     return render(request, "insights/emerging.html", {"proposals": proposals})
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from insights import services, tasks
+from insights import figures, services, tasks
 from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
 from voc import services as voc_services
 from voc.errors import DomainError
@@ -201,7 +201,7 @@ def test_weekly_counts_come_per_theme_and_week(make_note, time_machine):
     _notes_in_week(make_note, cards, date(2026, 11, 16), 2, 0)
     _notes_in_week(make_note, cards, date(2026, 11, 23), 3, 0)
     weeks = [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
-    assert services.weekly_counts(weeks=weeks) == {cards.pk: [0, 2, 3]}
+    assert figures.weekly_counts(weeks=weeks) == {cards.pk: [0, 2, 3]}
 
 
 def test_a_spike_opens_one_alert_that_a_continuing_spike_updates_and_a_calm_week_closes(make_note, time_machine):
@@ -231,7 +231,7 @@ def test_withdrawn_notes_do_not_count(make_note, agent, time_machine):
     cards = Theme.objects.create(name="Cards", status="accepted")
     _notes_in_week(make_note, cards, date(2026, 11, 23), 3, 0)
     voc_services.withdraw_notes(notes=[cards.assignments.first().note], by=agent)
-    assert services.weekly_counts(weeks=[date(2026, 11, 23)]) == {cards.pk: [2]}
+    assert figures.weekly_counts(weeks=[date(2026, 11, 23)]) == {cards.pk: [2]}
 
 
 def test_demo_themes_are_discovered_and_the_big_ones_accepted(make_note, lead, monkeypatch):

@@ -1,0 +1,185 @@
+"""What the notes say, read from SQL: weekly mentions per theme, summaries for the list page
+and the API, a theme's breakdown, typical quotes and related themes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from insights import trends
+from insights.models import Alert, Assignment, NoteVector, Theme
+from voc.models import Insight, Tally
+
+
+def vector_matrix(rows: list[NoteVector]) -> np.ndarray:
+    return np.stack([r.array() for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Examples:
+    """The labelled vectors assignment learns from: every note in an accepted theme."""
+
+    matrix: np.ndarray
+    theme_ids: np.ndarray
+
+
+def labelled_examples() -> Examples:
+    rows = list(
+        NoteVector.objects.filter(
+            status=NoteVector.Status.OK,
+            note__assignment__theme__status=Theme.Status.ACCEPTED,
+            note__status=Insight.Status.ACTIVE,
+        ).values_list("vector", "note__assignment__theme_id")
+    )
+    if not rows:
+        return Examples(np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64))
+    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for v, _ in rows])
+    return Examples(matrix, np.array([t for _, t in rows], dtype=np.int64))
+
+
+def weekly_counts(*, weeks: list[date], theme_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """Mentions (active notes plus their +1s) per theme per week, from two SQL aggregates."""
+    start, end = weeks[0], weeks[-1] + timedelta(days=7)
+    window = Q(note__status=Insight.Status.ACTIVE)
+    notes = Assignment.objects.filter(window, note__occurred_at__date__gte=start, note__occurred_at__date__lt=end)
+    tallies = Tally.objects.filter(
+        note__status=Insight.Status.ACTIVE,
+        created_at__date__gte=start,
+        created_at__date__lt=end,
+        note__assignment__isnull=False,
+    )
+    if theme_ids is not None:
+        notes = notes.filter(theme_id__in=theme_ids)
+        tallies = tallies.filter(note__assignment__theme_id__in=theme_ids)
+    index = {w: i for i, w in enumerate(weeks)}
+    series: dict[int, list[int]] = {}
+    for theme_id, week, n in (
+        notes.annotate(week=TruncWeek("note__occurred_at")).values_list("theme_id", "week").annotate(n=Count("note"))
+    ):
+        series.setdefault(theme_id, [0] * len(weeks))[index[_as_date(week)]] += n
+    for theme_id, week, n in (
+        tallies.annotate(week=TruncWeek("created_at"))
+        .values_list("note__assignment__theme_id", "week")
+        .annotate(n=Count("id"))
+    ):
+        series.setdefault(theme_id, [0] * len(weeks))[index[_as_date(week)]] += n
+    return series
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def total_notes(*, weeks: list[date]) -> list[int]:
+    start, end = weeks[0], weeks[-1] + timedelta(days=7)
+    index = {w: i for i, w in enumerate(weeks)}
+    totals = [0] * len(weeks)
+    rows = (
+        Insight.objects.active()
+        .filter(occurred_at__date__gte=start, occurred_at__date__lt=end)
+        .annotate(week=TruncWeek("occurred_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+    )
+    for week, n in rows:
+        totals[index[_as_date(week)]] += n
+    return totals
+
+
+def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[str, Any]]:
+    """Accepted themes with this week's mentions, change against the previous four weeks, share
+    of all notes and the weekly series — for the list page and the API."""
+    week_list = trends.weeks_back(today or timezone.localdate(), weeks)
+    themes = list(
+        Theme.objects.accepted()
+        .select_related("parent")
+        .annotate(total=Count("assignments", filter=Q(assignments__note__status=Insight.Status.ACTIVE)))
+        .order_by("name")
+    )
+    series = weekly_counts(weeks=week_list, theme_ids=[t.pk for t in themes])
+    totals = total_notes(weeks=week_list)
+    open_alerts = set(Alert.objects.filter(status=Alert.Status.OPEN).values_list("theme_id", flat=True))
+    result = []
+    for theme in themes:
+        counts = series.get(theme.pk, [0] * len(week_list))
+        result.append(
+            {
+                "theme": theme,
+                "total": theme.total,
+                "this_week": counts[-1],
+                "series": counts,
+                "change": trends.change(counts[-1], counts[-5:-1]),
+                "share": round(counts[-1] / totals[-1], 4) if totals[-1] else 0.0,
+                "alert": theme.pk in open_alerts,
+            }
+        )
+    return result
+
+
+def theme_breakdown(*, theme: Theme) -> dict[str, Any]:
+    """Sites and languages of a theme's notes, from SQL."""
+    notes = Insight.objects.active().filter(assignment__theme=theme)
+    return {
+        "sites": list(notes.values("site__name").annotate(n=Count("id")).order_by("-n")),
+        "languages": list(notes.values("language").annotate(n=Count("id")).order_by("-n")),
+        "kinds": list(notes.values("kind").annotate(n=Count("id")).order_by("-n")),
+        "last_note": notes.aggregate(last=Max("occurred_at"))["last"],
+    }
+
+
+def representative_notes(*, theme: Theme, limit: int = 5) -> list[Insight]:
+    """The notes closest to the theme's centre: its most typical quotes."""
+    rows = list(
+        NoteVector.objects.filter(
+            status=NoteVector.Status.OK, note__assignment__theme=theme, note__status=Insight.Status.ACTIVE
+        ).order_by("-note__occurred_at")[:2000]
+    )
+    if not rows:
+        return []
+    matrix = vector_matrix(rows)
+    centre = matrix.mean(axis=0)
+    order = np.argsort(-(matrix @ centre))
+    ids, seen = [], set()
+    texts = dict(Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list("id", "text"))
+    for i in order:
+        note_id = rows[i].note_id
+        key = " ".join(texts[note_id].lower().split())
+        if key not in seen:
+            seen.add(key)
+            ids.append(note_id)
+        if len(ids) >= limit:
+            break
+    notes = Insight.objects.in_bulk(ids)
+    return [notes[i] for i in ids]
+
+
+def related_themes(*, theme: Theme, limit: int = 5) -> list[tuple[Theme, float]]:
+    """Accepted themes whose centres are closest to this one's."""
+    centres = _centres()
+    if theme.pk not in centres:
+        return []
+    mine = centres[theme.pk]
+    scored = sorted(((float(mine @ v), tid) for tid, v in centres.items() if tid != theme.pk), reverse=True)[:limit]
+    themes = Theme.objects.in_bulk([tid for _, tid in scored])
+    return [(themes[tid], round(s, 3)) for s, tid in scored if tid in themes]
+
+
+def _centres() -> dict[int, np.ndarray]:
+    examples = labelled_examples()
+    centres = {}
+    for theme_id in np.unique(examples.theme_ids):
+        members = examples.matrix[examples.theme_ids == theme_id]
+        centre = members.mean(axis=0)
+        centres[int(theme_id)] = centre / (np.linalg.norm(centre) or 1.0)
+    return centres
+
+
+def language_mix(note_ids: list[int]) -> dict[str, int]:
+    return dict(Counter(Insight.objects.filter(pk__in=note_ids).values_list("language", flat=True)))
