@@ -191,7 +191,7 @@ VOC_DEFAULT_SCHEDULES = {
     },
     "Embed notes that have no vector yet": {"task": "insights.tasks.backfill_vectors", "crontab": "0 2 * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
-    "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * *"},
+    "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
 }
 
 # REST API

@@ -21,7 +21,7 @@ class ThemeSerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(read_only=True)
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
     notes = serializers.IntegerField(read_only=True, default=None)
-    this_week = serializers.IntegerField(read_only=True, default=None)
+    last_week = serializers.IntegerField(read_only=True, default=None)
     weekly = serializers.ListField(child=serializers.IntegerField(), read_only=True, default=None)
     change = serializers.FloatField(read_only=True, default=None, allow_null=True)
     share = serializers.FloatField(read_only=True, default=None)
@@ -37,7 +37,7 @@ class ThemeSerializer(serializers.ModelSerializer):
             "merged_into",
             "key_terms",
             "notes",
-            "this_week",
+            "last_week",
             "weekly",
             "change",
             "share",
@@ -49,7 +49,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 
 def _with_figures(theme: Theme, summary: dict[str, Any] | None) -> Theme:
     if summary:
-        theme.notes, theme.this_week, theme.weekly = summary["total"], summary["this_week"], summary["series"]
+        theme.notes, theme.last_week, theme.weekly = summary["total"], summary["last_week"], summary["series"]
         theme.change, theme.share, theme.rising = summary["change"], summary["share"], summary["alert"]
     return theme
 

@@ -226,3 +226,45 @@ def nearest_themes(
         themes[row] = winner
         confidence[row] = (votes[winner] / total) * best[winner]
     return themes, confidence
+
+
+# --- The product's grouping: per language family -------------------------------------------
+
+SPANISH_LEXICAL_WEIGHT = 1.0  # the English encoder knows little Spanish: lemmas carry the meaning
+
+
+def family(language: str) -> str:
+    """Galician groups with Spanish (shared words, Spanish lemmatizer); English on its own."""
+    return "en" if language == "en" else "es"
+
+
+def family_matrix(vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], language_family: str) -> np.ndarray:
+    """English: the sentence vectors (measured best). Spanish/Galician: vectors plus lemma TF-IDF."""
+    if language_family == "en":
+        return _normalise(vectors)
+    return features(vectors, lemma_docs, lexical_weight=SPANISH_LEXICAL_WEIGHT)
+
+
+def discover_notes(
+    vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], languages: Sequence[str], *, min_size: int = 3
+) -> np.ndarray:
+    """Discovery as the product runs it: each language family on its own, labels made unique."""
+    labels = np.full(len(vectors), -1)
+    offset = 0
+    families = np.array([family(lang) for lang in languages])
+    for name in sorted(set(families.tolist())):
+        rows = np.flatnonzero(families == name)
+        found = discover(family_matrix(vectors[rows], [lemma_docs[i] for i in rows], name), min_size=min_size)
+        labels[rows] = np.where(found >= 0, found + offset, -1)
+        offset += int(found.max()) + 1 if (found >= 0).any() else 0
+    return labels
+
+
+def group_notes(
+    vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], languages: Sequence[str], k: int
+) -> np.ndarray:
+    """Grouping into ``k`` themes as the product would: one language family gets its own
+    features; a mix is grouped together with the lexical part for all."""
+    families = {family(lang) for lang in languages}
+    name = families.pop() if len(families) == 1 else "es"
+    return group(family_matrix(vectors, lemma_docs, name), k)

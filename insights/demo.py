@@ -3,6 +3,8 @@ as a lead would on their first morning, so the demo shows themes, trends and spi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count
 from django.utils import timezone
 
@@ -25,5 +27,7 @@ def seed_themes() -> dict[str, int]:
             services.accept_theme(theme=theme, by=lead)
             accepted += 1
     today = timezone.localdate()
-    alerts = len(services.detect_spikes(week=trends.week_start(today)))
+    last = trends.last_complete_week(today)
+    services.detect_spikes(week=last - timedelta(days=7))  # as the Monday jobs would have run
+    alerts = len(services.detect_spikes(week=last))
     return {"embedded": embedded, "proposed": len(proposals), "accepted": accepted, "alerts": alerts}

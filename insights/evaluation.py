@@ -37,9 +37,10 @@ def read_labelled(path: Path, *, text_col: str, label_col: str) -> tuple[list[st
     return texts, labels
 
 
-def _embed(texts: list[str], encoder_name: str) -> tuple[np.ndarray, list[list[str]]]:
-    analyses = nlp.analyse(texts, languages=[detect_language(t) for t in texts], encoder_name=encoder_name)
-    return np.stack([a.vector for a in analyses]), [a.lemmas for a in analyses]
+def _embed(texts: list[str], encoder_name: str) -> tuple[np.ndarray, list[list[str]], list[str]]:
+    languages = [detect_language(t) for t in texts]
+    analyses = nlp.analyse(texts, languages=languages, encoder_name=encoder_name)
+    return np.stack([a.vector for a in analyses]), [a.lemmas for a in analyses], languages
 
 
 def _peak_mb() -> float:
@@ -49,9 +50,12 @@ def _peak_mb() -> float:
 def evaluate_grouping(texts: list[str], labels: list[str], *, k: int | None, encoder_name: str) -> dict[str, Any]:
     nlp.encoder(encoder_name)  # load outside the timed part
     started = time.perf_counter()
-    vectors, _lemmas = _embed(texts, encoder_name)
+    vectors, lemmas, languages = _embed(texts, encoder_name)
     embedded = time.perf_counter()
-    found = clustering.group(vectors, k) if k else clustering.discover(vectors, min_size=3)
+    if k:
+        found = clustering.group_notes(vectors, lemmas, languages, k)
+    else:
+        found = clustering.discover_notes(vectors, lemmas, languages, min_size=3)
     finished = time.perf_counter()
     scores = clustering.score(labels, found)
     seconds = finished - started
@@ -83,11 +87,11 @@ def evaluate_assignment(
 
     nlp.encoder(encoder_name)
     started = time.perf_counter()
-    train_vectors, _ = _embed(train[0], encoder_name)
+    train_vectors, _, _ = _embed(train[0], encoder_name)
     themes = sorted(set(train[1]))
     ids = {t: i for i, t in enumerate(themes)}
     train_ids = np.array([ids[t] for t in train[1]])
-    test_vectors, _ = _embed(test[0], encoder_name)
+    test_vectors, _, _ = _embed(test[0], encoder_name)
     assign_started = time.perf_counter()
     predicted, confidence = clustering.nearest_themes(test_vectors, train_vectors, train_ids)
     finished = time.perf_counter()

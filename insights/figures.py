@@ -94,9 +94,10 @@ def total_notes(*, weeks: list[date]) -> list[int]:
 
 
 def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[str, Any]]:
-    """Accepted themes with this week's mentions, change against the previous four weeks, share
-    of all notes and the weekly series — for the list page and the API."""
-    week_list = trends.weeks_back(today or timezone.localdate(), weeks)
+    """Accepted themes with the last complete week's mentions, change against the four weeks
+    before, share of all notes and the weekly series — for the list page and the API. A week
+    still under way would read as a fall everywhere, so it is left out."""
+    week_list = trends.weeks_back(trends.last_complete_week(today or timezone.localdate()), weeks)
     themes = list(
         Theme.objects.accepted()
         .select_related("parent")
@@ -113,7 +114,7 @@ def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[s
             {
                 "theme": theme,
                 "total": theme.total,
-                "this_week": counts[-1],
+                "last_week": counts[-1],
                 "series": counts,
                 "change": trends.change(counts[-1], counts[-5:-1]),
                 "share": round(counts[-1] / totals[-1], 4) if totals[-1] else 0.0,

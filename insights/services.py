@@ -125,8 +125,10 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     if len(rows) < 2 * min_size:
         return []
     lemma_docs = [r.lemmas.split() for r in rows]
-    matrix = clustering.features(figures.vector_matrix(rows), lemma_docs)
-    labels = clustering.discover(matrix, min_size=min_size)
+    languages = dict(Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list("id", "language"))
+    labels = clustering.discover_notes(
+        figures.vector_matrix(rows), lemma_docs, [languages[r.note_id] for r in rows], min_size=min_size
+    )
     names = clustering.name(lemma_docs, labels)
     created = []
     for label, terms in names.items():
@@ -322,29 +324,44 @@ def undo_change(*, change: ThemeChange, by: User, ip: str | None = None) -> None
 # --- Spikes ---------------------------------------------------------------------------------
 
 
+MAX_ALERT_WEEKS = 8  # an alert older than this is judged against the weeks just before now
+
+
 @transaction.atomic
 def detect_spikes(*, week: date) -> list[Alert]:
     """Open an alert for each accepted theme spiking in ``week`` (a Monday), update the open
-    alert of a theme still spiking, close alerts of themes that calmed down. Safe to run twice."""
-    weeks = trends.weeks_back(week, trends.BASELINE_WEEKS + 1)
+    alert of a theme still spiking, close alerts of themes that calmed down. Safe to run twice.
+
+    A continuing spike is judged against the weeks before it began, so its own first weeks do
+    not become the baseline that hides it."""
+    open_alerts = {a.theme_id: a for a in Alert.objects.filter(status=Alert.Status.OPEN).select_for_update()}
+    weeks = trends.weeks_back(week, trends.BASELINE_WEEKS + 1 + MAX_ALERT_WEEKS)
     series = figures.weekly_counts(weeks=weeks, theme_ids=list(Theme.objects.accepted().values_list("id", flat=True)))
     spiking = {}
     for theme_id, counts in series.items():
-        found = trends.spike(counts, min_count=settings.VOC_SPIKE_MIN_COUNT, ratio=settings.VOC_SPIKE_RATIO)
+        start = len(weeks) - 1
+        alert = open_alerts.get(theme_id)
+        if alert is not None and alert.first_week in weeks:
+            start = weeks.index(alert.first_week)
+        history = counts[max(0, start - trends.BASELINE_WEEKS) : start]
+        found = trends.spike(
+            [*history, counts[-1]], min_count=settings.VOC_SPIKE_MIN_COUNT, ratio=settings.VOC_SPIKE_RATIO
+        )
         if found:
             spiking[theme_id] = found
     alerts = []
     for theme_id, found in spiking.items():
-        alert = Alert.objects.filter(theme_id=theme_id, status=Alert.Status.OPEN).select_for_update().first()
+        alert = open_alerts.get(theme_id)
         if alert is None:
             alert = Alert.objects.create(
-                theme_id=theme_id, first_week=weeks[-1], last_week=weeks[-1], count=found.count, baseline=found.baseline
+                theme_id=theme_id, first_week=week, last_week=week, count=found.count, baseline=found.baseline
             )
-        elif alert.last_week <= weeks[-1]:
-            alert.last_week, alert.count, alert.baseline = weeks[-1], found.count, found.baseline
+        elif alert.last_week <= week:
+            alert.last_week, alert.count, alert.baseline = week, found.count, found.baseline
             alert.save()
         alerts.append(alert)
-    Alert.objects.filter(status=Alert.Status.OPEN, last_week__lt=weeks[-1]).exclude(theme_id__in=spiking).update(
-        status=Alert.Status.CLOSED
-    )
+    for theme_id, alert in open_alerts.items():
+        if theme_id not in spiking and alert.last_week < week:
+            alert.status = Alert.Status.CLOSED
+            alert.save(update_fields=["status", "updated_at"])
     return alerts

@@ -43,10 +43,10 @@ def discover() -> int:
 
 @shared_task(acks_late=True)
 def detect_spikes() -> int:
-    """Daily: spikes for the current week against the trailing weeks; updates open alerts."""
+    """Monday morning: spikes of the week that just ended against the weeks before it."""
     from insights import services
 
-    return len(services.detect_spikes(week=trends.week_start(timezone.localdate())))
+    return len(services.detect_spikes(week=trends.last_complete_week(timezone.localdate())))
 
 
 def queue_embedding(sender: object, note_ids: list[int], **kwargs: object) -> None:

@@ -15,6 +15,11 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def last_complete_week(today: date) -> date:
+    """The Monday of the last week that has ended (spikes compare whole weeks)."""
+    return week_start(today) - timedelta(days=7)
+
+
 def weeks_back(last: date, count: int) -> list[date]:
     """``count`` consecutive week starts ending with ``last``'s week, oldest first."""
     end = week_start(last)

@@ -29,13 +29,13 @@ WEEKS = 8
 @require_GET
 def theme_list(request: HttpRequest) -> HttpResponse:
     summaries = figures.theme_summaries(weeks=WEEKS)
-    sort = request.GET.get("sort", "this_week")
+    sort = request.GET.get("sort", "last_week")
     if sort == "name":
         summaries.sort(key=lambda s: s["theme"].name.lower())
     elif sort == "rising":
         summaries.sort(key=lambda s: (s["change"] is None, -(s["change"] or 0)))
     else:
-        summaries.sort(key=lambda s: -s["this_week"])
+        summaries.sort(key=lambda s: -s["last_week"])
     for summary in summaries:
         summary["sparkline"] = charts.sparkline(summary["series"], label=_("Weekly mentions"))
     alerts = Alert.objects.filter(status=Alert.Status.OPEN).select_related("theme")

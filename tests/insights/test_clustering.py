@@ -62,3 +62,15 @@ def test_assignment_follows_the_nearest_examples_and_is_unsure_far_from_all():
     stranger = clustering._normalise(np.random.default_rng(9).normal(size=(1, matrix.shape[1])))
     _, low = clustering.nearest_themes(stranger, matrix, theme_ids)
     assert low[0] < 0.45
+
+
+def test_the_product_groups_each_language_family_on_its_own():
+    matrix, _ = blobs(2, 20)
+    # The same two intents said in English and in Spanish: four themes, never mixing languages.
+    vectors = np.vstack([matrix, matrix])
+    lemmas = [["card"]] * 20 + [["app"]] * 20 + [["tarjeta"]] * 20 + [["aplicación"]] * 20
+    languages = ["en"] * 40 + ["es"] * 20 + ["gl"] * 20
+    labels = clustering.discover_notes(vectors, lemmas, languages, min_size=3)
+    english, spanish = set(labels[:40].tolist()), set(labels[40:].tolist())
+    assert english.isdisjoint(spanish) and -1 not in english | spanish
+    assert len(english) >= 2 and len(spanish) >= 2

@@ -259,3 +259,22 @@ def test_a_real_worker_embeds_a_note(agent):
         tasks.embed_notes.apply_async(args=[[note.pk]], queue=queue)
         assert wait_for(lambda: NoteVector.objects.filter(note=note).exists(), seconds=120)
     assert NoteVector.objects.get(note=note).lemmas == "card arrive"
+
+
+def test_a_continuing_spike_is_judged_against_the_weeks_before_it_began(make_note, time_machine):
+    time_machine.move_to("2026-11-20 12:00:00+00:00", tick=False)
+    cards = Theme.objects.create(name="Cards", status="accepted")
+    for monday, count in [
+        (date(2026, 10, 5), 3),
+        (date(2026, 10, 12), 3),
+        (date(2026, 10, 19), 3),
+        (date(2026, 10, 26), 3),
+        (date(2026, 11, 2), 9),
+        (date(2026, 11, 9), 8),
+    ]:
+        _notes_in_week(make_note, cards, monday, count, 0)
+    (first,) = services.detect_spikes(week=date(2026, 11, 2))
+    # Against the four weeks before it (3, 3, 3, 9) week two would be no spike; against the
+    # weeks before the spike began it still is, and the same alert carries on.
+    (second,) = services.detect_spikes(week=date(2026, 11, 9))
+    assert second.pk == first.pk and second.count == 8 and second.first_week == date(2026, 11, 2)

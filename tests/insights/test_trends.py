@@ -39,3 +39,8 @@ def test_change_is_relative_to_the_mean_of_previous_weeks():
     assert trends.change(15, [10, 10]) == 0.5
     assert trends.change(5, [0, 0]) is None
     assert trends.change(5, []) is None
+
+
+def test_the_last_complete_week_is_the_one_before_this_one():
+    assert trends.last_complete_week(date(2026, 11, 23)) == date(2026, 11, 16)
+    assert trends.last_complete_week(date(2026, 11, 29)) == date(2026, 11, 16)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         evaluate.add_argument("--encoder", default=None)
         backfill = sub.add_parser("backfill", help="embed notes without a vector (queued over workers)")
         backfill.add_argument("--now", action="store_true", help="embed here instead of queueing")
-        sub.add_parser("spikes", help="detect spikes for the current week")
+        spikes = sub.add_parser("spikes", help="detect spikes of a week (default: the last complete week)")
+        spikes.add_argument("--week", help="ISO week, e.g. 2026-W47")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -87,7 +89,13 @@ class Command(BaseCommand):
     def _spikes(self, options: dict[str, Any]) -> None:
         from insights import services, trends
 
-        alerts = services.detect_spikes(week=trends.week_start(timezone.localdate()))
+        week = trends.last_complete_week(timezone.localdate())
+        if options["week"]:
+            try:
+                week = datetime.strptime(options["week"] + "-1", "%G-W%V-%u").date()
+            except ValueError:
+                raise CommandError(f"--week must look like 2026-W47 (got {options['week']!r}).") from None
+        alerts = services.detect_spikes(week=week)
         self.stdout.write(f"{len(alerts)} themes spiking.")
         for alert in alerts:
             self.stdout.write(f"  {alert.theme}: {alert.count} this week against {alert.baseline:.1f}")
