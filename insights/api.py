@@ -59,7 +59,9 @@ class MergeSerializer(serializers.Serializer):
 
 
 class SplitSerializer(serializers.Serializer):
-    note_ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=10_000)
+    note_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=10_000
+    )
     name = serializers.CharField(max_length=120)
 
 

@@ -109,6 +109,13 @@ DISCOVERY_SAMPLE = 4000
 DISCOVERY_REPEATS = 3
 
 
+def _separation(matrix: np.ndarray, labels: np.ndarray) -> float:
+    """Davies-Bouldin index; identical notes that k-means cannot split count as the worst case."""
+    if len(np.unique(labels)) < 2:
+        return float("inf")
+    return float(davies_bouldin_score(matrix, labels))
+
+
 def knee(xs: Sequence[float], ys: Sequence[float]) -> int:
     """Index of the knee of a falling curve: the break point of the best two-segment line fit
     (steep, then flat). Robust to the small wiggles a noisy index shows between neighbours."""
@@ -150,8 +157,13 @@ def discover(matrix: np.ndarray, *, min_size: int = 3, max_k: int | None = None)
     for _ in range(repeats):
         sample = matrix if n == size else matrix[rng.choice(n, size=size, replace=False)]
         smoothed = smooth(sample)
-        curves.append([davies_bouldin_score(sample, kmeans(smoothed, k, n_init=1)[0]) for k in candidates])
-    k = candidates[knee(np.log(candidates), np.mean(curves, axis=0))]
+        curves.append([_separation(sample, kmeans(smoothed, k, n_init=1)[0]) for k in candidates])
+    means = np.mean(curves, axis=0)
+    finite = np.isfinite(means)
+    if not finite.any():  # nothing to split: the notes are all alike
+        return np.array([0 if n >= min_size else -1] * n)
+    usable = [k for k, ok in zip(candidates, finite, strict=True) if ok]
+    k = usable[knee(np.log(usable), means[finite])]
     chosen, _ = kmeans(smooth(matrix), k, n_init=4)
     counts = Counter(chosen.tolist())
     return np.array([label if counts[label] >= min_size else -1 for label in chosen])

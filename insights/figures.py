@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -135,13 +135,15 @@ def theme_breakdown(*, theme: Theme) -> dict[str, Any]:
     }
 
 
-def representative_notes(*, theme: Theme, limit: int = 5) -> list[Insight]:
-    """The notes closest to the theme's centre: its most typical quotes."""
-    rows = list(
-        NoteVector.objects.filter(
-            status=NoteVector.Status.OK, note__assignment__theme=theme, note__status=Insight.Status.ACTIVE
-        ).order_by("-note__occurred_at")[:2000]
+def representative_notes(*, theme: Theme, among: QuerySet[Insight] | None = None, limit: int = 5) -> list[Insight]:
+    """The notes closest to the theme's centre (its most typical quotes), chosen ``among`` the
+    notes a person may see."""
+    vectors = NoteVector.objects.filter(
+        status=NoteVector.Status.OK, note__assignment__theme=theme, note__status=Insight.Status.ACTIVE
     )
+    if among is not None:
+        vectors = vectors.filter(note__in=among.values("id"))
+    rows = list(vectors.order_by("-note__occurred_at")[:2000])
     if not rows:
         return []
     matrix = vector_matrix(rows)
@@ -157,7 +159,7 @@ def representative_notes(*, theme: Theme, limit: int = 5) -> list[Insight]:
             ids.append(note_id)
         if len(ids) >= limit:
             break
-    notes = Insight.objects.in_bulk(ids)
+    notes = Insight.objects.select_related("site").in_bulk(ids)
     return [notes[i] for i in ids]
 
 

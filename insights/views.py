@@ -11,15 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from insights import charts, figures, services, trends
 from insights.forms import MergeForm, NotesForm, ParentForm, RenameForm
 from insights.models import Alert, Theme, ThemeChange
+from voc.access import visible_notes
 from voc.audit import client_ip
 from voc.errors import DomainError
-from voc.models import Insight
 from voc.roles import Capability, capability_required, has_capability
 
 WEEKS = 8
@@ -46,9 +48,11 @@ def theme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _theme_notes(theme: Theme):
+def _theme_notes(theme: Theme, user: Any):
+    """The theme's notes this person may see (a lead: their sites'; head office: all)."""
     return (
-        Insight.objects.active()
+        visible_notes(user)
+        .active()
         .filter(assignment__theme=theme)
         .select_related("site", "assignment")
         .annotate(tally_count=Count("tallies"))
@@ -64,12 +68,12 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This theme was merged into “%(name)s”.") % {"name": theme.merged_into})
     week_list = trends.weeks_back(timezone.localdate(), 12)
     series = figures.weekly_counts(weeks=week_list, theme_ids=[theme.pk]).get(theme.pk, [0] * len(week_list))
-    page = Paginator(_theme_notes(theme), 25).get_page(request.GET.get("page"))
+    page = Paginator(_theme_notes(theme, request.user), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "theme": theme,
         "chart": charts.bar_chart([f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week")),
         "breakdown": figures.theme_breakdown(theme=theme),
-        "quotes": figures.representative_notes(theme=theme),
+        "quotes": figures.representative_notes(theme=theme, among=visible_notes(request.user)),
         "related": figures.related_themes(theme=theme),
         "history": theme.history.select_related("actor")[:20],
         "children": theme.children.exclude(status=Theme.Status.MERGED),
@@ -91,7 +95,7 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def emerging(request: HttpRequest) -> HttpResponse:
     proposals = list(Theme.objects.proposed().annotate(size=Count("assignments")).order_by("-size", "-id")[:50])
     for theme in proposals:
-        theme.quotes = figures.representative_notes(theme=theme, limit=3)
+        theme.quotes = figures.representative_notes(theme=theme, among=visible_notes(request.user), limit=3)
         theme.languages = figures.language_mix(list(theme.assignments.values_list("note_id", flat=True)))
     return render(request, "insights/emerging.html", {"proposals": proposals})
 
@@ -102,7 +106,9 @@ def curate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One POST endpoint per curation verb; each calls one service and reports back."""
     theme = get_object_or_404(Theme, pk=pk)
     ip = client_ip(request)
-    back = request.POST.get("next") or theme_url(theme)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = theme_url(theme)
     try:
         if action == "accept":
             services.accept_theme(theme=theme, by=request.user, name=request.POST.get("name", ""), ip=ip)
@@ -141,7 +147,13 @@ def curate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     theme=theme, note_ids=chosen, name=form.cleaned_data["name"], by=request.user, ip=ip
                 )
                 messages.success(
-                    request, _("%(count)d notes split off into “%(name)s”.") % {"count": len(chosen), "name": new}
+                    request,
+                    ngettext(
+                        "%(count)d note split off into “%(name)s”.",
+                        "%(count)d notes split off into “%(name)s”.",
+                        len(chosen),
+                    )
+                    % {"count": len(chosen), "name": new},
                 )
             else:
                 target = form.cleaned_data["target"]
@@ -149,10 +161,15 @@ def curate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     raise DomainError(_("Choose the theme to move the notes to."))
                 services.move_notes(note_ids=chosen, target=target, by=request.user, ip=ip)
                 messages.success(
-                    request, _("%(count)d notes moved to “%(name)s”.") % {"count": len(chosen), "name": target}
+                    request,
+                    ngettext("%(count)d note moved to “%(name)s”.", "%(count)d notes moved to “%(name)s”.", len(chosen))
+                    % {"count": len(chosen), "name": target},
                 )
         elif action == "undo":
-            change = get_object_or_404(ThemeChange, pk=request.POST.get("change"))
+            change_id = request.POST.get("change", "")
+            if not change_id.isdecimal() or len(change_id) > 18:
+                raise DomainError(_("Unknown change."))
+            change = get_object_or_404(ThemeChange, pk=int(change_id), theme=theme)
             services.undo_change(change=change, by=request.user, ip=ip)
             messages.success(request, _("Undone."))
         else:

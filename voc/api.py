@@ -6,13 +6,13 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import Count
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -162,6 +162,11 @@ class TallySerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Insight.Channel.choices)
 
 
+class PlusOneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plus_ones = serializers.IntegerField()
+
+
 class NoteViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -235,12 +240,13 @@ class NoteViewSet(
         services.withdraw_notes(notes=[note], by=request.user, ip_address=client_ip(request._request))
         return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data)
 
-    @extend_schema(request=TallySerializer, responses=NoteSerializer)
+    @extend_schema(request=TallySerializer, responses=PlusOneSerializer)
     @action(detail=True, methods=["post"], url_path="plus-one")
     def plus_one(self, request: Request, pk: str | None = None) -> Response:
+        # Any active note may be +1'd (the typing assistant shows notes of every site), but the
+        # answer carries only the count: the note itself stays visible to whom it was before.
         note = get_object_or_404(Insight.objects.active(), pk=pk)
         payload = TallySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.add_tally(note=note, agent=request.user, channel=payload.validated_data["channel"])
-        fresh = Insight.objects.annotate(tally_count=Count("tallies")).select_related("site", "agent").get(pk=note.pk)
-        return Response(NoteSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        return Response({"id": note.pk, "plus_ones": note.tallies.count()}, status=status.HTTP_201_CREATED)

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.forms import DateInput
 from django.utils.translation import gettext_lazy as _
 
 from voc.models import Insight, Site
+
+
+class SiteChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold, instead of letting the lookup overflow."""
+
+    def clean(self, value):  # type: ignore[no-untyped-def]
+        for item in value or []:
+            if not str(item).isdecimal() or len(str(item)) > 18:
+                raise forms.ValidationError(_("Choose a site from the list."), code="invalid_choice")
+        return super().clean(value)
+
+
+class SiteFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SiteChoiceField
 
 
 class NoteFilter(django_filters.FilterSet):
@@ -16,7 +31,7 @@ class NoteFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Insight.Kind.choices)
     channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Insight.Channel.choices)
     language = django_filters.MultipleChoiceFilter(label=_("Language"), choices=Insight.Language.choices)
-    site = django_filters.ModelMultipleChoiceFilter(label=_("Site"), queryset=Site.objects.all())
+    site = SiteFilter(label=_("Site"), queryset=Site.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Insight.Status.choices, empty_label=_("Any"))
     occurred_after = django_filters.DateFilter(
         label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput(attrs={"type": "date"})

@@ -294,6 +294,8 @@ EDITABLE_FIELDS = (
 def edit_note(*, note: Insight, editor: User, ip_address: str | None = None, **changes: Any) -> Insight:
     """Let the agent who logged a note correct it within 24 hours; the change is audited."""
     _check_own_recent(note, editor)
+    if "occurred_at" in changes and changes["occurred_at"] is None:
+        del changes["occurred_at"]  # an emptied "when" keeps the time the note had
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})

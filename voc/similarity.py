@@ -54,6 +54,7 @@ def similar_notes(text: str, *, limit: int = 5, min_score: float = 0.25) -> list
     candidates = (
         Insight.objects.active()
         .filter(condition, occurred_at__gte=timezone.now() - WINDOW)
+        .select_related("site")
         .annotate(tally_count=Count("tallies"))
         .order_by("-occurred_at")[:CANDIDATES]
     )

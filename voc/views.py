@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from voc import audit, imports, services
@@ -309,7 +310,7 @@ def _site_notes(request: HttpRequest) -> tuple[NoteFilter, Any]:
 def site_notes(request: HttpRequest) -> HttpResponse:
     """Leads: every note of their sites, with filters, bulk withdrawal and CSV export."""
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("note") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("note") if i.isdecimal() and len(i) < 19]
         chosen = list(Insight.objects.for_sites(lead_site_ids(request.user)).filter(pk__in=ids))
         if request.POST.get("action") != "withdraw" or not chosen:
             messages.error(request, _("Choose notes and an action."))
@@ -319,7 +320,10 @@ def site_notes(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, _("%(count)d notes withdrawn.") % {"count": count})
+                messages.success(
+                    request,
+                    ngettext("%(count)d note withdrawn.", "%(count)d notes withdrawn.", count) % {"count": count},
+                )
         return redirect(f"{reverse('site_notes')}?{request.POST.get('query', '')}")
     note_filter, notes = _site_notes(request)
     page = _paginate(request, notes.annotate(tally_count=Count("tallies")))

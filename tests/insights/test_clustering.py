@@ -74,3 +74,9 @@ def test_the_product_groups_each_language_family_on_its_own():
     english, spanish = set(labels[:40].tolist()), set(labels[40:].tolist())
     assert english.isdisjoint(spanish) and -1 not in english | spanish
     assert len(english) >= 2 and len(spanish) >= 2
+
+
+def test_identical_notes_do_not_break_discovery():
+    same = np.tile(clustering._normalise(np.ones((1, 8))), (10, 1))
+    labels = clustering.discover(same, min_size=3)
+    assert len(labels) == 10 and len(set(labels.tolist())) == 1

@@ -119,3 +119,23 @@ def test_api_curation_errors_are_400s(client_for, themes):
 
 def test_anonymous_callers_get_401_from_the_themes_api():
     assert Client().get("/api/v1/themes/").status_code == 401
+
+
+@pytest.mark.parametrize("change", ["abc", "99999999999999999999", ""])
+def test_undo_with_a_nonsense_change_id_is_a_message_not_a_500(client_for, themes, change):
+    response = client_for("lead").post(f"/themes/{themes['cards'].pk}/undo/", {"change": change}, follow=True)
+    assert response.status_code == 200 and "Unknown change" in response.content.decode()
+
+
+def test_curation_never_redirects_off_site(client_for, themes):
+    response = client_for("lead").post(
+        f"/themes/{themes['cards'].pk}/rename/", {"name": "X", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == f"/themes/{themes['cards'].pk}/"
+
+
+def test_a_lead_sees_only_their_sites_notes_on_a_theme_page(client_for, themes, make_note, other_site_agent):
+    far = make_note("Far away note about cards", axis=0, agent=other_site_agent)
+    Assignment.objects.create(note=far, theme=themes["cards"], method="person")
+    assert "Far away note" not in client_for("lead").get(f"/themes/{themes['cards'].pk}/").content.decode()
+    assert "Far away note" in client_for("hq").get(f"/themes/{themes['cards'].pk}/").content.decode()

@@ -255,3 +255,23 @@ def test_a_text_heard_many_times_is_suggested_once(client_for, other_site_agent)
         services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay on the card", channel="phone")
     similar = client_for("agent").post("/notes/assist/", {"text": "apple pay card"}).json()["similar"]
     assert [s["text"] for s in similar] == ["Wants Apple Pay on the card"]
+
+
+@pytest.mark.parametrize("junk", ["²", "99999999999999999999", "x"])
+def test_bulk_actions_ignore_ids_that_are_not_ids(client_for, agent, junk):
+    response = client_for("lead").post("/notes/", {"note": [junk], "action": "withdraw"}, follow=True)
+    assert response.status_code == 200 and "Choose notes and an action" in response.content.decode()
+
+
+def test_the_site_filter_refuses_nonsense(client_for):
+    assert client_for("lead").get("/notes/?site=99999999999999999999").status_code == 200
+
+
+def test_clearing_the_time_when_editing_keeps_the_notes_time(client_for, agent):
+    stored, _ = services.record_note(agent=agent, kind="need", text="Needs a loan", channel="phone")
+    before = stored.occurred_at
+    client_for("agent").post(
+        f"/notes/{stored.pk}/edit/", {"text": "Needs a loan", "kind": "need", "channel": "email", "occurred_at": ""}
+    )
+    stored.refresh_from_db()
+    assert stored.occurred_at == before and stored.channel == "email"

@@ -169,3 +169,24 @@ def test_creating_a_note_costs_a_handful_of_queries(client_for, django_assert_ma
             URL, {"kind": "need", "text": "Needs a loan", "channel": "phone"}, content_type="application/json"
         )
     assert response.status_code == 201 and response.json()["plus_ones"] == 0
+
+
+@pytest.mark.parametrize("site", ["99999999999999999999", "abc", "-1"])
+def test_nonsense_site_filters_are_400_not_500(client_for, site):
+    assert client_for("hq").get(f"{URL}?site={site}").status_code == 400
+
+
+def test_plus_one_answers_with_the_count_only(client_for, other_site_agent):
+    theirs, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
+    body = (
+        client_for("agent")
+        .post(f"{URL}{theirs.pk}/plus-one/", {"channel": "chat"}, content_type="application/json")
+        .json()
+    )
+    assert body == {"id": theirs.pk, "plus_ones": 1}
+    assert (
+        client_for("agent")
+        .post(f"{URL}abc/plus-one/", {"channel": "chat"}, content_type="application/json")
+        .status_code
+        == 404
+    )
