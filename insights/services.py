@@ -1,10 +1,13 @@
-"""Business verbs for themes: embed, assign, discover, curate (with history and undo), spikes."""
+"""Business verbs for themes: embed, assign, discover, curate (with history and undo), spikes.
+
+spaCy, torch and scikit-learn (insights.nlp, insights.clustering) are imported inside the verbs
+that need them, so web processes and commands that only read or curate stay small (~100 MB)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
@@ -12,12 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insights import clustering, figures, nlp, trends
+from insights import figures, trends
 from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
 from voc import audit
 from voc.errors import DomainError
 from voc.models import Insight, User
 from voc.roles import Capability, has_capability
+
+if TYPE_CHECKING:
+    from insights import nlp
 
 log = logging.getLogger(__name__)
 DISCOVERY_WINDOW = timedelta(days=120)
@@ -32,6 +38,8 @@ def embed_notes(*, note_ids: list[int], final_attempt: bool = True) -> int:
     A note is embedded once: re-grouping reuses stored vectors. When the encoder fails on the
     last attempt, each note is tried alone and the ones that still fail are flagged, not lost.
     Returns how many vectors were stored."""
+    from insights import nlp  # heavy: see the module docstring
+
     notes = list(
         Insight.objects.filter(pk__in=note_ids, vector__isnull=True).only("id", "text", "language").order_by("id")
     )
@@ -82,6 +90,8 @@ def notes_without_vectors(*, chunk: int = 500) -> list[list[int]]:
 def assign_notes(*, note_ids: list[int]) -> int:
     """Put each unassigned note in the nearest accepted theme when the match is confident enough
     (``VOC_ASSIGN_THRESHOLD``); the rest wait for discovery. Returns how many were assigned."""
+    from insights import clustering  # heavy: see the module docstring
+
     candidates = list(
         NoteVector.objects.filter(note_id__in=note_ids, status=NoteVector.Status.OK, note__assignment__isnull=True)
     )
@@ -113,6 +123,8 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     """Group recent notes that have no theme into proposals for the emerging-themes inbox.
 
     Safe to run twice: grouped notes have a (proposed) theme, so a second run finds nothing new."""
+    from insights import clustering  # heavy: see the module docstring
+
     now = now or timezone.now()
     rows = list(
         NoteVector.objects.filter(

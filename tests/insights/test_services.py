@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from insights import figures, services, tasks
+from insights import figures, nlp, services, tasks
 from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
 from voc import services as voc_services
 from voc.errors import DomainError
@@ -37,7 +37,7 @@ def test_embedding_stores_one_vector_per_note_and_never_recomputes(agent, monkey
     assert services.embed_notes(note_ids=[note.pk]) == 1
     stored = NoteVector.objects.get(note=note)
     assert stored.array().shape == (384,) and stored.lemmas == "card arrive"
-    monkeypatch.setattr(services.nlp, "analyse", lambda *a, **k: pytest.fail("re-embedded"))
+    monkeypatch.setattr(nlp, "analyse", lambda *a, **k: pytest.fail("re-embedded"))
     assert services.embed_notes(note_ids=[note.pk]) == 0
 
 
@@ -47,7 +47,7 @@ def test_a_note_that_cannot_be_embedded_is_retried_then_flagged(agent, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("encoder exploded")
 
-    monkeypatch.setattr(services.nlp, "analyse", broken)
+    monkeypatch.setattr(nlp, "analyse", broken)
     with pytest.raises(RuntimeError):
         services.embed_notes(note_ids=[note.pk], final_attempt=False)
     assert not NoteVector.objects.exists()
