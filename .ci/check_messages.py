@@ -14,11 +14,10 @@ PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
 
 def entries(text: str) -> dict[str, str]:
-    """msgid -> msgstr for every non-fuzzy, non-obsolete entry (plural forms joined)."""
+    """msgid -> msgstr for every non-obsolete entry (plural forms joined; fuzzy ones empty)."""
     result = {}
     for block in text.split("\n\n"):
-        if "#, fuzzy" in block and 'msgid ""\nmsgstr ""' not in block:
-            continue
+        fuzzy = "#, fuzzy" in block
         if block.lstrip().startswith("#~"):
             continue
         ids = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
@@ -27,7 +26,8 @@ def entries(text: str) -> dict[str, str]:
             continue
         msgid = "".join(re.findall(r'"(.*)"', ids.group(1)))
         if msgid:
-            result[msgid] = "".join("".join(re.findall(r'"(.*)"', s)) for s in strs)
+            # A fuzzy entry is gettext's guess from a similar string: it counts as untranslated.
+            result[msgid] = "" if fuzzy else "".join("".join(re.findall(r'"(.*)"', s)) for s in strs)
     return result
 
 

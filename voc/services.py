@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voc import audit, signals
-from voc.access import lead_site_ids
+from voc.access import lead_site_ids, may_see_contact
 from voc.errors import DomainError
 from voc.language import detect_language
 from voc.models import ComplaintContact, Insight, ProductArea, Site, Tally, Team, User
@@ -337,6 +337,15 @@ def withdraw_notes(*, notes: list[Insight], by: User, ip_address: str | None = N
     return count
 
 
+def open_contact(*, contact: ComplaintContact, viewer: User, ip_address: str | None = None) -> ComplaintContact:
+    """Show a complaint's contact details to someone allowed to see them, and audit the view."""
+    if not may_see_contact(viewer, contact):
+        raise DomainError(_("These contact details are not yours to see."))
+    audit.record(actor=viewer, action="contact.viewed", obj=contact.note, ip_address=ip_address)
+    return contact
+
+
+@transaction.atomic
 def add_tally(*, note: Insight, agent: User, channel: str) -> Tally:
     """ "+1, heard this too": count another customer saying what ``note`` says."""
     if not has_capability(agent, Capability.LOG_NOTES) or agent.site_id is None:
@@ -345,6 +354,8 @@ def add_tally(*, note: Insight, agent: User, channel: str) -> Tally:
         raise DomainError(_("This note has been withdrawn."))
     if channel not in Insight.Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
+    # Lock the note so two taps racing each other see one another's +1.
+    Insight.objects.select_for_update().filter(pk=note.pk).first()
     recent = Tally.objects.filter(note=note, agent=agent, created_at__gte=timezone.now() - TALLY_DEBOUNCE)
     if recent.exists():
         raise DomainError(_("You added +1 to this a moment ago."))

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from voc import audit, imports, services
-from voc.access import lead_site_ids, may_see_contact
+from voc.access import lead_site_ids
 from voc.audit import client_ip
 from voc.errors import DomainError
 from voc.filters import NoteFilter
@@ -116,19 +116,8 @@ def _form_errors_from(exc: DomainError, *forms: Any) -> None:
 
 
 def _note_fields(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "kind": data["kind"],
-        "text": data["text"],
-        "channel": data["channel"],
-        "language": data.get("language") or "",
-        "occurred_at": data.get("occurred_at"),
-        "customer_abroad": data.get("customer_abroad", False),
-        "abroad_country": data.get("abroad_country") or "",
-        "caused_by_us": data.get("caused_by_us", False),
-        "lonely": data.get("lonely", False),
-        "vulnerable": data.get("vulnerable", False),
-        "product_area": data.get("product_area"),
-    }
+    """The note form's fields are exactly the fields an author may set (services.EDITABLE_FIELDS)."""
+    return {name: data[name] for name in services.EDITABLE_FIELDS}
 
 
 def _last_channel(request: HttpRequest) -> str:
@@ -411,9 +400,10 @@ def export_notes(request: HttpRequest) -> StreamingHttpResponse:
 def note_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """A complaint's contact details, for the leads of its site; every view is audited."""
     contact = get_object_or_404(ComplaintContact.objects.select_related("note__site"), note_id=pk)
-    if not may_see_contact(request.user, contact):
-        raise PermissionDenied
-    audit.record(actor=request.user, action="contact.viewed", obj=contact.note, ip_address=client_ip(request))
+    try:
+        services.open_contact(contact=contact, viewer=request.user, ip_address=client_ip(request))
+    except DomainError:
+        raise PermissionDenied from None
     return render(request, "voc/contact.html", {"contact": contact, "note": contact.note})
 
 
