@@ -192,6 +192,9 @@ VOC_DEFAULT_SCHEDULES = {
     "Embed notes that have no vector yet": {"task": "insights.tasks.backfill_vectors", "crontab": "0 2 * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
     "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
+    "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
+    "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},
+    "Render and send the monthly head-office pack": {"task": "newsletter.tasks.monthly_pack", "crontab": "0 7 1 * *"},
 }
 
 # REST API
@@ -227,6 +230,8 @@ SPECTACULAR_SETTINGS = {
 
 # Product settings
 VOC_PUBLISH_THRESHOLD = env.int("VOC_PUBLISH_THRESHOLD", 3, minimum=1)
+# Absolute address of the intranet, for links in e-mails (unsubscribe, archive, PDFs).
+VOC_SITE_URL = env.str("VOC_SITE_URL", "http://127.0.0.1:8000")
 VOC_ENCODER = env.choice("VOC_ENCODER", "minilm", ["minilm"])
 VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.45") or "0.45")
 VOC_SPIKE_MIN_COUNT = env.int("VOC_SPIKE_MIN_COUNT", 5, minimum=1)

@@ -6,12 +6,14 @@ from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
 from insights import api as insights_api
+from newsletter import api as newsletter_api
 from voc import api as voc_api
 from voc import views as voc_views
 
 router = SimpleRouter()
 router.register("notes", voc_api.NoteViewSet, basename="note")
 router.register("themes", insights_api.ThemeViewSet, basename="theme")
+router.register("newsletters", newsletter_api.IssueViewSet, basename="newsletter")
 
 api_patterns = [
     *router.urls,
@@ -35,6 +37,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("notes/", include("voc.urls")),
     path("themes/", include("insights.urls")),
+    path("newsletters/", include("newsletter.urls")),
     path("language/", voc_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

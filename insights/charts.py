@@ -62,3 +62,50 @@ def bar_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def hbar_chart(
+    labels: Sequence[str],
+    values: Sequence[int],
+    *,
+    width: int = 640,
+    row_height: int = 26,
+    label_width: int = 200,
+    title: str = "",
+) -> SafeString:
+    """Horizontal bars with value labels, one row per label in the order given (e.g. largest
+    first); the first bar is highlighted. Long labels are shortened."""
+    if not values:
+        return mark_safe("")
+    top = max(max(values), 1)
+    value_space = 60
+    plot = width - label_width - value_space
+    height = row_height * len(values)
+    bar = row_height * 0.64
+    parts = [
+        f'<svg class="chart hbar" width="100%" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{label_width}" y1="0" x2="{label_width}" y2="{height}" stroke="{MUTED}"/>',
+    ]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = i * row_height + (row_height - bar) / 2
+        w = max(plot * value / top, 1.0)
+        middle = y + bar / 2 + 4.5
+        short = label if len(label) <= 30 else label[:29].rstrip() + "…"
+        colour = ACCENT if i == 0 else BRAND
+        parts.append(
+            f'<text x="{label_width - 8}" y="{middle:.1f}" text-anchor="end" font-size="13" '
+            f'fill="#1d2730">{escape(short)}</text>'
+        )
+        parts.append(f'<rect x="{label_width}" y="{y:.1f}" width="{w:.1f}" height="{bar:.1f}" fill="{colour}" rx="2"/>')
+        parts.append(
+            f'<text x="{label_width + w + 6:.1f}" y="{middle:.1f}" font-size="13" fill="#1d2730">{value:,}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def with_font(chart: str, family: str) -> SafeString:
+    """``chart`` with its text set in ``family``. Browsers pass the page's font into inline SVG;
+    PDF renderers (WeasyPrint) do not, so the PDFs name it on the chart itself."""
+    return mark_safe(chart.replace("<svg ", f'<svg font-family="{escape(family)}" ', 1))

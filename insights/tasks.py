@@ -58,9 +58,11 @@ def queue_embedding(sender: object, note_ids: list[int], **kwargs: object) -> No
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
 def seed_demo_themes() -> dict[str, int]:
     """After seed_demo: embed the demo notes, discover and accept demo themes. Idempotent."""
-    from insights import demo
+    from insights import demo, signals
 
-    return demo.seed_themes()
+    result = demo.seed_themes()
+    signals.demo_themes_ready.send(sender=seed_demo_themes)
+    return result
 
 
 def queue_demo_themes(sender: object, **kwargs: object) -> None:

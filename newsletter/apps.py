@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("Newsletter")
+
+    def ready(self) -> None:
+        from insights import signals
+        from newsletter import tasks
+
+        signals.demo_themes_ready.connect(tasks.queue_demo_issues, dispatch_uid="newsletter.queue_demo_issues")

@@ -23,8 +23,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 
@@ -432,6 +436,113 @@ def story_texts(story: str) -> frozenset[str]:
         for item in items
         if item.story == story
     )
+
+
+# --- dataset labels, for naming demo themes --------------------------------------------------
+
+# A demo theme gathers a few neighbouring Banking77 categories or DSTC11 intents, so a lead would
+# name it for the topic they share: neighbours get one reader-level label. Others are humanised.
+LABEL_TOPICS: dict[str, tuple[str, ...]] = {
+    "New cards": (
+        "card_arrival", "card_delivery_estimate", "get_physical_card", "order_physical_card", "getting_spare_card",
+        "get_disposable_virtual_card", "getting_virtual_card", "card_about_to_expire", "activate_my_card",
+        "card_linking",
+    ),
+    "Lost or stolen cards": ("lost_or_stolen_card", "compromised_card", "card_swallowed"),
+    "PIN and passcode": ("change_pin", "pin_blocked", "passcode_forgotten"),
+    "Cards not working": (
+        "card_not_working", "contactless_not_working", "virtual_card_not_working", "declined_card_payment",
+        "card_acceptance", "disposable_card_limits",
+    ),
+    "Cash machines": (
+        "atm_support", "declined_cash_withdrawal", "pending_cash_withdrawal", "wrong_amount_of_cash_received",
+        "cash_withdrawal_not_recognised",
+    ),
+    "Top-ups": (
+        "automatic_top_up", "pending_top_up", "top_up_failed", "top_up_limits", "top_up_reverted",
+        "topping_up_by_card", "verify_top_up", "top_up_by_cash_or_cheque",
+    ),
+    "Fees and charges": (
+        "card_payment_fee_charged", "transfer_fee_charged", "extra_charge_on_statement", "cash_withdrawal_charge",
+        "exchange_charge", "top_up_by_bank_transfer_charge", "top_up_by_card_charge",
+    ),
+    "Currencies and exchange rates": (
+        "exchange_rate", "exchange_via_app", "card_payment_wrong_exchange_rate",
+        "wrong_exchange_rate_for_cash_withdrawal", "fiat_currency_support", "supported_cards_and_currencies",
+        "country_support",
+    ),
+    "Transfers": (
+        "pending_transfer", "failed_transfer", "declined_transfer", "transfer_not_received_by_recipient",
+        "transfer_timing", "cancel_transfer", "beneficiary_not_allowed", "balance_not_updated_after_bank_transfer",
+        "transfer_into_account", "receiving_money",
+    ),
+    "Refunds and unrecognised payments": (
+        "request_refund", "Refund_not_showing_up", "card_payment_not_recognised",
+        "direct_debit_payment_not_recognised", "transaction_charged_twice", "reverted_card_payment?",
+        "pending_card_payment",
+    ),
+    "Identity checks": (
+        "verify_my_identity", "why_verify_identity", "unable_to_verify_identity", "verify_source_of_funds",
+    ),
+    "Account and login details": (
+        "edit_personal_details", "terminate_account", "ChangeAddress", "ChangeSecurityQuestion", "ResetPassword",
+        "CreateAccount",
+    ),
+    "Insurance quotes and plans": (
+        "GetQuote", "EnrollInPlan", "ChangePlan", "CancelPlan", "AddDependent", "RemoveDependent",
+        "RequestProofOfInsurance", "GetPolicyNumber", "FindAgent",
+    ),
+    "Insurance claims": ("FileClaim", "ReportAutomobileAccident"),
+    "Insurance bills": (
+        "PayBill", "CheckPaymentStatus", "ReportBillingIssue", "CancelAutomaticBilling", "UpdateBillingFrequency",
+        "UpdatePaymentPreference", "CheckAccountBalance",
+    ),
+}  # fmt: skip
+_TOPIC_OF = {label: topic for topic, labels in LABEL_TOPICS.items() for label in labels}
+_NICER_LABELS = {"apple_pay_or_google_pay": "Apple Pay or Google Pay", "visa_or_mastercard": "Visa or Mastercard"}
+# Hand-written notes have no dataset label: their story, loneliness, thanks or product area stands in.
+_HANDWRITTEN_LABELS = {
+    STORY_CARD_ARRIVAL: "New cards",
+    STORY_APP_INTEGRATION: "One app for all banks",
+    "lonely": "Lonely customers",
+    "thanks": "Thanks",
+    "Other": "Customer service",  # queues, phone menus, being passed around
+}
+
+
+def humanise_label(label: str) -> str:
+    """``"card_arrival"`` -> ``"Card arrival"``, ``"GetQuote"`` -> ``"Get quote"``."""
+    words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", label).replace("_", " ").rstrip("?").lower()
+    return " ".join(words.split()).capitalize()
+
+
+def _label_name(label: str) -> str:
+    return _TOPIC_OF.get(label) or _NICER_LABELS.get(label) or humanise_label(label)
+
+
+def _handwritten_label(item: _Item) -> str:
+    key = item.story or ("lonely" if item.lonely else "thanks" if item.kind == "thanks" else item.product_area or "")
+    return _HANDWRITTEN_LABELS.get(key, key)
+
+
+@cache
+def _dataset_labels() -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for name, column in (("banking77.csv", "category"), ("insurance.csv", "intent")):
+        for row in _read(name):
+            labels[row["text"].strip()[:TEXT_MAX_LENGTH]] = _label_name(row[column])
+    for name in ("english_extra.csv", "spanish.csv", "galician.csv"):
+        for item in _handwritten(name):
+            labels[item.text[:TEXT_MAX_LENGTH]] = _handwritten_label(item)
+    return labels
+
+
+def dataset_labels() -> Mapping[str, str]:
+    """Every demo text, as a note stores it, mapped to a human English label for what it is about.
+
+    Banking77 categories and DSTC11 intents are grouped into topics (``LABEL_TOPICS``) or humanised;
+    hand-written notes are labelled by their story, loneliness, thanks or product area."""
+    return MappingProxyType(_dataset_labels())
 
 
 # --- generation ------------------------------------------------------------------------------

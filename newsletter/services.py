@@ -1,0 +1,485 @@
+"""Newsletter business verbs: draft a week's issue, review, approve, send exactly once per
+recipient, render PDFs (in workers), monthly packs and subscriptions."""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsletter import facts as fact_registry
+from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
+from voc import audit
+from voc.errors import DomainError
+from voc.models import User
+from voc.roles import Capability, has_capability
+
+log = logging.getLogger(__name__)
+
+WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
+MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
+UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
+EDITABLE = (Issue.Status.DRAFT, Issue.Status.REVIEWED)
+PACK_ROLES = (User.Role.HQ, User.Role.EXECUTIVE)
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+
+def parse_week(label: str) -> date:
+    """``2026-W47`` → the Monday of that ISO week; a clear error for anything else."""
+    match = WEEK_LABEL.match(label.strip())
+    try:
+        if not match:
+            raise ValueError
+        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise DomainError(
+            _("“%(week)s” is not an ISO week such as 2026-W47.") % {"week": label}, field="week"
+        ) from None
+
+
+def parse_month(label: str) -> date:
+    """``2026-11`` → 2026-11-01."""
+    match = MONTH_LABEL.match(label.strip())
+    try:
+        if not match:
+            raise ValueError
+        return date(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise DomainError(_("“%(month)s” is not a month such as 2026-11.") % {"month": label}, field="month") from None
+
+
+def previous_week(today: date | None = None) -> date:
+    """The Monday of the last week that has ended."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=today.weekday() + 7)
+
+
+def previous_month(today: date | None = None) -> date:
+    first = (today or timezone.localdate()).replace(day=1)
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def visible_issues(user: object) -> QuerySet[Issue]:
+    """Readers see what was sent; editors also see drafts and skipped weeks."""
+    issues = Issue.objects.all()
+    if not has_capability(user, Capability.EDIT_NEWSLETTERS):
+        issues = issues.filter(status=Issue.Status.SENT)
+    return issues
+
+
+# --- drafting ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def prepare_weekly_issue(*, week_start: date, today: date | None = None) -> tuple[Issue, bool]:
+    """Draft the issue of the ISO week starting ``week_start`` from that week's notes.
+
+    Returns ``(issue, created)``. Safe to run twice: an existing issue is returned untouched
+    (a lead's edits are never overwritten). A week that has not ended yet is refused. A week
+    with no fact above the publication threshold is recorded as skipped.
+    """
+    if week_start.weekday() != 0:
+        raise DomainError(_("A newsletter week starts on a Monday."), field="week")
+    today = today or timezone.localdate()
+    if week_start + timedelta(days=7) > today:
+        raise DomainError(
+            _("Week %(week)s has not ended yet; a newsletter covers a whole week.")
+            % {"week": Issue(week_start=week_start).label},
+            field="week",
+        )
+    issue, created = Issue.objects.select_for_update().get_or_create(week_start=week_start)
+    if not created:
+        return issue, False
+    total, drafts = fact_registry.draft_facts(week_start)
+    issue.notes_count = total
+    if not drafts:
+        issue.status = Issue.Status.SKIPPED
+    issue.save(update_fields=["notes_count", "status"])
+    period_start, period_end = week_start, week_start + timedelta(days=6)
+    Fact.objects.bulk_create(
+        Fact(
+            issue=issue,
+            key=draft.key,
+            position=position,
+            number=draft.number,
+            base=draft.base,
+            percent=draft.percent,
+            period_start=period_start,
+            period_end=period_end,
+            compare_start=draft.compare[0] if draft.compare else None,
+            compare_end=draft.compare[1] if draft.compare else None,
+            sentence_en=(sentences := draft.sentences())["en"],
+            sentence_es=sentences["es"],
+            quote=draft.quote.text if draft.quote else "",
+            quote_note=draft.quote,
+            data=draft.data,
+        )
+        for position, draft in enumerate(drafts)
+    )
+    return issue, True
+
+
+# --- editorial flow ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """A lead's edit of one fact: its order, whether it stays, and its sentences."""
+
+    fact_id: int
+    position: int
+    included: bool
+    sentence_en: str
+    sentence_es: str
+
+
+@transaction.atomic
+def review_issue(*, issue: Issue, by: User, editor_note: str, changes: list[FactChange]) -> Issue:
+    """Save a lead's edits (order, dropped facts, sentences, editor's note); the issue becomes
+    *reviewed*. Only drafts and reviewed issues can be edited. The PDF is rendered again."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status not in EDITABLE:
+        raise DomainError(
+            _("This issue is %(status)s and can no longer be edited.") % {"status": issue.get_status_display()}
+        )
+    facts = {f.pk: f for f in issue.facts.all()}
+    unknown = [c.fact_id for c in changes if c.fact_id not in facts]
+    if unknown:
+        raise DomainError(_("Some facts do not belong to this issue."))
+    for change in changes:
+        if not change.sentence_en.strip() or not change.sentence_es.strip():
+            raise DomainError(_("Every fact needs a sentence in English and in Spanish."), field="facts")
+        fact = facts[change.fact_id]
+        edited = fact.edited or (change.sentence_en.strip(), change.sentence_es.strip()) != (
+            fact.sentence_en,
+            fact.sentence_es,
+        )
+        fact.position, fact.included, fact.edited = change.position, change.included, edited
+        fact.sentence_en, fact.sentence_es = change.sentence_en.strip(), change.sentence_es.strip()
+    Fact.objects.bulk_update(list(facts.values()), ["position", "included", "edited", "sentence_en", "sentence_es"])
+    if not any(f.included for f in facts.values()):
+        raise DomainError(_("Keep at least one fact, or leave the issue unsent."), field="facts")
+    issue.editor_note = editor_note.strip()
+    issue.status, issue.reviewed_by, issue.reviewed_at = Issue.Status.REVIEWED, by, timezone.now()
+    issue.pdf_rendered_at = None
+    issue.save(update_fields=["editor_note", "status", "reviewed_by", "reviewed_at", "pdf_rendered_at"])
+    audit.record(actor=by, action="newsletter.reviewed", obj=issue)
+    _queue_pdf(issue)
+    return issue
+
+
+@transaction.atomic
+def approve_issue(*, issue: Issue, by: User | None, send_at: datetime | None = None) -> Issue:
+    """Approve a draft or reviewed issue for sending, optionally sending it automatically at
+    ``send_at``. Approving twice is refused."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status in (Issue.Status.APPROVED, Issue.Status.SENT):
+        raise DomainError(_("This issue is already approved."))
+    if issue.status == Issue.Status.SKIPPED:
+        raise DomainError(_("This week had nothing notable; there is nothing to approve."))
+    if not issue.facts.filter(included=True).exists():
+        raise DomainError(_("Keep at least one fact, or leave the issue unsent."))
+    if send_at is not None and send_at <= timezone.now():
+        raise DomainError(_("The automatic sending time must be in the future."), field="send_at")
+    issue.status, issue.approved_by, issue.approved_at, issue.send_at = (
+        Issue.Status.APPROVED,
+        by,
+        timezone.now(),
+        send_at,
+    )
+    issue.save(update_fields=["status", "approved_by", "approved_at", "send_at"])
+    audit.record(
+        actor=by, action="newsletter.approved", obj=issue, details={"send_at": send_at and send_at.isoformat()}
+    )
+    _queue_pdf(issue)
+    return issue
+
+
+def weekly_recipients() -> QuerySet[User]:
+    """Everyone active with an address who has not turned the weekly newsletter off."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(subscription__weekly=True) | Q(subscription__isnull=True))
+    )
+
+
+def pack_recipients() -> QuerySet[User]:
+    """Head office and executives by default, plus anyone who asked for the pack."""
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(subscription__monthly_pack=True) | Q(subscription__isnull=True, role__in=PACK_ROLES))
+    )
+
+
+@transaction.atomic
+def send_issue(*, issue: Issue, by: User | None = None) -> int:
+    """Send an approved issue: one delivery per recipient, e-mailed by a worker after commit.
+
+    Returns how many deliveries were created. An issue already sent only resumes its pending
+    deliveries (nothing is sent twice); an issue not approved is refused."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status not in (Issue.Status.APPROVED, Issue.Status.SENT):
+        raise DomainError(
+            _("Only an approved issue can be sent; this one is %(status)s.") % {"status": issue.get_status_display()}
+        )
+    created = 0
+    if issue.status == Issue.Status.APPROVED:
+        created = _create_deliveries(weekly_recipients(), issue=issue)
+        issue.status, issue.sent_at = Issue.Status.SENT, timezone.now()
+        issue.save(update_fields=["status", "sent_at"])
+        audit.record(
+            actor=by, action="newsletter.sent", obj=issue, details={"recipients": created}, actor_name="system"
+        )
+    transaction.on_commit(lambda: _queue_delivery(issue_id=issue.pk))
+    return created
+
+
+def send_due_issues(*, now: datetime | None = None) -> list[int]:
+    """Send approved issues whose automatic sending time has come. Safe to run twice."""
+    now = now or timezone.now()
+    due = Issue.objects.filter(status=Issue.Status.APPROVED, send_at__lte=now).values_list("pk", flat=True)
+    sent = []
+    for pk in due:
+        send_issue(issue=Issue.objects.get(pk=pk))
+        sent.append(pk)
+    return sent
+
+
+def _create_deliveries(
+    recipients: QuerySet[User], *, issue: Issue | None = None, pack: MonthlyPack | None = None
+) -> int:
+    rows = [
+        Delivery(issue=issue, pack=pack, recipient=user, email=user.email, language=user.language)
+        for user in recipients.only("id", "email", "language")
+    ]
+    return len(Delivery.objects.bulk_create(rows, ignore_conflicts=True))
+
+
+def _queue_delivery(*, issue_id: int | None = None, pack_id: int | None = None, countdown: float = 0) -> None:
+    from newsletter import tasks
+
+    tasks.deliver.apply_async(kwargs={"issue_id": issue_id, "pack_id": pack_id}, countdown=countdown)
+
+
+def _queue_pdf(issue: Issue) -> None:
+    from newsletter import tasks
+
+    transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=15)
+# 5xx answers are the server's final word about this recipient or message; retrying will not help.
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _claimable(now: datetime) -> Q:
+    stale = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+    due = Q(status=Delivery.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return due | stale
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+@dataclass(frozen=True)
+class DeliveryRun:
+    sent: int
+    failed: int
+    retry_in: float | None  # seconds until the next pending delivery is due, if any
+
+
+def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = None) -> DeliveryRun:
+    """E-mail every claimable delivery of ``issue`` (or ``pack``) once.
+
+    Each delivery is claimed by a conditional UPDATE (pending → sending) before its message goes
+    out and marked sent right after, so two workers, or a job run twice, never send it twice. A
+    worker that dies between the SMTP server's "250 OK" and the UPDATE leaves the delivery
+    *sending*; after ``LEASE`` it is sent again (at least once for that one message; its
+    Message-ID is stable so mail servers can drop the copy). Mail-server errors are retried with
+    backoff up to ``MAX_ATTEMPTS``, and so is a message that cannot be built (a template error);
+    5xx refusals fail at once with the server's reason."""
+    from newsletter import emails
+
+    owner = Q(issue=issue) if issue is not None else Q(pack=pack)
+    sent = failed = 0
+    connection = None
+    try:
+        for pk in list(Delivery.objects.filter(owner, _claimable(timezone.now())).values_list("pk", flat=True)):
+            now = timezone.now()
+            claimed = Delivery.objects.filter(_claimable(now), pk=pk).update(
+                status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+            if not claimed:
+                continue  # another worker has it
+            delivery = Delivery.objects.select_related("recipient", "issue", "pack").get(pk=pk)
+            try:
+                message = emails.build_message(delivery)
+            except Exception as exc:  # a template or attachment fault: retried like a mail-server error
+                failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
+                continue
+            try:
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                message.connection = connection
+                message.send()
+            except PERMANENT as exc:
+                _fail(delivery, exc, final=True)
+                failed += 1
+            except (smtplib.SMTPException, OSError) as exc:
+                failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
+                connection = _drop(connection)
+            else:
+                Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING).update(
+                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+                )
+                sent += 1
+    finally:
+        _drop(connection)
+    nxt = Delivery.objects.filter(owner, status=Delivery.Status.PENDING).order_by("next_attempt_at").first()
+    retry_in = None
+    if nxt is not None:
+        retry_in = max((nxt.next_attempt_at - timezone.now()).total_seconds(), 0) if nxt.next_attempt_at else 0
+    return DeliveryRun(sent=sent, failed=failed, retry_in=retry_in)
+
+
+def _fail(delivery: Delivery, exc: Exception, *, final: bool) -> int:
+    reason = f"{type(exc).__name__}: {exc}"[:300]
+    log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.email, delivery.attempts, reason)
+    if final:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, error=reason)
+        return 1
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, error=reason, next_attempt_at=timezone.now() + backoff(delivery.attempts)
+    )
+    return 0
+
+
+def _drop(connection: object | None) -> None:
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:
+            log.debug("closing a broken mail connection failed", exc_info=True)
+    return None
+
+
+# --- PDFs --------------------------------------------------------------------------------------
+
+
+def render_issue_pdf(*, issue: Issue) -> Issue:
+    """Render the A4 one-pager of ``issue`` and store it (workers only: WeasyPrint is slow)."""
+    from newsletter import pdf
+
+    try:
+        content = pdf.weekly(issue)
+    except Exception as exc:
+        Issue.objects.filter(pk=issue.pk).update(pdf_error=f"{type(exc).__name__}: {exc}"[:300])
+        raise
+    old = issue.pdf.name
+    issue.pdf.save(f"listening-post-{issue.label}.pdf", ContentFile(content), save=False)
+    issue.pdf_rendered_at, issue.pdf_error = timezone.now(), ""
+    issue.save(update_fields=["pdf", "pdf_rendered_at", "pdf_error"])
+    if old and old != issue.pdf.name:
+        issue.pdf.storage.delete(old)
+    return issue
+
+
+def prepare_monthly_pack(*, month: date, today: date | None = None) -> MonthlyPack:
+    """Render the head-office pack of ``month`` (first day) and store it. Rendering again
+    replaces the file; the row (and its deliveries) stay one per month."""
+    from newsletter import pdf
+
+    today = today or timezone.localdate()
+    if month.day != 1:
+        raise DomainError(_("A pack covers a calendar month."), field="month")
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    if next_month > today:
+        raise DomainError(_("%(month)s has not ended yet.") % {"month": month.strftime("%Y-%m")}, field="month")
+    pack, _created = MonthlyPack.objects.get_or_create(month=month)
+    try:
+        content = pdf.monthly(month)
+    except Exception as exc:
+        MonthlyPack.objects.filter(pk=pack.pk).update(error=f"{type(exc).__name__}: {exc}"[:300])
+        raise
+    old = pack.pdf.name
+    pack.pdf.save(f"listening-post-pack-{pack.label}.pdf", ContentFile(content), save=False)
+    pack.rendered_at, pack.error = timezone.now(), ""
+    pack.save(update_fields=["pdf", "rendered_at", "error"])
+    if old and old != pack.pdf.name:
+        pack.pdf.storage.delete(old)
+    return pack
+
+
+@transaction.atomic
+def send_pack(*, pack: MonthlyPack) -> int:
+    """Queue the pack for everyone who receives it; one delivery per person, ever."""
+    if not pack.rendered_at:
+        raise DomainError(_("The pack has not been rendered yet."))
+    created = _create_deliveries(pack_recipients(), pack=pack)
+    transaction.on_commit(lambda: _queue_delivery(pack_id=pack.pk))
+    return created
+
+
+# --- subscriptions -----------------------------------------------------------------------------
+
+
+def subscription_for(user: User) -> Subscription:
+    """The person's settings, or (unsaved) the defaults of their role."""
+    try:
+        return user.subscription
+    except Subscription.DoesNotExist:
+        return Subscription(user=user, weekly=True, monthly_pack=user.role in PACK_ROLES)
+
+
+def set_subscription(*, user: User, weekly: bool, monthly_pack: bool) -> Subscription:
+    subscription, _created = Subscription.objects.update_or_create(
+        user=user, defaults={"weekly": weekly, "monthly_pack": monthly_pack}
+    )
+    return subscription
+
+
+def unsubscribe_token(*, user: User, what: str = "weekly") -> str:
+    return signing.dumps({"u": user.pk, "w": what}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe(*, token: str) -> User:
+    """Turn off what the signed link names (``weekly`` or ``pack``). Safe to follow twice."""
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=payload["u"])
+        what = payload["w"]
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        raise DomainError(_("This unsubscribe link is not valid.")) from None
+    current = subscription_for(user)
+    set_subscription(
+        user=user,
+        weekly=current.weekly and what != "weekly",
+        monthly_pack=current.monthly_pack and what != "pack",
+    )
+    audit.record(actor=user, action="newsletter.unsubscribed", obj=user, details={"what": what})
+    return user
+
+
+def site_url(path: str) -> str:
+    return settings.VOC_SITE_URL.rstrip("/") + path

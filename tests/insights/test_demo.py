@@ -1,0 +1,154 @@
+"""Demo themes get the names a lead would give them, from the dataset labels of their notes."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from insights import demo, services
+from insights.models import Assignment, Theme, ThemeChange
+from voc import demo_notes
+from voc import services as voc_services
+
+LABELS = demo_notes.dataset_labels()
+OUTSIDE_THE_CORPUS = ["Wants the branch to open on Sundays", "Asked about the new savings rate"]
+
+
+def texts(label: str, count: int, *, source: str = "") -> list[str]:
+    """``count`` demo texts labelled ``label``, from one CSV when ``source`` is given."""
+    allowed = None
+    if source:
+        with (demo_notes.DATA_DIR / source).open(encoding="utf-8", newline="") as f:
+            allowed = {row["text"].strip() for row in csv.DictReader(f)}
+    found = sorted(t for t, name in LABELS.items() if name == label and (allowed is None or t in allowed))
+    assert len(found) >= count, label
+    return found[:count]
+
+
+@pytest.fixture
+def accepted_theme(agent):
+    """``accepted_theme(["text", …], key_terms=[…], language="en")``: an accepted, machine-named theme."""
+
+    def make(note_texts: list[str], *, key_terms: list[str], language: str = "en") -> Theme:
+        theme = Theme.objects.create(name=" · ".join(key_terms), key_terms=key_terms, status=Theme.Status.ACCEPTED)
+        for text in note_texts:
+            note, _ = voc_services.record_note(agent=agent, kind="need", text=text, channel="phone", language=language)
+            Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.DISCOVERY)
+        return theme
+
+    return make
+
+
+def renames(theme: Theme) -> list[ThemeChange]:
+    return list(theme.history.filter(action=ThemeChange.Action.RENAMED))
+
+
+def test_a_theme_is_named_after_the_label_most_of_its_notes_share(accepted_theme, lead):
+    theme = accepted_theme(
+        [*texts("Top-ups", 3), *texts("Transfers", 1), OUTSIDE_THE_CORPUS[0]], key_terms=["auto", "deny", "limit"]
+    )
+    assert demo.name_themes(by=lead) == 1
+    theme.refresh_from_db()
+    assert theme.name == "Top-ups"
+    [change] = renames(theme)
+    assert change.actor == lead
+    assert change.before == {"name": "auto · deny · limit"} and change.after == {"name": "Top-ups"}
+
+
+def test_a_mostly_spanish_theme_gets_a_spanish_name(accepted_theme, lead):
+    spanish = texts("Mobile app", 3, source="spanish.csv")
+    theme = accepted_theme([*spanish, *texts("Top-ups", 1)], key_terms=["aviso", "oscuro", "versión"], language="es")
+    english = accepted_theme(texts("Mobile app", 3, source="english_extra.csv"), key_terms=["app", "update", "dark"])
+    demo.name_themes(by=lead)
+    theme.refresh_from_db()
+    english.refresh_from_db()
+    assert theme.name == "App móvil"
+    assert english.name == "Mobile app"
+
+
+def test_a_spanish_theme_keeps_the_english_label_when_there_is_no_spanish_name(accepted_theme, lead):
+    assert "Age limit" not in demo.SPANISH_NAMES
+    theme = accepted_theme(texts("Age limit", 3), key_terms=["edad", "hijo", "mínima"], language="es")
+    demo.name_themes(by=lead)
+    theme.refresh_from_db()
+    assert theme.name == "Age limit"
+
+
+def test_a_theme_without_a_label_for_at_least_40_percent_of_its_notes_keeps_its_machine_name(accepted_theme, lead):
+    mixed = [*texts("Top-ups", 1), *texts("Transfers", 1), *texts("Fees and charges", 1), *OUTSIDE_THE_CORPUS]
+    theme = accepted_theme(mixed, key_terms=["refund", "payment", "cash"])
+    assert demo.name_themes(by=lead) == 0
+    theme.refresh_from_db()
+    assert theme.name == "refund · payment · cash" and renames(theme) == []
+
+
+def test_two_themes_with_the_same_label_get_distinct_names_the_biggest_keeping_it_plain(accepted_theme, lead):
+    top_ups = texts("Top-ups", 10)
+    small = accepted_theme(top_ups[:2], key_terms=["top", "card", "limit"])
+    big = accepted_theme(top_ups[2:6], key_terms=["auto", "deny", "limit"])
+    middle = accepted_theme(top_ups[6:9], key_terms=["verify", "card"])
+    tiny = accepted_theme(top_ups[9:], key_terms=["top"])  # its only key term repeats the name
+    demo.name_themes(by=lead)
+    names = {t.pk: t.name for t in Theme.objects.all()}
+    assert names[big.pk] == "Top-ups"
+    assert names[middle.pk] == "Top-ups (card)"
+    assert names[small.pk] == "Top-ups (limit)"  # "card" is taken
+    assert names[tiny.pk] == "Top-ups (2)"
+
+
+def test_naming_twice_renames_nothing_more_and_leaves_a_persons_name_alone(accepted_theme, lead):
+    named = accepted_theme(texts("Transfers", 3), key_terms=["transfer", "long", "try"])
+    chosen = accepted_theme(texts("Top-ups", 3), key_terms=["auto", "deny", "limit"])
+    services.rename_theme(theme=chosen, name="Money in", by=lead)
+    assert demo.name_themes(by=lead) == 1
+    assert demo.name_themes(by=lead) == 0
+    named.refresh_from_db()
+    chosen.refresh_from_db()
+    assert named.name == "Transfers" and len(renames(named)) == 1
+    assert chosen.name == "Money in" and len(renames(chosen)) == 1
+
+
+def test_seeding_demo_themes_twice_names_them_once(make_note, lead, monkeypatch):
+    monkeypatch.setattr(demo, "ACCEPT_FROM", 10)
+    for text in texts("Top-ups", 12):
+        make_note(text, axis=0, lemmas="top up card limit")
+    for text in texts("Identity checks", 6):
+        make_note(text, axis=1, lemmas="verify identity")
+    assert demo.seed_themes()["renamed"] == 1
+    assert demo.seed_themes()["renamed"] == 0
+    theme = Theme.objects.get(status=Theme.Status.ACCEPTED)
+    assert theme.name == "Top-ups"
+    assert [c.actor for c in renames(theme)] == [lead]
+
+
+def test_every_spanish_name_translates_a_label_the_demo_notes_carry():
+    assert set(demo.SPANISH_NAMES) <= set(LABELS.values())
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        ("card_arrival", "Card arrival"),
+        ("Refund_not_showing_up", "Refund not showing up"),
+        ("reverted_card_payment?", "Reverted card payment"),
+        ("GetQuote", "Get quote"),
+    ],
+)
+def test_dataset_labels_read_as_plain_words(label, name):
+    assert demo_notes.humanise_label(label) == name
+
+
+def test_every_demo_text_has_a_label_and_neighbouring_categories_share_one():
+    labelled = set(LABELS)
+    for source in ("banking77.csv", "insurance.csv", "spanish.csv", "galician.csv", "english_extra.csv"):
+        with (demo_notes.DATA_DIR / source).open(encoding="utf-8", newline="") as f:
+            assert {row["text"].strip() for row in csv.DictReader(f)} <= labelled, source
+    with (demo_notes.DATA_DIR / "banking77.csv").open(encoding="utf-8", newline="") as f:
+        by_category = {row["category"]: LABELS[row["text"].strip()] for row in csv.DictReader(f)}
+    assert by_category["card_arrival"] == by_category["order_physical_card"] == "New cards"
+    assert by_category["apple_pay_or_google_pay"] == "Apple Pay or Google Pay"
+    assert by_category["age_limit"] == "Age limit"
+    grouped = [label for labels in demo_notes.LABEL_TOPICS.values() for label in labels]
+    assert len(grouped) == len(set(grouped)), "a category belongs to one topic"
+    assert set(grouped) <= set(demo_notes.BANKING77_MAP) | set(demo_notes.INSURANCE_MAP)
