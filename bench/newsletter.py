@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gc
 import importlib
 import json
@@ -210,6 +211,25 @@ class Step:
                 {"ms": round(1000 * q["s"], 1), "origin": q["origin"], "sql": _short(q["sql"], 2000), "plan": plan}
             )
         return out
+
+
+def _repeat(connection: Any, call: Callable[[], Any], times: int, first: dict[str, Any]) -> dict[str, Any]:
+    """Call ``call`` ``times`` more times: wall seconds of every call (the first included), the
+    CPU-seconds others took from the machine meanwhile, best and median."""
+    seconds, other = [first["seconds"]], [first["cpu"]["other_s"]]
+    for _ in range(max(times, 0)):
+        step = Step(connection)
+        with step.measure():
+            call()
+        seconds.append(step.result["seconds"])
+        other.append(step.result["cpu"]["other_s"])
+    ordered = sorted(seconds)
+    return {
+        "seconds": seconds,
+        "other_cpu_s": other,
+        "best_s": ordered[0],
+        "median_s": ordered[len(ordered) // 2],
+    }
 
 
 def _short(sql: str, limit: int = 400) -> str:
@@ -691,6 +711,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=77)
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--wait-pdf", type=float, default=3600, help="seconds to wait for newsletter/pdf.py")
+    parser.add_argument("--repeat", type=int, default=3, help="calls of each step (the first is the measure)")
     parser.add_argument("--explain-ms", type=float, default=200, help="EXPLAIN ANALYZE queries slower than this")
     parser.add_argument("--pdf-dir", type=Path, help="keep the rendered PDFs in this folder")
     args = parser.parse_args()
@@ -711,7 +732,7 @@ def main() -> None:
         os.environ.update(env)
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
         os.chdir(common.ROOT)
-        sys.path.insert(0, str(common.ROOT))
+        sys.path.insert(0, str(common.ROOT))  # before bench/: ``newsletter`` is the app, not this file
         import django
 
         django.setup()
@@ -749,10 +770,8 @@ def main() -> None:
             {"key": f.key, "number": f.number, "base": f.base, "percent": f.percent, "sentence_en": f.sentence_en}
             for f in issue.facts.order_by("position")
         ]
-        again = Step(connection)
-        with again.measure():
-            facts.draft_facts(week_start)
-        draft["second_run_draft_facts_s"] = again.result["seconds"]
+        # Again (without storing): the drafting queries on a warm cache, to tell the code's cost from the load.
+        draft["repeats"] = _repeat(connection, lambda: facts.draft_facts(week_start), args.repeat - 1, draft)
         report["draft"] = draft
 
         # 2. The PDFs. newsletter/pdf.py (and its templates) may still be being written: wait for
@@ -789,10 +808,8 @@ def main() -> None:
             if args.pdf_dir:
                 args.pdf_dir.mkdir(parents=True, exist_ok=True)
                 (args.pdf_dir / f"{key}.pdf").write_bytes(bytes(content))
-            second = Step(connection)
-            with second.measure():
-                getattr(module, name)(argument)
-            result["second_call_s"] = second.result["seconds"]
+            render = functools.partial(getattr(module, name), argument)
+            result["repeats"] = _repeat(connection, render, args.repeat - 1, result)
             report[key] = result
         connection.close()
     finally:
@@ -809,8 +826,16 @@ def main() -> None:
     report["broker_messages_discarded"] = common.purge_broker_messages({os.getpid()})
     targets = {}
     for key, limit in TARGETS_S.items():
-        seconds = report.get(key, {}).get("seconds") if "error" not in report.get(key, {}) else None
-        targets[key] = {"limit_s": limit, "seconds": seconds, "pass": seconds is not None and seconds < limit}
+        step = report.get(key, {})
+        seconds = step.get("seconds") if "error" not in step else None
+        best = step.get("repeats", {}).get("best_s") if seconds is not None else None
+        targets[key] = {
+            "limit_s": limit,
+            "seconds": seconds,  # the first call: what the target is about
+            "pass": seconds is not None and seconds < limit,
+            "best_s": best,  # the fastest of --repeat calls: nearer the machine to ourselves
+            "pass_best": best is not None and best < limit,
+        }
     report["targets"] = targets
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report["load_avg_before"] = load_before

@@ -195,6 +195,10 @@ VOC_DEFAULT_SCHEDULES = {
     "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
     "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},
     "Render and send the monthly head-office pack": {"task": "newsletter.tasks.monthly_pack", "crontab": "0 7 1 * *"},
+    # Runs every weekday; it assigns only on the first working day of the month (and is safe twice).
+    "Assign the monthly complaint cases": {"task": "voc.tasks.assign_cases", "crontab": "0 7 * * 1-5"},
+    "Remind and escalate ageing complaint cases": {"task": "voc.tasks.case_reminders", "crontab": "0 8 * * 1-5"},
+    "Nudge people behind on listening": {"task": "voc.tasks.listening_nudges", "crontab": "0 9 * * 1"},
 }
 
 # REST API
@@ -230,6 +234,15 @@ SPECTACULAR_SETTINGS = {
 
 # Product settings
 VOC_PUBLISH_THRESHOLD = env.int("VOC_PUBLISH_THRESHOLD", 3, minimum=1)
+# Executive programme: working days to acknowledge a case, to escalate an unacknowledged one to
+# the admins, days between reminders of an open case, and the oldest complaint worth assigning.
+VOC_CASE_ACK_WORKING_DAYS = env.int("VOC_CASE_ACK_WORKING_DAYS", 2, minimum=1)
+VOC_CASE_ESCALATE_WORKING_DAYS = env.int("VOC_CASE_ESCALATE_WORKING_DAYS", 4, minimum=1)
+VOC_CASE_REMINDER_DAYS = env.int("VOC_CASE_REMINDER_DAYS", 7, minimum=1)
+VOC_CASE_COMPLAINT_MAX_AGE_DAYS = env.int("VOC_CASE_COMPLAINT_MAX_AGE_DAYS", 60, minimum=1)
+# Listening commitments, in minutes: executives each week, everyone each year.
+VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES = env.int("VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES", 60, minimum=0)
+VOC_LISTEN_YEARLY_MINUTES = env.int("VOC_LISTEN_YEARLY_MINUTES", 480, minimum=0)
 # Absolute address of the intranet, for links in e-mails (unsubscribe, archive, PDFs).
 VOC_SITE_URL = env.str("VOC_SITE_URL", "http://127.0.0.1:8000")
 VOC_ENCODER = env.choice("VOC_ENCODER", "minilm", ["minilm"])
@@ -260,5 +273,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step at INFO; fontTools every subset.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -8,12 +8,16 @@ from config.health import healthz
 from insights import api as insights_api
 from newsletter import api as newsletter_api
 from voc import api as voc_api
+from voc import case_api as voc_case_api
+from voc import listening_api as voc_listening_api
 from voc import views as voc_views
 
 router = SimpleRouter()
 router.register("notes", voc_api.NoteViewSet, basename="note")
 router.register("themes", insights_api.ThemeViewSet, basename="theme")
 router.register("newsletters", newsletter_api.IssueViewSet, basename="newsletter")
+router.register("cases", voc_case_api.CaseViewSet, basename="case")
+router.register("listening", voc_listening_api.ListeningViewSet, basename="listening")
 
 api_patterns = [
     *router.urls,
@@ -38,6 +42,9 @@ urlpatterns = [
     path("notes/", include("voc.urls")),
     path("themes/", include("insights.urls")),
     path("newsletters/", include("newsletter.urls")),
+    path("cases/", include("voc.case_urls")),
+    path("listening/", include("voc.listening_urls")),
+    path("programme/", include("insights.programme_urls")),
     path("language/", voc_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from insights import charts, figures, services, trends
+from insights import charts, figures, programme, services, trends
 from insights.forms import MergeForm, NotesForm, ParentForm, RenameForm
 from insights.models import Alert, Theme, ThemeChange
 from voc.access import visible_notes
@@ -181,3 +181,31 @@ def curate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def theme_url(theme: Theme) -> str:
     return reverse("theme_detail", args=[theme.pk])
+
+
+@capability_required(Capability.VIEW_PROGRAMME)
+@require_GET
+def programme_dashboard(request: HttpRequest) -> HttpResponse:
+    """The executive programme at a glance: twelve months of cases and listening, who keeps the
+    listening commitment, and what executives learned."""
+    today = timezone.localdate()
+    months = programme.months_back(today)
+    labels = [f"{m:%m/%y}" for m in months]
+    case_months = programme.case_months(months=months)
+    listening_months = programme.listening_months(months=months)
+    period = programme.listening_period(today)
+    context: dict[str, Any] = {
+        "case_months": case_months[::-1],  # newest first in the table
+        "cases_chart": charts.bar_chart(
+            labels, [m.resolved for m in case_months], title=_("Complaint cases resolved per month")
+        ),
+        "listening_chart": charts.bar_chart(
+            labels, [m.minutes for m in listening_months], title=_("Minutes of listening per month")
+        ),
+        "learnings": programme.recent_learnings(),
+        "period": period,
+        "totals": programme.listening_totals(period=period),
+        "page": Paginator(programme.listening_people(period=period), 50).get_page(request.GET.get("page")),
+        "departments": programme.listening_by_department(period=period),
+    }
+    return render(request, "insights/programme.html", context)

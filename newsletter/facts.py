@@ -15,19 +15,21 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from insights import figures
 from insights.models import Theme
-from voc.models import Insight, Tally
+from voc.models import ComplaintCase, Insight, ListeningSession, Tally, User
+from voc.redaction import redact
 
 BASELINE_WEEKS = 4
 RISING_RATIO = 1.5
 MAX_RISING = 3
+LEARNED_LENGTH = 200  # the sentence is stored in 500 characters at most
 
 
 @dataclass
@@ -324,13 +326,16 @@ def languages(week: Week) -> Iterator[FactDraft]:
     if count < week.threshold:
         return
     total = week.counts["total"]
-    labels = dict(Insight.Language.choices)
+    # Language names as they read inside a sentence ("54% in Spanish" / "el 54% en español").
+    labels = {
+        "es": lambda: pgettext("language inside a sentence", "Spanish"),
+        "gl": lambda: pgettext("language inside a sentence", "Galician"),
+    }
     parts = sorted(shown.items(), key=lambda item: -item[1])
 
     def sentence() -> str:
         listed = ", ".join(
-            _("%(share)s%% in %(language)s") % {"share": week.share(n), "language": str(labels[lang]).lower()}
-            for lang, n in parts
+            _("%(share)s%% in %(language)s") % {"share": week.share(n), "language": labels[lang]()} for lang, n in parts
         )
         return _("Did you know… %(n)s of this week's %(total)s notes were not in English: %(list)s?") % {
             "n": count,
@@ -443,6 +448,101 @@ def shoutout_theme(week: Week) -> Iterator[FactDraft]:
             % {"agent": name, "n": count, "theme": theme}
         ),
         data={"agent_id": row["agent_id"], "theme_id": theme_id},
+    )
+
+
+def _shorten(text: str, limit: int = LEARNED_LENGTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@generator("learned")
+def learned(week: Week) -> Iterator[FactDraft]:
+    """Complaint cases executives resolved this week, with what one of them learned (the latest).
+
+    The number is the resolved cases — the count the threshold protects — and the base every
+    case closed that week (resolved or handed back). The learning is the executive's own words,
+    redacted like a note; it goes in the sentence, the executive's name only in ``data``."""
+    closed = ComplaintCase.objects.filter(closed_at__gte=bounds(week.start), closed_at__lt=bounds(week.end))
+    resolved = Q(status=ComplaintCase.Status.RESOLVED)
+    counts = closed.aggregate(
+        resolved=Count("id", filter=resolved),
+        closed=Count("id", filter=resolved | Q(status=ComplaintCase.Status.HANDED_BACK)),
+        with_learning=Count("id", filter=resolved & ~Q(learned="")),
+    )
+    count = counts["resolved"]
+    if count < week.threshold or not counts["with_learning"]:
+        return
+    case = closed.filter(resolved).exclude(learned="").select_related("executive").order_by("-closed_at", "-id").first()
+    if case is None:
+        return
+    line = _shorten(redact(case.learned).text)
+    yield FactDraft(
+        key="learned",
+        number=count,
+        base=counts["closed"],
+        sentence=lambda: (
+            ngettext(
+                "Did you know… one of our executives personally closed %(n)s customer complaint this week, "
+                "and learned: “%(learned)s”",
+                "Did you know… our executives personally closed %(n)s customer complaints this week? "
+                "One of them learned: “%(learned)s”",
+                count,
+            )
+            % {"n": count, "learned": line}
+        ),
+        quote=None,  # a quote is a customer's note; this is the executive's learning, in the sentence
+        data={
+            "case_id": case.pk,
+            "executive_id": case.executive_id,
+            "executive": str(case.executive),
+            "learned": line,
+            "with_learning": counts["with_learning"],
+        },
+    )
+
+
+def _hours(minutes: int) -> float | int:
+    hours = round(minutes / 60, 1)
+    return int(hours) if hours.is_integer() else hours
+
+
+@generator("listening")
+def listening(week: Week) -> Iterator[FactDraft]:
+    """Everyone's listening to customer calls this week (sessions by their day). The number is
+    the people who listened; the base everyone who could have (active people, and anyone who
+    listened since leaving)."""
+    row = ListeningSession.objects.filter(day__gte=week.start, day__lt=week.end).aggregate(
+        people=Count("person", distinct=True),
+        executives=Count("person", distinct=True, filter=Q(person__role=User.Role.EXECUTIVE)),
+        minutes=Sum("minutes"),
+        sessions=Count("id"),
+    )
+    people = row["people"]
+    if people < week.threshold:
+        return
+    minutes = row["minutes"] or 0
+    hours = _hours(minutes)
+    base = (
+        User.objects.filter(
+            Q(is_active=True) | Q(listening__day__gte=week.start, listening__day__lt=week.end),
+        )
+        .distinct()
+        .count()
+    )
+    yield FactDraft(
+        key="listening",
+        number=people,
+        base=base,
+        sentence=lambda: (
+            ngettext(
+                "Did you know… %(people)s of us spent %(hours)s hours listening to customer calls this week?",
+                "Did you know… %(people)s of us spent %(hours)s hours listening to customer calls this week?",
+                people,
+            )
+            % {"people": people, "hours": hours}
+        ),
+        data={"minutes": minutes, "hours": hours, "sessions": row["sessions"], "executives": row["executives"]},
     )
 
 

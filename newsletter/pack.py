@@ -20,16 +20,16 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Length, TruncWeek
-from django.utils import formats
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Length
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from insights import charts, figures, trends
 from insights.models import Assignment, Theme
 from newsletter.facts import bounds
 from newsletter.models import Fact, Issue
-from voc.models import Insight, Site, Tally
+from voc.models import CaseGap, ComplaintCase, Insight, ListeningSession, Site, Tally
 
 WEEKS = 12
 TOP_THEMES = 10
@@ -172,20 +172,24 @@ class Month:
         )
         return sorted(rows, key=lambda r: (-r[1], str(r[0])))
 
+    def per_week(self, field: str, counted: str = "id") -> dict[str, Count]:
+        """One filtered count per week of ``weeks`` (``w0``, ``w1``…): plain range comparisons on
+        ``field``, which indexes serve, and no date function evaluated row by row."""
+        edges = [bounds(w) for w in self.weeks] + [bounds(self.weeks[-1] + timedelta(days=7))]
+        return {
+            f"w{i}": Count(counted, filter=Q(**{f"{field}__gte": edges[i], f"{field}__lt": edges[i + 1]}))
+            for i in range(len(self.weeks))
+        }
+
+    def series(self, row: dict[str, Any]) -> list[int]:
+        """The counts ``per_week`` made, oldest week first."""
+        return [row[f"w{i}"] for i in range(len(self.weeks))]
+
     @cached_property
     def weekly_totals(self) -> list[int]:
-        index = {w: i for i, w in enumerate(self.weeks)}
-        totals = [0] * len(self.weeks)
-        rows = (
-            self.notes(self.weeks[0], self.weeks[-1] + timedelta(days=7))
-            .order_by()
-            .annotate(week=TruncWeek("occurred_at"))
-            .values_list("week")
-            .annotate(n=Count("id"))
-        )
-        for week, n in rows:
-            totals[index[_as_date(week)]] += n
-        return totals
+        """Notes per week of ``weeks``, from one query."""
+        notes = self.notes(self.weeks[0], self.weeks[-1] + timedelta(days=7))
+        return self.series(notes.aggregate(**self.per_week("occurred_at")))
 
     # --- themes --------------------------------------------------------------------------------
 
@@ -228,7 +232,6 @@ class Month:
         if not theme_ids:
             return {}
         start, end = bounds(self.weeks[0]), bounds(self.weeks[-1] + timedelta(days=7))
-        index = {w: i for i, w in enumerate(self.weeks)}
         series = {theme_id: [0] * len(self.weeks) for theme_id in theme_ids}
         notes = (
             Assignment.objects.filter(
@@ -238,9 +241,8 @@ class Month:
                 note__occurred_at__lt=end,
             )
             .order_by()
-            .annotate(week=TruncWeek("note__occurred_at"))
-            .values_list("theme_id", "week")
-            .annotate(n=Count("note"))
+            .values(tid=F("theme_id"))
+            .annotate(**self.per_week("note__occurred_at", "note"))
         )
         tallies = (
             Tally.objects.filter(
@@ -250,13 +252,12 @@ class Month:
                 created_at__lt=end,
             )
             .order_by()
-            .annotate(week=TruncWeek("created_at"))
-            .values_list("note__assignment__theme_id", "week")
-            .annotate(n=Count("id"))
+            .values(tid=F("note__assignment__theme_id"))
+            .annotate(**self.per_week("created_at"))
         )
         for rows in (notes, tallies):
-            for theme_id, week, n in rows:
-                series[theme_id][index[_as_date(week)]] += n
+            for row in rows:
+                series[row["tid"]] = [a + b for a, b in zip(series[row["tid"]], self.series(row), strict=True)]
         return series
 
     @cached_property
@@ -308,17 +309,13 @@ class Month:
         return [_quote(note) for note in chosen]
 
 
-def _as_date(value: Any) -> date:
-    return value.date() if hasattr(value, "date") else value
-
-
 def _quote(note: Insight) -> Quote:
     return Quote(
         text=note.text,
         kind=note.get_kind_display(),
         site=note.site.name,
         language=note.get_language_display(),
-        occurred_on=note.occurred_at.date(),
+        occurred_on=timezone.localdate(note.occurred_at),
     )
 
 
@@ -433,13 +430,13 @@ def rising(month: Month) -> Section | None:
     minimum = max(RISING_MIN_COUNT, month.threshold)
     growing = sorted(
         (
-            (now - before, now, -tid)
+            (now - before, now, -tid, before)
             for tid, (now, before) in month.theme_counts.items()
             if now >= minimum and now - before >= month.threshold and now >= RISING_RATIO * max(before, 1)
         ),
         reverse=True,
     )[:MAX_RISING]
-    rows = [month.row(month.themes[-neg].name, now, now - growth, key=str(-neg)) for growth, now, neg in growing]
+    rows = [month.row(month.themes[-neg].name, now, before, key=str(-neg)) for _growth, now, neg, before in growing]
     if not rows:
         return None
     return Section(key="rising", title=_("Rising themes"), data={"rows": rows, "minimum": minimum})
@@ -495,6 +492,58 @@ def newsletters(month: Month) -> Section | None:
     if not entries:
         return None
     return Section(key="newsletters", title=_("This month's “Did you know…?”"), data={"issues": entries})
+
+
+@section("programme")
+def programme(month: Month) -> Section | None:
+    """The executive programme: the month's complaint cases, what the executives learned, and
+    listening against commitments. Counts below the threshold read "fewer than …"."""
+    cases = ComplaintCase.objects.filter(month=month.start)
+    totals = cases.aggregate(
+        assigned=Count("id"),
+        on_time=Count("id", filter=Q(acknowledged_at__lte=F("acknowledge_by"))),
+        resolved=Count("id", filter=Q(status=ComplaintCase.Status.RESOLVED)),
+        handed_back=Count("id", filter=Q(status=ComplaintCase.Status.HANDED_BACK)),
+    )
+    gaps = CaseGap.objects.filter(month=month.start).count()
+    listening = ListeningSession.objects.filter(day__gte=month.start, day__lt=month.end).aggregate(
+        minutes=Sum("minutes"), people=Count("person", distinct=True)
+    )
+    if not totals["assigned"] and not gaps and not listening["people"]:
+        return None
+    causes = [
+        {"label": ComplaintCase.RootCause(cause).label, "count": n}
+        for cause, n in cases.filter(status=ComplaintCase.Status.RESOLVED)
+        .values_list("root_cause")
+        .annotate(n=Count("id"))
+        .order_by("-n", "root_cause")
+        if n >= month.threshold
+    ]
+    learned = list(
+        cases.filter(status=ComplaintCase.Status.RESOLVED)
+        .exclude(learned="")
+        .select_related("executive")
+        .order_by("executive__rank", "id")
+        .values_list("executive__first_name", "executive__last_name", "learned")[:6]
+    )
+    figures_ = [
+        (_("Cases assigned"), totals["assigned"]),
+        (_("Acknowledged within the target"), totals["on_time"]),
+        (_("Resolved"), totals["resolved"]),
+        (_("Handed back"), totals["handed_back"]),
+        (_("Executives without a case"), gaps),
+        (_("People who listened to calls"), listening["people"]),
+        (_("Hours of listening"), round((listening["minutes"] or 0) / 60)),
+    ]
+    return Section(
+        key="programme",
+        title=_("The executive programme"),
+        data={
+            "figures": [{"label": label, "count": n, "shown": n >= month.threshold or n == 0} for label, n in figures_],
+            "causes": causes,
+            "learned": [{"who": f"{first} {last}".strip(), "text": text} for first, last, text in learned],
+        },
+    )
 
 
 def month_figures(month: date) -> dict[str, Any]:

@@ -37,11 +37,34 @@ UNICODE_RANGES = {
         "U+2C60-2C7F, U+A720-A7FF"
     ),
 }
-# The one-pager's type steps down as facts are added: (most facts, CSS class). An issue that still
-# overflows (long edited sentences, a long editor's note) is rendered again a step denser, down to
-# "tiny", which also leaves the quotes out.
-DENSITIES = ((4, "roomy"), (7, "regular"), (10, "compact"))
-STEPS = ("roomy", "regular", "compact", "dense", "tiny")
+# The one-pager at full scale: (size, unit). The body scales as a whole; the masthead and the
+# editor's note stop shrinking at HEAD_MIN so they stay readable from a distance.
+BODY = {
+    "figure": (50, "pt"),
+    "figure_width": (52, "mm"),
+    "figure_gap": (7, "mm"),
+    "sentence": (20, "pt"),
+    "quote": (14, "pt"),
+    "quote_gap": (2.5, "mm"),
+    "base": (11, "pt"),
+    "base_gap": (1.5, "mm"),
+    "gap": (5.5, "mm"),
+}
+HEAD = {
+    "title": (46, "pt"),
+    "label": (22, "pt"),
+    "dates": (12, "pt"),
+    "kicker": (12, "pt"),
+    "head_pad": (6, "mm"),
+    "head_side": (9, "mm"),
+    "editor": (14, "pt"),
+}
+HEAD_MIN = 0.7
+SMALLEST_PT = {"sentence": 9.0, "quote": 8.0, "base": 7.0}  # no smaller, whatever the scale
+# Each step is about 12 % smaller. An issue starts at a step chosen by its number of facts and
+# is rendered again a step smaller while it overflows (long edited sentences, a long editor's
+# note); the last step also leaves the quotes out.
+SCALES = (1.0, 0.88, 0.78, 0.69, 0.61, 0.54, 0.48, 0.36)
 
 
 def url_fetcher() -> weasyprint.URLFetcher:
@@ -63,19 +86,35 @@ def font_faces() -> list[dict[str, Any]]:
     ]
 
 
-def density(facts: int) -> str:
-    """The first type size tried for an issue of ``facts`` facts."""
-    return next((name for most, name in DENSITIES if facts <= most), "dense")
+def first_step(facts: int) -> int:
+    """The step of ``SCALES`` tried first for ``facts`` facts: full size up to three, then a step
+    smaller for every two more."""
+    return min(max((facts - 2) // 2, 0), 5)
+
+
+def sizes(step: int) -> dict[str, Any]:
+    """The CSS sizes of the one-pager at ``SCALES[step]``. The last step is the emergency one:
+    everything shrinks, with no floor, and the quotes are left out."""
+    scale, last = SCALES[step], step == len(SCALES) - 1
+    head = scale if last else max(scale, HEAD_MIN)
+    floor = {} if last else SMALLEST_PT
+    result: dict[str, Any] = {
+        key: f"{max(value * scale, floor.get(key, 0)):.2f}{unit}" for key, (value, unit) in BODY.items()
+    }
+    result.update({key: f"{value * head:.2f}{unit}" for key, (value, unit) in HEAD.items()})
+    result["quotes"] = not last
+    return result
 
 
 def weekly(issue: Issue) -> bytes:
     """The A4 one-pager of ``issue``: its included facts in order and the editor's note. Always
-    exactly one page: the type is chosen by the number of facts and shrinks further if needed."""
+    exactly one page, at the largest type (from the first step on) at which it fits."""
     with translation.override(settings.LANGUAGE_CODE):
         facts = list(issue.facts.filter(included=True).order_by("position", "id"))
         context = {"issue": issue, "facts": facts, "font_faces": font_faces()}
-        for name in STEPS[STEPS.index(density(len(facts))) :]:
-            document = _document(render_to_string("newsletter/pdf/weekly.html", {**context, "density": name}))
+        # The editor's note takes about the room of one more fact.
+        for step in range(first_step(len(facts) + bool(issue.editor_note)), len(SCALES)):
+            document = _document(render_to_string("newsletter/pdf/weekly.html", {**context, "size": sizes(step)}))
             if len(document.pages) == 1:
                 break
         else:

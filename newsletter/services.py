@@ -334,7 +334,7 @@ def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = No
             delivery = Delivery.objects.select_related("recipient", "issue", "pack").get(pk=pk)
             try:
                 message = emails.build_message(delivery)
-            except Exception as exc:  # a template or attachment fault: retried like a mail-server error
+            except Exception as exc:  # noqa: BLE001 - a template or attachment fault, retried like a mail-server error
                 failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
                 continue
             try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from voc.models import ComplaintContact, Insight, User
+from django.db.models import Q
+
+from voc.models import ComplaintCase, ComplaintContact, Insight, User
 from voc.roles import Capability, has_capability
 
 
@@ -28,5 +30,7 @@ def visible_notes(user: User):
 
 
 def may_see_contact(user: User, contact: ComplaintContact) -> bool:
-    """Leads of the complaint's site (case handlers join with the executive programme)."""
-    return has_capability(user, Capability.VIEW_SITE_NOTES) and contact.note.site_id in lead_site_ids(user)
+    """Leads of the complaint's site, and the executive and buddy of the case it became."""
+    if has_capability(user, Capability.VIEW_SITE_NOTES) and contact.note.site_id in lead_site_ids(user):
+        return True
+    return ComplaintCase.objects.filter(note_id=contact.note_id).filter(Q(executive=user) | Q(buddy=user)).exists()

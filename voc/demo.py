@@ -165,8 +165,8 @@ def _seed_tallies(notes: list[Insight], people: dict[str, User]) -> None:
 
 
 def _seed_contacts(notes: list[Insight]) -> None:
-    """Recent complaints carry invented contact details (reserved 555/000 numbers, example.com)."""
-    complaints = [n for n in notes if n.kind == Insight.Kind.COMPLAINT][-40:]
+    """Complaints carry invented contact details (reserved 000/900 numbers, example.com)."""
+    complaints = [n for n in notes if n.kind == Insight.Kind.COMPLAINT]
     ComplaintContact.objects.bulk_create(
         ComplaintContact(
             note=note,

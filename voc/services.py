@@ -132,14 +132,18 @@ def build_note(
     product_area: ProductArea | None = None,
     source: str = "",
     external_id: str = "",
+    listening_site: Site | None = None,
 ) -> Insight:
     """Validate and redact one note without saving it; raise DomainError naming the field.
 
-    ``record_note`` and the bulk import both build notes here, so a row and a form obey one rule."""
-    if not has_capability(agent, Capability.LOG_NOTES):
+    ``record_note`` and the bulk import both build notes here, so a row and a form obey one rule.
+    ``listening_site``: an idea from a listening session (voc.listening), which anyone may turn
+    into a note whatever their role; the note belongs to that site instead of the home site."""
+    if listening_site is None and not has_capability(agent, Capability.LOG_NOTES):
         raise DomainError(_("Your role cannot log notes."))
-    if agent.site_id is None:
+    if listening_site is None and agent.site_id is None:
         raise DomainError(_("You need a home site to log notes; ask an administrator."), field="agent")
+    site_id = listening_site.pk if listening_site is not None else agent.site_id
     if kind not in Insight.Kind.values:
         raise DomainError(
             _("Unknown kind %(value)s; choose one of %(choices)s.")
@@ -192,8 +196,8 @@ def build_note(
         channel=channel,
         language=language or detect_language(redacted, default=agent.language or "en"),
         agent=agent,
-        site_id=agent.site_id,
-        team_id=agent.team_id,
+        site_id=site_id,
+        team_id=agent.team_id if site_id == agent.site_id else None,
         occurred_at=occurred_at,
         customer_abroad=customer_abroad,
         abroad_country=abroad_country,

@@ -1,6 +1,7 @@
 """Celery adapters for voc services."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from voc import housekeeping, imports
 
@@ -15,3 +16,32 @@ def purge_expired() -> dict[str, int]:
 def run_import(job_id: int) -> None:
     """Import an uploaded CSV. At least once; the job is claimed first, so a redelivery is a no-op."""
     imports.run_import_job(job_id)
+
+
+@shared_task(acks_late=True)
+def assign_cases() -> int:
+    """Weekdays at 07:00: on the month's first working day, give every active executive a case.
+    Safe to run twice (one case per executive per month); other days it does nothing."""
+    from voc import cases
+
+    today = timezone.localdate()
+    if not cases.is_first_working_day(today):
+        return 0
+    return len(cases.assign_monthly_cases(month=today.replace(day=1)).assigned)
+
+
+@shared_task(acks_late=True)
+def case_reminders() -> dict[str, int]:
+    """Weekday mornings: remind executives of ageing cases, escalate unacknowledged ones to the
+    admins. Safe to run twice (each case is reminded at most once per reminder period)."""
+    from voc import cases
+
+    return cases.send_reminders()
+
+
+@shared_task(acks_late=True)
+def listening_nudges() -> int:
+    """Monday morning: a gentle e-mail to those behind on their listening. One per person per week."""
+    from voc import listening
+
+    return listening.nudge_behind()

@@ -156,7 +156,8 @@ def test_the_monthly_pack_has_a_cover_contents_page_numbers_and_the_months_figur
     assert len(text) >= 3
     assert "Monthly head-office pack" in cover and "October 2026" in cover
     tiles = cover.replace(" ", "")
-    assert "17Noteslogged+325%vsSeptember" in tiles and "3Thanks" in tiles and "5Complaints" in tiles
+    assert "17Noteslogged+325%vsSeptember" in tiles and "5Complaints" in tiles
+    assert "3Thanks17.6%ofnotes·noneinSeptember" in tiles
     for number, page in enumerate(text[1:], start=2):
         assert f"Page {number} of {len(text)}" in page
         assert "Listening Post · Monthly head-office pack" in page and "October 2026" in page
@@ -176,3 +177,10 @@ def test_the_monthly_pack_has_a_cover_contents_page_numbers_and_the_months_figur
     assert "“I am in Paris and have no card”" in rest
     assert "Did you know… 3 customers called us from abroad this week?" in rest
     assert "Branch closing" not in rest and "closing my branch" not in rest
+
+
+def test_a_quiet_month_gets_a_cover_that_says_there_is_nothing_to_publish(add_notes):
+    add_notes(2, week=date(2026, 10, 5))
+    [cover] = pages(pdf.monthly(OCTOBER))
+    assert "Fewer than 3 notes were logged this month, so there are no figures to publish." in cover
+    assert "CONTENTS" not in cover

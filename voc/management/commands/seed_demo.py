@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from voc import demo
+from voc import demo, demo_programme
 
 
 class Command(BaseCommand):
@@ -28,3 +28,9 @@ class Command(BaseCommand):
             self.stdout.write("The Celery worker now embeds them and proposes themes (a few minutes, once).")
         else:
             self.stdout.write("Demo notes already exist; nothing to add.")
+        programme = demo_programme.seed_programme()
+        if programme["cases"]:
+            self.stdout.write(
+                f"Executive programme: {programme['cases']} complaint cases, "
+                f"{programme['sessions']} listening sessions."
+            )

@@ -1,4 +1,4 @@
-"""People and places (users, sites, teams) and the audit log; notes arrive with issue 3."""
+"""People and places (users, sites, teams), notes and what hangs off them, and the audit log."""
 
 from __future__ import annotations
 
@@ -75,6 +75,19 @@ class User(AbstractUser):
         help_text=_("Further sites whose notes a lead sees, besides the home site."),
     )
     department = models.CharField(_("department"), max_length=100, blank=True)
+    rank = models.PositiveSmallIntegerField(
+        _("seniority rank"),
+        null=True,
+        blank=True,
+        help_text=_("Executives only: 1 is the most senior, who chooses a complaint first each month."),
+    )
+    remit_areas = models.ManyToManyField(
+        "ProductArea",
+        blank=True,
+        related_name="owners",
+        verbose_name=_("remit (product areas)"),
+        help_text=_("Executives: complaints about these areas are preferred for their monthly case."),
+    )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
     class Meta(AbstractUser.Meta):

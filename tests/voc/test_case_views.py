@@ -1,0 +1,108 @@
+"""Case pages and /api/v1/cases/ for every role; contact details only for the case's people, audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from voc.models import AuditEntry, ComplaintCase, ComplaintContact, Insight, User
+
+pytestmark = pytest.mark.django_db
+ROLES = ["agent", "lead", "hq", "executive", "admin"]
+
+
+@pytest.fixture
+def case(agent, executive, lead) -> ComplaintCase:
+    note = Insight.objects.create(
+        agent=agent,
+        site=agent.site,
+        kind="complaint",
+        channel="phone",
+        language="en",
+        text="Nobody called me back about the <b>fraud</b>",
+        occurred_at=timezone.now() - timedelta(days=2),
+    )
+    ComplaintContact.objects.create(
+        note=note, name="Rosa Díaz", phone="+34 612 345 678", email="rosa@example.com", consent=True
+    )
+    return ComplaintCase.objects.create(
+        month=date.today().replace(day=1),
+        executive=executive,
+        note=note,
+        buddy=lead,
+        acknowledge_by=timezone.now() + timedelta(days=2),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_case_list_and_page_are_for_the_executive_and_the_buddy(role, client_for, case):
+    listing = client_for(role).get(reverse("case_list"))
+    page = client_for(role).get(reverse("case_detail", args=[case.pk]))
+    if role in ("executive", "lead"):
+        assert listing.status_code == 200 and "Nobody called me back" in listing.text
+        assert "Rosa" not in listing.text and "R••••" in listing.text  # masked in lists
+        assert page.status_code == 200 and "&lt;b&gt;fraud&lt;/b&gt;" in page.text and "612" not in page.text
+    else:
+        assert listing.status_code == 403 and page.status_code == 403
+
+
+def test_another_executive_cannot_open_the_case(client, case):
+    other = UserFactory(username="cfo", role=User.Role.EXECUTIVE)
+    client.force_login(other)
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 404
+    assert client.get(reverse("case_contact", args=[case.pk])).status_code == 404
+    assert client.post(reverse("case_step", args=[case.pk, "acknowledge"])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_contact_details_are_shown_to_the_executive_and_buddy_and_every_view_is_audited(role, client_for, case, cast):
+    response = client_for(role).get(reverse("case_contact", args=[case.pk]))
+    if role in ("executive", "lead"):
+        assert response.status_code == 200 and "+34 612 345 678" in response.text
+        entry = AuditEntry.objects.get(action="contact.viewed")
+        assert entry.actor == cast[role] and entry.object_id == str(case.note_id)
+    else:
+        assert response.status_code == 403 and not AuditEntry.objects.filter(action="contact.viewed").exists()
+
+
+def test_the_executive_acknowledges_from_the_page_and_the_buddy_cannot(client_for, case):
+    assert client_for("lead").post(reverse("case_step", args=[case.pk, "acknowledge"]), follow=True).status_code == 200
+    case.refresh_from_db()
+    assert case.status == ComplaintCase.Status.ASSIGNED
+    client_for("executive").post(reverse("case_step", args=[case.pk, "acknowledge"]))
+    case.refresh_from_db()
+    assert case.status == ComplaintCase.Status.ACKNOWLEDGED
+
+
+def test_resolving_without_a_root_cause_reshows_the_form_with_what_was_typed(client_for, case, executive):
+    client = client_for("executive")
+    client.post(reverse("case_step", args=[case.pk, "acknowledge"]))
+    data = {"root_cause": "", "outcome": "satisfied", "action_taken": "Refunded the fee", "learned": "Listen first"}
+    response = client.post(reverse("case_step", args=[case.pk, "resolve"]), data)
+    assert response.status_code == 400 and "Choose the root cause" in response.text
+    assert "Refunded the fee" in response.text and "Listen first" in response.text
+    data["root_cause"] = "process"
+    assert client.post(reverse("case_step", args=[case.pk, "resolve"]), data).status_code == 302
+    case.refresh_from_db()
+    assert case.status == ComplaintCase.Status.RESOLVED and case.root_cause == "process"
+
+
+def test_an_unknown_step_is_a_clear_message_not_an_error(client_for, case):
+    response = client_for("executive").post(reverse("case_step", args=[case.pk, "teleport"]), follow=True)
+    assert response.status_code == 200 and "Unknown step" in response.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_api_shows_own_and_supported_cases_and_head_office_none(role, client_for, case):
+    response = client_for(role).get("/api/v1/cases/")
+    if role in ("executive", "lead"):
+        assert response.status_code == 200
+        (row,) = response.json()["results"]
+        assert row["id"] == case.pk and row["customer"] == "R••••" and "612" not in response.text
+        assert client_for(role).get(f"/api/v1/cases/{case.pk}/").status_code == 200
+    else:
+        assert response.status_code == 403

@@ -1,0 +1,375 @@
+"""The executive programme's monthly complaint cases: who gets which complaint, the workflow from
+assigned to resolved, and the reminders that keep cases moving."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from voc import audit
+from voc.access import lead_site_ids
+from voc.errors import DomainError
+from voc.models import CaseEvent, CaseGap, ComplaintCase, ComplaintContact, Insight, User
+from voc.roles import Capability, has_capability
+
+log = logging.getLogger(__name__)
+Status = ComplaintCase.Status
+
+# Other apps add ways an executive's remit matches a complaint (insights: themes they own).
+RemitMatcher = Callable[[User], Q]
+REMIT_MATCHERS: list[RemitMatcher] = []
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``days`` working days (Monday to Friday) after ``start``; public holidays are not known."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def is_first_working_day(day: date) -> bool:
+    """A weekday with no earlier weekday in its month."""
+    return day.weekday() < 5 and all((day - timedelta(days=i)).weekday() >= 5 for i in range(1, day.day))
+
+
+def parse_month(label: str) -> date:
+    match = re.match(r"^(\d{4})-(\d{2})$", label.strip())
+    try:
+        if not match:
+            raise ValueError
+        return date(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise DomainError(_("“%(month)s” is not a month such as 2026-11.") % {"month": label}, field="month") from None
+
+
+# --- assignment --------------------------------------------------------------------------------
+
+
+def customer_keys(contact: ComplaintContact | None) -> set[str]:
+    """What identifies a customer across complaints: e-mail, phone (last nine digits), account."""
+    if contact is None:
+        return set()
+    keys = set()
+    if contact.email.strip():
+        keys.add("e:" + contact.email.strip().lower())
+    digits = re.sub(r"\D", "", contact.phone)
+    if len(digits) >= 6:
+        keys.add("p:" + digits[-9:])
+    if contact.account.strip():
+        keys.add("a:" + contact.account.strip().lower())
+    return keys
+
+
+def open_complaints(*, month: date, now: datetime) -> QuerySet[Insight]:
+    """Complaints an executive may take: active, with a customer who agreed to be contacted, not
+    handled before, not older than ``VOC_CASE_COMPLAINT_MAX_AGE_DAYS`` — oldest first, because
+    those customers have waited longest."""
+    since = timezone.make_aware(datetime.combine(month, datetime.min.time())) - timedelta(
+        days=settings.VOC_CASE_COMPLAINT_MAX_AGE_DAYS
+    )
+    return (
+        Insight.objects.active()
+        .filter(kind=Insight.Kind.COMPLAINT, contact__consent=True, case__isnull=True)
+        .filter(occurred_at__gte=since, occurred_at__lte=now)
+        .select_related("contact", "site")
+        .order_by("occurred_at", "id")
+    )
+
+
+def executives_by_seniority() -> QuerySet[User]:
+    return User.objects.filter(role=User.Role.EXECUTIVE, is_active=True).order_by(
+        F("rank").asc(nulls_last=True), "date_joined", "id"
+    )
+
+
+def remit_filter(executive: User) -> Q | None:
+    conditions = [Q(product_area__in=list(executive.remit_areas.values_list("id", flat=True)))]
+    conditions += [matcher(executive) for matcher in REMIT_MATCHERS]
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined if executive.remit_areas.exists() or REMIT_MATCHERS else None
+
+
+def choose_buddy(note: Insight) -> User | None:
+    """A lead of the complaint's site, the one with the fewest open cases to support."""
+    return (
+        User.objects.filter(role=User.Role.LEAD, is_active=True)
+        .filter(Q(site_id=note.site_id) | Q(lead_sites=note.site_id))
+        .annotate(
+            load=Count(
+                "buddy_cases",
+                filter=Q(buddy_cases__status__in=[Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED]),
+                distinct=True,
+            )
+        )
+        .order_by("load", "id")
+        .first()
+    )
+
+
+@dataclass
+class AssignmentResult:
+    month: date
+    assigned: list[ComplaintCase] = field(default_factory=list)
+    already: int = 0
+    gaps: list[CaseGap] = field(default_factory=list)
+
+
+@transaction.atomic
+def assign_monthly_cases(*, month: date, now: datetime | None = None) -> AssignmentResult:
+    """Give every active executive without a case this month one open complaint.
+
+    The most senior choose first (``rank``); a complaint in the executive's remit is preferred;
+    nobody gets a customer they handled before; each case gets a buddy (a lead of the
+    complaint's site). Who gets nothing, and why, is recorded as a ``CaseGap``. Safe to run
+    twice: executives who have a case this month are skipped, so a second run only fills gaps
+    with complaints that arrived since."""
+    now = now or timezone.now()
+    if month.day != 1:
+        raise DomainError(_("Cases are assigned per calendar month."), field="month")
+    if month > timezone.localdate(now).replace(day=1):
+        raise DomainError(_("%(month)s has not started yet.") % {"month": f"{month:%Y-%m}"}, field="month")
+    executives = list(executives_by_seniority().select_for_update())
+    result = AssignmentResult(month=month)
+    have_case = set(ComplaintCase.objects.filter(month=month).values_list("executive_id", flat=True))
+    candidates = list(open_complaints(month=month, now=now))
+    keys = {note.pk: customer_keys(note.contact) for note in candidates}
+    taken: set[int] = set()
+    for executive in executives:
+        if executive.pk in have_case:
+            result.already += 1
+            continue
+        handled = set().union(*(customer_keys(c.note.contact) for c in executive.cases.select_related("note__contact")))
+        eligible = [n for n in candidates if n.pk not in taken and not (keys[n.pk] & handled)]
+        if not eligible:
+            reason = (
+                _("Every open complaint is from a customer this executive has already handled.")
+                if [n for n in candidates if n.pk not in taken]
+                else _("Not enough open complaints (with the customer's consent to be contacted) for everyone.")
+            )
+            gap, _created = CaseGap.objects.update_or_create(
+                month=month, executive=executive, defaults={"reason": reason}
+            )
+            result.gaps.append(gap)
+            continue
+        remit = remit_filter(executive)
+        in_remit: set[int] = set()
+        if remit is not None:
+            in_remit = set(Insight.objects.filter(remit, pk__in=[n.pk for n in eligible]).values_list("pk", flat=True))
+        note = next((n for n in eligible if n.pk in in_remit), eligible[0])
+        taken.add(note.pk)
+        case = ComplaintCase.objects.create(
+            month=month,
+            executive=executive,
+            note=note,
+            buddy=choose_buddy(note),
+            matched_remit=note.pk in in_remit,
+            assigned_at=now,
+            acknowledge_by=add_working_days(now, settings.VOC_CASE_ACK_WORKING_DAYS),
+        )
+        CaseEvent.objects.create(case=case, author=None, action=Status.ASSIGNED)
+        CaseGap.objects.filter(month=month, executive=executive).delete()
+        audit.record(actor=None, action="case.assigned", obj=case, actor_name="system", details={"note": note.pk})
+        transaction.on_commit(lambda pk=case.pk: _notify_assigned(pk))
+        result.assigned.append(case)
+    return result
+
+
+# --- workflow ----------------------------------------------------------------------------------
+
+
+def _locked(case: ComplaintCase) -> ComplaintCase:
+    return ComplaintCase.objects.select_for_update().get(pk=case.pk)
+
+
+def _as_executive(case: ComplaintCase, user: User) -> None:
+    if case.executive_id != user.pk:
+        raise DomainError(_("This case is assigned to someone else; only they can do that."))
+
+
+def _require(case: ComplaintCase, *allowed: str) -> None:
+    if case.status not in allowed:
+        raise DomainError(
+            _("This case is %(status)s; that step does not apply.") % {"status": case.get_status_display()}
+        )
+
+
+@transaction.atomic
+def acknowledge_case(*, case: ComplaintCase, by: User) -> ComplaintCase:
+    """The executive takes the case on (target: within ``VOC_CASE_ACK_WORKING_DAYS``)."""
+    case = _locked(case)
+    _as_executive(case, by)
+    _require(case, Status.ASSIGNED)
+    case.status, case.acknowledged_at = Status.ACKNOWLEDGED, timezone.now()
+    case.save(update_fields=["status", "acknowledged_at"])
+    CaseEvent.objects.create(case=case, author=by, action=Status.ACKNOWLEDGED)
+    return case
+
+
+@transaction.atomic
+def record_customer_contacted(*, case: ComplaintCase, by: User, text: str = "") -> ComplaintCase:
+    case = _locked(case)
+    _as_executive(case, by)
+    _require(case, Status.ACKNOWLEDGED)
+    case.status, case.contacted_at = Status.CONTACTED, timezone.now()
+    case.save(update_fields=["status", "contacted_at"])
+    CaseEvent.objects.create(case=case, author=by, action=Status.CONTACTED, text=text.strip())
+    return case
+
+
+@transaction.atomic
+def resolve_case(
+    *, case: ComplaintCase, by: User, root_cause: str, action_taken: str, outcome: str, learned: str = ""
+) -> ComplaintCase:
+    """Close the case with its root cause, what was done, how the customer took it, and what the
+    executive learned (the newsletter and the monthly pack quote the learning)."""
+    case = _locked(case)
+    _as_executive(case, by)
+    _require(case, Status.ACKNOWLEDGED, Status.CONTACTED)
+    if root_cause not in ComplaintCase.RootCause.values:
+        raise DomainError(_("Choose the root cause."), field="root_cause")
+    if outcome not in ComplaintCase.Outcome.values:
+        raise DomainError(_("Choose the customer outcome."), field="outcome")
+    if not action_taken.strip():
+        raise DomainError(_("Say what action was taken."), field="action_taken")
+    case.status, case.closed_at = Status.RESOLVED, timezone.now()
+    case.root_cause, case.outcome = root_cause, outcome
+    case.action_taken, case.learned = action_taken.strip(), learned.strip()
+    case.save(update_fields=["status", "closed_at", "root_cause", "outcome", "action_taken", "learned"])
+    CaseEvent.objects.create(case=case, author=by, action=Status.RESOLVED, text=case.learned)
+    return case
+
+
+@transaction.atomic
+def hand_back_case(*, case: ComplaintCase, by: User, reason: str) -> ComplaintCase:
+    case = _locked(case)
+    _as_executive(case, by)
+    _require(case, Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED)
+    if not reason.strip():
+        raise DomainError(_("Say why you hand the case back."), field="reason")
+    case.status, case.closed_at, case.handback_reason = Status.HANDED_BACK, timezone.now(), reason.strip()
+    case.save(update_fields=["status", "closed_at", "handback_reason"])
+    CaseEvent.objects.create(case=case, author=by, action=Status.HANDED_BACK, text=case.handback_reason)
+    return case
+
+
+def add_case_note(*, case: ComplaintCase, by: User, text: str) -> CaseEvent:
+    """A line on the timeline, by the executive or the buddy."""
+    if by.pk not in (case.executive_id, case.buddy_id):
+        raise DomainError(_("Only the executive and the buddy write on this case."))
+    if not text.strip():
+        raise DomainError(_("Write something first."), field="text")
+    return CaseEvent.objects.create(case=case, author=by, action="note", text=text.strip()[:2000])
+
+
+def works_on_cases(user: object) -> bool:
+    return has_capability(user, Capability.HANDLE_CASES) or has_capability(user, Capability.BUDDY_CASES)
+
+
+def visible_cases(user: User) -> QuerySet[ComplaintCase]:
+    """Executives see their own cases; leads the cases they buddy and the cases of their sites;
+    everyone else none."""
+    cases = ComplaintCase.objects.select_related("executive", "buddy", "note__site", "note__contact")
+    if has_capability(user, Capability.HANDLE_CASES):
+        return cases.filter(executive=user)
+    if has_capability(user, Capability.BUDDY_CASES):
+        return cases.filter(Q(buddy=user) | Q(note__site_id__in=lead_site_ids(user))).distinct()
+    return cases.none()
+
+
+def may_see_case_contact(user: User, case: ComplaintCase) -> bool:
+    return user.pk in (case.executive_id, case.buddy_id) or (
+        has_capability(user, Capability.BUDDY_CASES) and case.note.site_id in lead_site_ids(user)
+    )
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind executives of unacknowledged cases past their target (once per working day),
+    escalate cases still unacknowledged ``VOC_CASE_ESCALATE_WORKING_DAYS`` after assignment to
+    the admins (once), and remind executives of open cases every ``VOC_CASE_REMINDER_DAYS``.
+    Each reminder is claimed by a conditional UPDATE, so running twice sends nothing twice."""
+    now = now or timezone.now()
+    counts = {"reminded": 0, "escalated": 0}
+    day_ago = now - timedelta(hours=20)
+    for case in ComplaintCase.objects.filter(status=Status.ASSIGNED, acknowledge_by__lt=now).select_related(
+        "executive", "note"
+    ):
+        if add_working_days(case.assigned_at, settings.VOC_CASE_ESCALATE_WORKING_DAYS) <= now:
+            if ComplaintCase.objects.filter(pk=case.pk, escalated_at__isnull=True).update(escalated_at=now):
+                _escalate(case)
+                counts["escalated"] += 1
+            continue
+        claimed = ComplaintCase.objects.filter(pk=case.pk).filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lt=day_ago)
+        )
+        if claimed.update(reminded_at=now):
+            _remind(case, "acknowledge")
+            counts["reminded"] += 1
+    period_ago = now - timedelta(days=settings.VOC_CASE_REMINDER_DAYS)
+    ageing = ComplaintCase.objects.filter(
+        status__in=[Status.ACKNOWLEDGED, Status.CONTACTED], acknowledged_at__lt=period_ago
+    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=period_ago))
+    for case in ageing.select_related("executive", "note"):
+        claimed = ComplaintCase.objects.filter(pk=case.pk).filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lt=period_ago)
+        )
+        if claimed.update(reminded_at=now):
+            _remind(case, "progress")
+            counts["reminded"] += 1
+    return counts
+
+
+def _mail(user: User, template: str, context: dict) -> None:
+    if not user.email:
+        return
+    with translation.override(user.language):
+        context = {**context, "person": user, "site_url": settings.VOC_SITE_URL.rstrip("/")}
+        subject = render_to_string(f"voc/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"voc/email/{template}.txt", context)
+    send_mail(subject, body, None, [user.email], fail_silently=False)
+
+
+def _case_context(case: ComplaintCase) -> dict:
+    return {"case": case, "case_url": settings.VOC_SITE_URL.rstrip("/") + reverse("case_detail", args=[case.pk])}
+
+
+def _notify_assigned(case_id: int) -> None:
+    case = ComplaintCase.objects.select_related("executive", "buddy", "note").get(pk=case_id)
+    try:
+        _mail(case.executive, "case_assigned", _case_context(case))
+        if case.buddy is not None:
+            _mail(case.buddy, "case_buddy", _case_context(case))
+    except Exception:  # the case stands; the daily reminder will reach the executive anyway
+        log.exception("could not e-mail about case %s", case_id)
+
+
+def _remind(case: ComplaintCase, stage: str) -> None:
+    _mail(case.executive, "case_reminder", {**_case_context(case), "stage": stage})
+
+
+def _escalate(case: ComplaintCase) -> None:
+    for admin in User.objects.filter(role=User.Role.ADMIN, is_active=True).exclude(email=""):
+        _mail(admin, "case_escalated", _case_context(case))
+    audit.record(actor=None, action="case.escalated", obj=case, actor_name="system")

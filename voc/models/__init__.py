@@ -1,0 +1,34 @@
+"""voc's models: people, notes and the audit log (``core``), the executive programme (``programme``)."""
+
+from voc.models.core import (
+    AuditEntry,
+    ComplaintContact,
+    ImportJob,
+    Insight,
+    InsightQuerySet,
+    ProductArea,
+    Site,
+    Tally,
+    Team,
+    User,
+)
+from voc.models.programme import CaseEvent, CaseGap, ComplaintCase, ListeningNudge, ListeningSession, month_start
+
+__all__ = [
+    "AuditEntry",
+    "CaseEvent",
+    "CaseGap",
+    "ComplaintCase",
+    "ComplaintContact",
+    "ImportJob",
+    "Insight",
+    "InsightQuerySet",
+    "ListeningNudge",
+    "ListeningSession",
+    "ProductArea",
+    "Site",
+    "Tally",
+    "Team",
+    "User",
+    "month_start",
+]
