@@ -1,5 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def owned_themes(executive: Any) -> Q:
+    """An executive's remit includes the themes they own (insights.Theme.owners)."""
+    return Q(assignment__theme__owners=executive)
 
 
 class InsightsConfig(AppConfig):
@@ -8,7 +16,9 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from insights import tasks
-        from voc import signals
+        from voc import cases, signals
 
         signals.notes_recorded.connect(tasks.queue_embedding, dispatch_uid="insights.queue_embedding")
         signals.demo_seeded.connect(tasks.queue_demo_themes, dispatch_uid="insights.queue_demo_themes")
+        if owned_themes not in cases.REMIT_MATCHERS:
+            cases.REMIT_MATCHERS.append(owned_themes)

@@ -63,6 +63,13 @@ class Theme(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed", verbose_name=_("merged into")
     )
     key_terms = models.JSONField(_("key terms"), default=list, blank=True)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="owned_themes",
+        verbose_name=_("owners"),
+        help_text=_("Executives whose remit this theme is: its complaints are preferred for their monthly case."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -32,14 +32,14 @@ def deliver(self, issue_id: int | None = None, pack_id: int | None = None) -> di
     """E-mail the pending deliveries of an issue or a pack: exactly once per recipient (see
     ``services.deliver_pending``), then come back when the next retry is due. If the PDF cannot
     be rendered the task retries with backoff; the deliveries wait, nothing is lost."""
-    from newsletter import services
+    from newsletter import delivery, services
     from newsletter.models import Issue, MonthlyPack
 
     issue = Issue.objects.get(pk=issue_id) if issue_id else None
     pack = MonthlyPack.objects.get(pk=pack_id) if pack_id else None
     if issue is not None and not issue.pdf_rendered_at:
         services.render_issue_pdf(issue=issue)  # the e-mail carries the PDF
-    run = services.deliver_pending(issue=issue, pack=pack)
+    run = delivery.deliver_pending(issue=issue, pack=pack)
     if run.retry_in is not None:
         deliver.apply_async(kwargs={"issue_id": issue_id, "pack_id": pack_id}, countdown=max(run.retry_in, 1))
     return {"sent": run.sent, "failed": run.failed}

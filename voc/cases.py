@@ -100,13 +100,13 @@ def executives_by_seniority() -> QuerySet[User]:
     )
 
 
-def remit_filter(executive: User) -> Q | None:
-    conditions = [Q(product_area__in=list(executive.remit_areas.values_list("id", flat=True)))]
-    conditions += [matcher(executive) for matcher in REMIT_MATCHERS]
-    combined = Q()
-    for condition in conditions:
-        combined |= condition
-    return combined if executive.remit_areas.exists() or REMIT_MATCHERS else None
+def remit_filter(executive: User) -> Q:
+    """Complaints in the executive's remit: their product areas, and whatever other apps add
+    (insights: the themes they own)."""
+    combined = Q(product_area__in=list(executive.remit_areas.values_list("id", flat=True)))
+    for matcher in REMIT_MATCHERS:
+        combined |= matcher(executive)
+    return combined
 
 
 def choose_buddy(note: Insight) -> User | None:

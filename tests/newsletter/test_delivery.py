@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from newsletter import services
+from newsletter import delivery, services
 from newsletter.models import Delivery, Issue, Subscription
 from tests.factories import UserFactory
 from tests.newsletter.conftest import TODAY, WEEK
@@ -124,8 +124,8 @@ def test_everyone_subscribed_gets_exactly_one_email_even_when_sending_runs_twice
     expected = {u.email for u in User.objects.filter(is_active=True).exclude(pk__in=[nobody.pk, cast["hq"].pk])}
     assert created == len(expected)
     assert services.send_issue(issue=Issue.objects.get(pk=approved.pk)) == 0  # resumes, creates nothing
-    first = services.deliver_pending(issue=approved)
-    second = services.deliver_pending(issue=approved)
+    first = delivery.deliver_pending(issue=approved)
+    second = delivery.deliver_pending(issue=approved)
     assert (first.sent, second.sent, first.retry_in) == (len(expected), 0, None)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(expected)
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == len(expected)
@@ -148,15 +148,15 @@ def test_a_send_interrupted_half_way_sends_the_rest_once(approved, cast, monkeyp
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", dies_on_third)
     with pytest.raises(WorkerDied):
-        services.deliver_pending(issue=approved)
+        delivery.deliver_pending(issue=approved)
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", real_send)
     assert len(mail.outbox) == 2 and Delivery.objects.filter(status=Delivery.Status.SENDING).count() == 1
 
-    run = services.deliver_pending(issue=approved)  # a new worker picks up the job
+    run = delivery.deliver_pending(issue=approved)  # a new worker picks up the job
     assert run.sent == total - 3 and len(mail.outbox) == total - 1
     # the one claimed when the worker died is retried only after its lease ran out
     Delivery.objects.filter(status=Delivery.Status.SENDING).update(claimed_at=timezone.now() - timedelta(hours=1))
-    assert services.deliver_pending(issue=approved).sent == 1
+    assert delivery.deliver_pending(issue=approved).sent == 1
     assert len(mail.outbox) == total and len({m.to[0] for m in mail.outbox}) == total
 
 
@@ -173,7 +173,7 @@ def test_mail_server_errors_are_retried_with_backoff_and_refusals_fail_with_the_
         return 1
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", flaky)
-    run = services.deliver_pending(issue=approved)
+    run = delivery.deliver_pending(issue=approved)
     failed = Delivery.objects.get(email=refused)
     waiting = Delivery.objects.get(email=down)
     assert failed.status == Delivery.Status.FAILED and "No such user" in failed.error
@@ -181,22 +181,22 @@ def test_mail_server_errors_are_retried_with_backoff_and_refusals_fail_with_the_
         waiting.status == Delivery.Status.PENDING and waiting.attempts == 1 and waiting.next_attempt_at > timezone.now()
     )
     assert 0 < run.retry_in <= 60
-    assert services.deliver_pending(issue=approved).sent == 0  # not due yet
+    assert delivery.deliver_pending(issue=approved).sent == 0  # not due yet
     Delivery.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", lambda self, *a, **k: mail.outbox.append(self) or 1)
-    assert services.deliver_pending(issue=approved).sent == 1
+    assert delivery.deliver_pending(issue=approved).sent == 1
     assert [m.to[0] for m in mail.outbox].count(down) == 1
 
 
 def test_a_delivery_fails_for_good_after_the_last_attempt(approved, monkeypatch):
     services.send_issue(issue=approved)
-    Delivery.objects.update(attempts=services.MAX_ATTEMPTS - 1)
+    Delivery.objects.update(attempts=delivery.MAX_ATTEMPTS - 1)
 
     def down(self, *args, **kwargs):
         raise ConnectionRefusedError("Connection refused")
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", down)
-    run = services.deliver_pending(issue=approved)
+    run = delivery.deliver_pending(issue=approved)
     assert run.retry_in is None and not Delivery.objects.exclude(status=Delivery.Status.FAILED).exists()
 
 
@@ -204,7 +204,7 @@ def test_the_email_has_text_html_the_pdf_and_unsubscribe_in_the_readers_language
     cast["hq"].language = "es"
     cast["hq"].save()
     services.send_issue(issue=approved)
-    services.deliver_pending(issue=approved)
+    delivery.deliver_pending(issue=approved)
     message = next(m for m in mail.outbox if m.to == [cast["hq"].email])
     parsed = message_from_bytes(message.message().as_bytes())
     assert parsed["Subject"] and "2026-W45" in message.subject and message.subject.startswith("¿Sabías")
@@ -245,7 +245,7 @@ def test_a_template_error_leaves_the_delivery_waiting_with_the_reason(approved, 
         raise ValueError("Invalid block tag on line 3")
 
     monkeypatch.setattr(emails, "build_message", broken)
-    run = services.deliver_pending(issue=approved)
+    run = delivery.deliver_pending(issue=approved)
     assert run.sent == 0 and run.retry_in is not None and not mail.outbox
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.PENDING}
     assert "Invalid block tag" in Delivery.objects.first().error

@@ -92,6 +92,18 @@ def test_a_complaint_in_the_executives_remit_is_preferred(board, complaint):
     assert next(c for c in result.assigned if c.executive == board[1]).note == other
 
 
+def test_a_complaint_in_a_theme_the_executive_owns_is_preferred(board, complaint):
+    from insights.models import Assignment, Theme
+
+    theme = Theme.objects.create(name="Closed accounts", status=Theme.Status.ACCEPTED)
+    theme.owners.add(board[1])
+    first, owned = complaint(days_ago=20), complaint(days_ago=2)
+    Assignment.objects.create(note=owned, theme=theme, method=Assignment.Method.AUTO)
+    result = assign()
+    assert {c.executive.username: c.note for c in result.assigned} == {"ceo": first, "cfo": owned}
+    assert next(c for c in result.assigned if c.executive == board[1]).matched_remit
+
+
 def test_nobody_gets_a_customer_they_handled_before(board, complaint):
     earlier = complaint(email="rosa@example.com", days_ago=50)
     ComplaintCase.objects.create(month=date(2026, 10, 1), executive=board[0], note=earlier, acknowledge_by=NOW)

@@ -246,7 +246,7 @@ def test_the_nudge_says_why_in_the_persons_language(people, agent):
     listening.nudge_behind(today=MONDAY)
     by_address = {m.to[0]: m for m in mail.outbox}
     executive_mail, agent_mail = by_address["cfo@example.com"], by_address["lucia@example.com"]
-    assert "30 minutes" in executive_mail.body and "60 minutes a week" in executive_mail.body
+    assert "30 minutos" in executive_mail.body and "60 minutos a la semana" in executive_mail.body  # in Spanish
     assert "420" not in executive_mail.body  # the year is on track: not mentioned
     assert "0 minutes" in agent_mail.body and "420" in agent_mail.body and "a week" not in agent_mail.body
     assert "/listening/new/" in agent_mail.body

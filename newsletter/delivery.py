@@ -1,0 +1,115 @@
+"""Sending: every claimable delivery of an issue or a pack e-mailed exactly once, retried with
+backoff on mail-server errors."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from newsletter import emails
+from newsletter.models import Delivery, Issue, MonthlyPack
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=15)
+# 5xx answers are the server's final word about this recipient or message; retrying will not help.
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _claimable(now: datetime) -> Q:
+    stale = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+    due = Q(status=Delivery.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return due | stale
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt."""
+    return timedelta(minutes=2 ** max(attempts - 1, 0))
+
+
+@dataclass(frozen=True)
+class DeliveryRun:
+    sent: int
+    failed: int
+    retry_in: float | None  # seconds until the next pending delivery is due, if any
+
+
+def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = None) -> DeliveryRun:
+    """E-mail every claimable delivery of ``issue`` (or ``pack``) once.
+
+    Each delivery is claimed by a conditional UPDATE (pending → sending) before its message goes
+    out and marked sent right after, so two workers, or a job run twice, never send it twice. A
+    worker that dies between the SMTP server's "250 OK" and the UPDATE leaves the delivery
+    *sending*; after ``LEASE`` it is sent again (at least once for that one message; its
+    Message-ID is stable so mail servers can drop the copy). Mail-server errors are retried with
+    backoff up to ``MAX_ATTEMPTS``, and so is a message that cannot be built (a template error);
+    5xx refusals fail at once with the server's reason."""
+    owner = Q(issue=issue) if issue is not None else Q(pack=pack)
+    sent = failed = 0
+    connection = None
+    try:
+        for pk in list(Delivery.objects.filter(owner, _claimable(timezone.now())).values_list("pk", flat=True)):
+            now = timezone.now()
+            claimed = Delivery.objects.filter(_claimable(now), pk=pk).update(
+                status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+            if not claimed:
+                continue  # another worker has it
+            delivery = Delivery.objects.select_related("recipient", "issue", "pack").get(pk=pk)
+            try:
+                message = emails.build_message(delivery)
+            except Exception as exc:  # noqa: BLE001 - a template or attachment fault, retried like a mail-server error
+                failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
+                continue
+            try:
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                message.connection = connection
+                message.send()
+            except PERMANENT as exc:
+                _fail(delivery, exc, final=True)
+                failed += 1
+            except (smtplib.SMTPException, OSError) as exc:
+                failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
+                connection = _drop(connection)
+            else:
+                Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING).update(
+                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+                )
+                sent += 1
+    finally:
+        _drop(connection)
+    nxt = Delivery.objects.filter(owner, status=Delivery.Status.PENDING).order_by("next_attempt_at").first()
+    retry_in = None
+    if nxt is not None:
+        retry_in = max((nxt.next_attempt_at - timezone.now()).total_seconds(), 0) if nxt.next_attempt_at else 0
+    return DeliveryRun(sent=sent, failed=failed, retry_in=retry_in)
+
+
+def _fail(delivery: Delivery, exc: Exception, *, final: bool) -> int:
+    reason = f"{type(exc).__name__}: {exc}"[:300]
+    log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.email, delivery.attempts, reason)
+    if final:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, error=reason)
+        return 1
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, error=reason, next_attempt_at=timezone.now() + backoff(delivery.attempts)
+    )
+    return 0
+
+
+def _drop(connection: object | None) -> None:
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:
+            log.debug("closing a broken mail connection failed", exc_info=True)
+    return None
