@@ -6,9 +6,9 @@ Creates a throw-away PostgreSQL database (``voc_bench_newsletter``), migrates it
 executive), then generates a year of history with SQL (``INSERT … SELECT … FROM generate_series``,
 no ORM): 1,000,000 notes over the last 52 weeks (Banking77, Spanish and Galician texts, weighted
 kinds, channels and languages, flags, product areas, CRM ids, 2 % withdrawn), 80 accepted themes
-(77 Banking77 categories and three first proposed last week) plus two proposed ones, an assignment
-for 90 % of the notes (two themes rise sharply in the last complete week), and +1s. Then
-``VACUUM (ANALYZE)``.
+(two parents, the 77 Banking77 categories, one first proposed last week) plus two proposed ones,
+an assignment for 90 % of the notes (two themes rise sharply in the last complete week), +1s and
+a stored vector per note. Then ``VACUUM (ANALYZE)``.
 
 Then, in this process (Django set up against the bench database, production-like settings):
 

@@ -108,7 +108,11 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("theme assignment")
         verbose_name_plural = _("theme assignments")
-        indexes = [models.Index(fields=["theme", "method"], name="assignment_theme_method_idx")]
+        indexes = [
+            models.Index(fields=["theme", "method"], name="assignment_theme_method_idx"),
+            # a theme's notes without reading the table: counts, quotes and the monthly pack
+            models.Index(fields=["theme", "note"], name="assignment_theme_note_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"note {self.note_id} → theme {self.theme_id}"

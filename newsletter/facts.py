@@ -216,6 +216,8 @@ def rising(week: Week) -> Iterator[FactDraft]:
     """The fastest-growing themes against their four-week average (at most three)."""
     growth = []
     for theme_id, series in week.theme_series.items():
+        if bounds(week.start) <= week.themes[theme_id].created_at < bounds(week.end):
+            continue  # a theme new this week has no baseline to rise from: "emerging" reports it
         current, usual = series[-1], sum(series[:-1]) / BASELINE_WEEKS
         if (
             current >= week.threshold

@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -292,13 +293,21 @@ def render_issue_pdf(*, issue: Issue) -> Issue:
     except Exception as exc:
         Issue.objects.filter(pk=issue.pk).update(pdf_error=f"{type(exc).__name__}: {exc}"[:300])
         raise
-    old = issue.pdf.name
-    issue.pdf.save(f"listening-post-{issue.label}.pdf", ContentFile(content), save=False)
+    _replace_file(issue.pdf, f"listening-post-{issue.label}.pdf", content)
     issue.pdf_rendered_at, issue.pdf_error = timezone.now(), ""
     issue.save(update_fields=["pdf", "pdf_rendered_at", "pdf_error"])
-    if old and old != issue.pdf.name:
-        issue.pdf.storage.delete(old)
     return issue
+
+
+def _replace_file(field: FieldFile, filename: str, content: bytes) -> None:
+    """Store ``content`` under one stable name per document: rendering again (or two workers
+    rendering at once) replaces the file instead of piling up suffixed copies."""
+    name = field.field.generate_filename(field.instance, filename)
+    old = field.name
+    field.storage.delete(name)
+    field.save(filename, ContentFile(content), save=False)
+    if old and old != field.name:
+        field.storage.delete(old)
 
 
 def prepare_monthly_pack(*, month: date, today: date | None = None) -> MonthlyPack:
@@ -318,12 +327,9 @@ def prepare_monthly_pack(*, month: date, today: date | None = None) -> MonthlyPa
     except Exception as exc:
         MonthlyPack.objects.filter(pk=pack.pk).update(error=f"{type(exc).__name__}: {exc}"[:300])
         raise
-    old = pack.pdf.name
-    pack.pdf.save(f"listening-post-pack-{pack.label}.pdf", ContentFile(content), save=False)
+    _replace_file(pack.pdf, f"listening-post-pack-{pack.label}.pdf", content)
     pack.rendered_at, pack.error = timezone.now(), ""
     pack.save(update_fields=["pdf", "rendered_at", "error"])
-    if old and old != pack.pdf.name:
-        pack.pdf.storage.delete(old)
     return pack
 
 

@@ -30,3 +30,16 @@ def test_demo_issues_are_an_archive_a_draft_and_a_pack_and_seeding_twice_adds_no
     second = demo.seed_issues()
     assert second["drafted"] == 0 and second["archived"] == 0 and Issue.objects.count() == demo.ARCHIVE_WEEKS
     assert MonthlyPack.objects.count() == 1
+
+
+def test_rendering_again_replaces_the_pdf_instead_of_piling_up_copies(add_notes, lead, monkeypatch, settings):
+    monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF first")
+    add_notes(4, caused_by_us=True, week=services.previous_week())
+    issue, _ = services.prepare_weekly_issue(week_start=services.previous_week())
+    services.render_issue_pdf(issue=issue)
+    monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF second")
+    services.render_issue_pdf(issue=Issue.objects.get(pk=issue.pk))
+    issue.refresh_from_db()
+    folder = settings.MEDIA_ROOT / "newsletters"
+    assert [p.name for p in folder.iterdir()] == [f"listening-post-{issue.label}.pdf"]
+    assert issue.pdf.read() == b"%PDF second"

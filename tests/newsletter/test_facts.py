@@ -159,3 +159,11 @@ def test_week_labels_give_their_monday():
     assert services.parse_week("2026-W45") == WEEK
     assert services.previous_week(date(2026, 11, 23)) == date(2026, 11, 16)
     assert services.previous_week(date(2026, 11, 22)) == date(2026, 11, 9)
+
+
+def test_a_theme_new_this_week_is_emerging_not_rising(add_notes):
+    new = Theme.objects.create(name="App that integrates banking", status=Theme.Status.ACCEPTED)
+    Theme.objects.filter(pk=new.pk).update(created_at=at(WEEK + timedelta(days=1)))
+    add_notes(6, theme=new)
+    facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
+    assert "emerging" in facts and f"rising:{new.pk}" not in facts
