@@ -14,7 +14,22 @@ class FactInline(admin.TabularInline):
 class IssueAdmin(admin.ModelAdmin):
     list_display = ["label", "status", "notes_count", "approved_at", "sent_at", "pdf_rendered_at"]
     list_filter = ["status"]
-    readonly_fields = ["drafted_at", "reviewed_by", "reviewed_at", "approved_by", "approved_at", "sent_at"]
+    # The editorial flow (review, approve, send) runs through the intranet's services, which check
+    # and audit each step; here the state is shown, never set by hand.
+    readonly_fields = [
+        "week_start",
+        "status",
+        "notes_count",
+        "drafted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "approved_by",
+        "approved_at",
+        "sent_at",
+        "pdf",
+        "pdf_rendered_at",
+        "pdf_requested_at",
+    ]
     inlines = [FactInline]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from newsletter import emails
@@ -19,14 +19,22 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=15)
-# 5xx answers are the server's final word about this recipient or message; retrying will not help.
-PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 def _claimable(now: datetime) -> Q:
-    stale = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+    stale = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE, attempts__lt=MAX_ATTEMPTS)
     due = Q(status=Delivery.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     return due | stale
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A 5xx answer is the server's final word about this recipient or message; a 4xx answer
+    (mailbox busy, greylisting, quota) is worth another try."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(exc, smtplib.SMTPResponseException) and isinstance(code, int) and code >= 500
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,9 +58,14 @@ def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = No
     *sending*; after ``LEASE`` it is sent again (at least once for that one message; its
     Message-ID is stable so mail servers can drop the copy). Mail-server errors are retried with
     backoff up to ``MAX_ATTEMPTS``, and so is a message that cannot be built (a template error);
-    5xx refusals fail at once with the server's reason."""
+    5xx refusals fail at once with the server's reason. Every write after the claim is tied to
+    that claim, so a worker that outlived its lease cannot overwrite a newer attempt."""
     owner = Q(issue=issue) if issue is not None else Q(pack=pack)
     sent = failed = 0
+    # A claim that outlived its lease on the last allowed attempt is not retried: it failed.
+    failed += Delivery.objects.filter(
+        owner, status=Delivery.Status.SENDING, claimed_at__lt=timezone.now() - LEASE, attempts__gte=MAX_ATTEMPTS
+    ).update(status=Delivery.Status.FAILED, error="The sending worker stopped during the last attempt.")
     connection = None
     try:
         for pk in list(Delivery.objects.filter(owner, _claimable(timezone.now())).values_list("pk", flat=True)):
@@ -63,10 +76,11 @@ def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = No
             if not claimed:
                 continue  # another worker has it
             delivery = Delivery.objects.select_related("recipient", "issue", "pack").get(pk=pk)
+            mine = Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING, claimed_at=now)  # this claim only
             try:
                 message = emails.build_message(delivery)
             except Exception as exc:  # noqa: BLE001 - a template or attachment fault, retried like a mail-server error
-                failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
+                failed += _fail(mine, delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
                 continue
             try:
                 if connection is None:
@@ -74,33 +88,43 @@ def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = No
                     connection.open()
                 message.connection = connection
                 message.send()
-            except PERMANENT as exc:
-                _fail(delivery, exc, final=True)
-                failed += 1
             except (smtplib.SMTPException, OSError) as exc:
-                failed += _fail(delivery, exc, final=delivery.attempts >= MAX_ATTEMPTS)
+                failed += _fail(mine, delivery, exc, final=is_permanent(exc) or delivery.attempts >= MAX_ATTEMPTS)
                 connection = _drop(connection)
             else:
-                Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING).update(
-                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
-                )
+                mine.update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
                 sent += 1
     finally:
         _drop(connection)
-    nxt = Delivery.objects.filter(owner, status=Delivery.Status.PENDING).order_by("next_attempt_at").first()
-    retry_in = None
-    if nxt is not None:
-        retry_in = max((nxt.next_attempt_at - timezone.now()).total_seconds(), 0) if nxt.next_attempt_at else 0
-    return DeliveryRun(sent=sent, failed=failed, retry_in=retry_in)
+    return DeliveryRun(sent=sent, failed=failed, retry_in=_next_due(owner))
 
 
-def _fail(delivery: Delivery, exc: Exception, *, final: bool) -> int:
+def _next_due(owner: Q) -> float | None:
+    """Seconds until a delivery of ``owner`` can next be claimed: a pending one's next attempt,
+    or the end of the lease of one a stopped worker left *sending*; None when nothing is left."""
+    now = timezone.now()
+    dues = [
+        delivery.next_attempt_at or now
+        for delivery in Delivery.objects.filter(owner, status=Delivery.Status.PENDING).order_by(
+            F("next_attempt_at").asc(nulls_first=True)
+        )[:1]
+    ]
+    dues += [
+        claimed_at + LEASE
+        for claimed_at in Delivery.objects.filter(owner, status=Delivery.Status.SENDING, attempts__lt=MAX_ATTEMPTS)
+        .order_by("claimed_at")
+        .values_list("claimed_at", flat=True)[:1]
+    ]
+    return max((min(dues) - now).total_seconds(), 0) if dues else None
+
+
+def _fail(mine: QuerySet[Delivery], delivery: Delivery, exc: Exception, *, final: bool) -> int:
     reason = f"{type(exc).__name__}: {exc}"[:300]
     log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.email, delivery.attempts, reason)
     if final:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, error=reason)
+        mine.update(status=Delivery.Status.FAILED, error=reason)
         return 1
-    Delivery.objects.filter(pk=delivery.pk).update(
+    mine.update(
         status=Delivery.Status.PENDING, error=reason, next_attempt_at=timezone.now() + backoff(delivery.attempts)
     )
     return 0

@@ -24,7 +24,6 @@ from django.utils.translation import ngettext, pgettext
 from insights import figures
 from insights.models import Theme
 from voc.models import ComplaintCase, Insight, ListeningSession, Tally, User
-from voc.redaction import redact
 
 BASELINE_WEEKS = 4
 RISING_RATIO = 1.5
@@ -91,6 +90,11 @@ class Week:
         totals = self._flag_counts(self.notes(self.baseline_start, self.start))
         return {k: v / BASELINE_WEEKS for k, v in totals.items()}
 
+    def publishable_baseline(self, four_week_total: float) -> bool:
+        """A baseline may be printed when the count behind it is none or reaches the threshold."""
+        total = round(four_week_total)
+        return total == 0 or total >= self.threshold
+
     @staticmethod
     def _flag_counts(notes: QuerySet[Insight]) -> dict[str, int]:
         return notes.aggregate(
@@ -131,17 +135,25 @@ class Week:
         return theme_id, current[theme_id]
 
     def quote(self, notes: QuerySet[Insight]) -> Insight | None:
-        """A quotable note: not from a vulnerable customer, neither a fragment nor an essay."""
-        return (
-            notes.filter(vulnerable=False)
-            .annotate(length=Length("text"))
-            .filter(length__gte=25, length__lte=240)
-            .order_by("-occurred_at", "-id")
-            .first()
-        )
+        """The latest quotable note."""
+        return quotable(notes).order_by("-occurred_at", "-id").first()
 
     def share(self, count: int) -> float:
         return round(100 * count / self.counts["total"], 1) if self.counts["total"] else 0.0
+
+
+QUOTE_LENGTH = (25, 240)
+
+
+def quotable(notes: QuerySet[Insight]) -> QuerySet[Insight]:
+    """Notes that may be quoted in the newsletter or the pack: never a vulnerable or lonely
+    customer, neither a fragment nor an essay (the text is already redacted when it is saved)."""
+    low, high = QUOTE_LENGTH
+    return (
+        notes.filter(vulnerable=False, lonely=False)
+        .annotate(length=Length("text"))
+        .filter(length__gte=low, length__lte=high)
+    )
 
 
 Generator = Callable[[Week], Iterator[FactDraft]]
@@ -159,9 +171,9 @@ def generator(key: str) -> Callable[[Generator], Generator]:
 
 
 def _earlier(week: Week, key: str) -> str:
-    """'The four weeks before: 7 %.' for share facts."""
+    """'The four weeks before: 7 %.' for share facts, unless the count behind it is too small."""
     total = week.baseline["total"]
-    if not total:
+    if not total or not week.publishable_baseline(week.baseline[key] * BASELINE_WEEKS):
         return ""
     return " " + _("In the four weeks before: %(share)s%%.") % {"share": round(100 * week.baseline[key] / total, 1)}
 
@@ -172,6 +184,8 @@ def thanks(week: Week) -> Iterator[FactDraft]:
     if count < week.threshold:
         return
     usual = round(week.baseline["thanks"])
+    if not week.publishable_baseline(week.baseline["thanks"] * BASELINE_WEEKS):
+        usual = 0
     yield FactDraft(
         key="thanks",
         number=count,
@@ -227,7 +241,8 @@ def rising(week: Week) -> Iterator[FactDraft]:
             growth.append(((current - usual) / max(usual, 1.0), current, theme_id, usual))
     for rank, (_ratio, current, theme_id, usual) in enumerate(sorted(growth, reverse=True)[:MAX_RISING]):
         name = week.themes[theme_id].name
-        usual_rounded = round(usual, 1)
+        # the average is printed only when the four weeks' count behind it may be published
+        usual_rounded = round(usual, 1) if week.publishable_baseline(usual * BASELINE_WEEKS) else None
         yield FactDraft(
             key=f"rising:{theme_id}",
             number=current,
@@ -238,6 +253,9 @@ def rising(week: Week) -> Iterator[FactDraft]:
                     "in the four weeks before?"
                 )
                 % {"theme": name, "n": current, "usual": usual_rounded}
+                if usual_rounded is not None
+                else _("Did you know… “%(theme)s” came up %(n)s times this week, when it had rarely come up before?")
+                % {"theme": name, "n": current}
             ),
             compare=week.baseline_period,
             quote=week.quote(week.notes().filter(assignment__theme_id=theme_id)),
@@ -464,7 +482,7 @@ def learned(week: Week) -> Iterator[FactDraft]:
 
     The number is the resolved cases — the count the threshold protects — and the base every
     case closed that week (resolved or handed back). The learning is the executive's own words,
-    redacted like a note; it goes in the sentence, the executive's name only in ``data``."""
+    redacted when the case was resolved; it goes in the sentence, the executive's name only in ``data``."""
     closed = ComplaintCase.objects.filter(closed_at__gte=bounds(week.start), closed_at__lt=bounds(week.end))
     resolved = Q(status=ComplaintCase.Status.RESOLVED)
     counts = closed.aggregate(
@@ -478,7 +496,7 @@ def learned(week: Week) -> Iterator[FactDraft]:
     case = closed.filter(resolved).exclude(learned="").select_related("executive").order_by("-closed_at", "-id").first()
     if case is None:
         return
-    line = _shorten(redact(case.learned).text)
+    line = _shorten(case.learned)
     yield FactDraft(
         key="learned",
         number=count,

@@ -31,7 +31,8 @@ class FactForm(forms.ModelForm):
         }
 
 
-FactFormSet = forms.modelformset_factory(Fact, form=FactForm, extra=0, can_delete=False)
+# Edit only: a lead changes the drafted facts and never adds one, even if the POST claims extra forms.
+FactFormSet = forms.modelformset_factory(Fact, form=FactForm, extra=0, can_delete=False, edit_only=True)
 
 
 class ApproveForm(forms.Form):

@@ -39,6 +39,7 @@ class Issue(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="newsletters/", blank=True)
     pdf_rendered_at = models.DateTimeField(_("PDF rendered"), null=True, blank=True)
+    pdf_requested_at = models.DateTimeField(_("PDF requested"), null=True, blank=True)
     pdf_error = models.CharField(_("PDF error"), max_length=300, blank=True)
 
     class Meta:

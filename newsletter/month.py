@@ -14,13 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Length
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from insights import charts, figures, trends
 from insights.models import Assignment, Theme
-from newsletter.facts import bounds
+from newsletter.facts import bounds, quotable
 from voc.models import Insight, Tally
 
 WEEKS = 12
@@ -31,7 +30,6 @@ MAX_RISING = 5
 VERBATIM_THEMES = 3
 QUOTES_PER_THEME = 2
 MAX_QUESTIONS = 8
-QUOTE_LENGTH = (25, 240)
 CHART_FONT = "Source Sans 3, sans-serif"  # the PDFs' font (newsletter/pdf.py)
 
 
@@ -292,20 +290,10 @@ class Month:
             )
         return rows
 
-    def quotable(self, notes: QuerySet[Insight]) -> QuerySet[Insight]:
-        """Notes that may be quoted: never a vulnerable or lonely customer, neither a fragment
-        nor an essay (the text is already redacted when it is saved)."""
-        low, high = QUOTE_LENGTH
-        return (
-            notes.filter(vulnerable=False, lonely=False)
-            .annotate(length=Length("text"))
-            .filter(length__gte=low, length__lte=high)
-        )
-
     def quotes(self, theme_id: int, limit: int) -> list[Quote]:
         """The theme's most typical quotable notes of the month (nearest its centre when the notes
         have vectors, else the latest)."""
-        among = self.quotable(self.notes().filter(assignment__theme_id=theme_id))
+        among = quotable(self.notes().filter(assignment__theme_id=theme_id))
         chosen = figures.representative_notes(theme=self.themes[theme_id], among=among, limit=limit)
         if not chosen:
             latest: dict[str, Insight] = {}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from insights import charts
 from insights.models import Theme
+from newsletter.facts import quotable
 from newsletter.models import Fact, Issue
 from newsletter.month import (
     CHART_FONT,
@@ -179,7 +180,7 @@ def questions(month: Month) -> Section | None:
         return None
     lines = []
     for theme_id, name, n in rows:
-        example = month.quotable(asked.filter(assignment__theme_id=theme_id)).order_by("-occurred_at", "-id").first()
+        example = quotable(asked.filter(assignment__theme_id=theme_id)).order_by("-occurred_at", "-id").first()
         lines.append({"theme": name, "count": n, "example": example.text if example else ""})
     return Section(key="questions", title=_("Questions customers asked"), data={"lines": lines})
 

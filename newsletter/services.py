@@ -21,8 +21,8 @@ from newsletter import facts as fact_registry
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
 from voc import audit
 from voc.errors import DomainError
-from voc.models import User
-from voc.roles import Capability, has_capability
+from voc.models import Insight, User
+from voc.roles import ROLE_CAPABILITIES, Capability, has_capability
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 EDITABLE = (Issue.Status.DRAFT, Issue.Status.REVIEWED)
-PACK_ROLES = (User.Role.HQ, User.Role.EXECUTIVE)
+PACK_ROLES = (User.Role.HQ, User.Role.EXECUTIVE)  # get the pack unless they turn it off
+PACK_READER_ROLES = tuple(role for role, caps in ROLE_CAPABILITIES.items() if Capability.READ_REPORTS in caps)
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -217,9 +218,10 @@ def weekly_recipients() -> QuerySet[User]:
 
 
 def pack_recipients() -> QuerySet[User]:
-    """Head office and executives by default, plus anyone who asked for the pack."""
+    """Head office and executives by default, plus anyone else who may read reports and asked for
+    the pack; nobody whose role may not read reports, whatever their settings say."""
     return (
-        User.objects.filter(is_active=True)
+        User.objects.filter(is_active=True, role__in=PACK_READER_ROLES)
         .exclude(email="")
         .filter(Q(subscription__monthly_pack=True) | Q(subscription__isnull=True, role__in=PACK_ROLES))
     )
@@ -238,9 +240,12 @@ def send_issue(*, issue: Issue, by: User | None = None) -> int:
         )
     created = 0
     if issue.status == Issue.Status.APPROVED:
+        # an agent withdrew a quoted note since the draft: the quote goes, the PDF is rendered again
+        if issue.facts.filter(quote_note__status=Insight.Status.WITHDRAWN).update(quote="", quote_note=None):
+            issue.pdf_rendered_at = None
         created = _create_deliveries(weekly_recipients(), issue=issue)
         issue.status, issue.sent_at = Issue.Status.SENT, timezone.now()
-        issue.save(update_fields=["status", "sent_at"])
+        issue.save(update_fields=["status", "sent_at", "pdf_rendered_at"])
         audit.record(
             actor=by, action="newsletter.sent", obj=issue, details={"recipients": created}, actor_name="system"
         )
@@ -275,10 +280,34 @@ def _queue_delivery(*, issue_id: int | None = None, pack_id: int | None = None, 
     tasks.deliver.apply_async(kwargs={"issue_id": issue_id, "pack_id": pack_id}, countdown=countdown)
 
 
+PDF_REQUEST_WAIT = timedelta(minutes=5)
+
+
 def _queue_pdf(issue: Issue) -> None:
+    """The issue changed: render its PDF again, whatever was asked before."""
     from newsletter import tasks
 
+    Issue.objects.filter(pk=issue.pk).update(pdf_requested_at=timezone.now())
     transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
+
+
+def request_issue_pdf(*, issue: Issue) -> bool:
+    """A reader asked for a PDF that is not rendered yet: queue one render. Claimed by a
+    conditional UPDATE, so many readers (or reloads) queue one render per ``PDF_REQUEST_WAIT``,
+    not one each. False when there is nothing to render or a render is already on its way."""
+    from newsletter import tasks
+
+    if issue.status == Issue.Status.SKIPPED:
+        return False
+    now = timezone.now()
+    claimed = (
+        Issue.objects.filter(pk=issue.pk, pdf_rendered_at__isnull=True)
+        .filter(Q(pdf_requested_at__isnull=True) | Q(pdf_requested_at__lt=now - PDF_REQUEST_WAIT))
+        .update(pdf_requested_at=now)
+    )
+    if claimed:
+        transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
+    return bool(claimed)
 
 
 # --- PDFs --------------------------------------------------------------------------------------
@@ -355,6 +384,8 @@ def subscription_for(user: User) -> Subscription:
 
 
 def set_subscription(*, user: User, weekly: bool, monthly_pack: bool) -> Subscription:
+    """Save the person's e-mail choices; the pack only for those who may read reports."""
+    monthly_pack = monthly_pack and has_capability(user, Capability.READ_REPORTS)
     subscription, _created = Subscription.objects.update_or_create(
         user=user, defaults={"weekly": weekly, "monthly_pack": monthly_pack}
     )

@@ -3,6 +3,8 @@ PDF downloads, subscription settings and the one-click unsubscribe."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from newsletter import emails, services, tasks
 from newsletter.forms import ApproveForm, FactFormSet, ReviewForm, SubscriptionForm
-from newsletter.models import Fact, Issue, MonthlyPack
+from newsletter.models import Delivery, Fact, Issue, MonthlyPack
 from voc.errors import DomainError
 from voc.roles import Capability, capability_required, has_capability
 
@@ -37,7 +39,7 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "newsletter/issue_list.html",
-        {"page": page, "q": query, "query": f"q={query}" if query else "", "can_edit": _can_edit(request)},
+        {"page": page, "q": query, "query": urlencode({"q": query}) if query else "", "can_edit": _can_edit(request)},
     )
 
 
@@ -56,7 +58,10 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     facts = list(issue.facts.all()) if _can_edit(request) else list(issue.facts.filter(included=True))
     context = {"issue": issue, "facts": facts, "can_edit": _can_edit(request)}
     if context["can_edit"]:
-        context["deliveries"] = dict(issue.deliveries.values_list("status").annotate(n=Count("id")).order_by())
+        context["deliveries"] = {
+            Delivery.Status(status).label: n
+            for status, n in issue.deliveries.values_list("status").annotate(n=Count("id")).order_by("status")
+        }
         context["approve_form"] = ApproveForm()
     return render(request, "newsletter/issue_detail.html", context)
 
@@ -82,7 +87,7 @@ def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 sentence_en=f.cleaned_data["sentence_en"],
                 sentence_es=f.cleaned_data["sentence_es"],
             )
-            for f in formset.forms
+            for f in formset.initial_forms
         ]
         try:
             services.review_issue(
@@ -152,10 +157,14 @@ def issue_email_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def issue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _issue(request, pk)
     if issue.pdf and issue.pdf_rendered_at:
-        return FileResponse(issue.pdf.open("rb"), as_attachment=False, filename=f"listening-post-{issue.label}.pdf")
+        try:
+            return FileResponse(issue.pdf.open("rb"), filename=f"listening-post-{issue.label}.pdf")
+        except FileNotFoundError:  # the media folder lost it: render it again
+            Issue.objects.filter(pk=issue.pk).update(pdf_rendered_at=None)
+            issue.pdf_rendered_at = None
     if issue.status == Issue.Status.SKIPPED:
         raise Http404
-    tasks.render_issue_pdf.delay(issue.pk)
+    services.request_issue_pdf(issue=issue)
     messages.info(request, _("The PDF is being prepared; try again in a minute."))
     return redirect("newsletter_detail", pk=issue.pk)
 
@@ -171,7 +180,10 @@ def pack_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     pack = get_object_or_404(MonthlyPack.objects.exclude(rendered_at=None), pk=pk)
-    return FileResponse(pack.pdf.open("rb"), filename=f"listening-post-pack-{pack.label}.pdf")
+    try:
+        return FileResponse(pack.pdf.open("rb"), filename=f"listening-post-pack-{pack.label}.pdf")
+    except (FileNotFoundError, ValueError):  # no file, or the media folder lost it
+        raise Http404 from None
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,7 +199,7 @@ def subscription(request: HttpRequest) -> HttpResponse:
         services.set_subscription(
             user=request.user,
             weekly=form.cleaned_data["weekly"],
-            monthly_pack=may_get_pack and form.cleaned_data.get("monthly_pack", False),
+            monthly_pack=form.cleaned_data.get("monthly_pack", False),
         )
         messages.success(request, _("Your e-mail settings are saved."))
         return redirect("newsletter_subscription")

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from voc.models import AuditEntry, Site, Team, User
+from voc.models import AuditEntry, CaseEvent, ComplaintCase, Site, Team, User
 
 
 @admin.register(Site)
@@ -29,23 +29,17 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Listening Post"), {"fields": ("role", "site", "team", "lead_sites", "department", "language")}),
+        (_("Executive programme"), {"fields": ("rank", "remit_areas")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("Listening Post"), {"fields": ("role", "site", "team", "email")}),
     )
-    filter_horizontal = ["lead_sites", "groups", "user_permissions"]
+    filter_horizontal = ["lead_sites", "remit_areas", "groups", "user_permissions"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is written by services, never edited."""
-
-    list_display = ["created_at", "actor_name", "action", "object_type", "object_repr", "ip_address"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor_name", "object_repr", "object_id", "ip_address"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by services, never edited here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -55,3 +49,41 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ["at", "author", "action", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ComplaintCase)
+class ComplaintCaseAdmin(ReadOnlyAdmin):
+    """Where an escalation e-mail takes an admin: who has the case, its state and its timeline.
+    The customer's contact details are not here: only the case's executive, buddy and site leads
+    open them, audited, on the case page."""
+
+    list_display = ["month", "executive", "buddy", "status", "acknowledge_by", "escalated_at"]
+    list_filter = ["status", "month"]
+    list_select_related = ["executive", "buddy"]
+    search_fields = ["executive__username", "executive__last_name", "buddy__username"]
+    date_hierarchy = "assigned_at"
+    exclude = ["note"]
+    readonly_fields = [f.name for f in ComplaintCase._meta.fields if f.name != "note"]
+    inlines = [CaseEventInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log is written by services, never edited."""
+
+    list_display = ["created_at", "actor_name", "action", "object_type", "object_repr", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_name", "object_repr", "object_id", "ip_address"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]

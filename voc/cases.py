@@ -22,6 +22,7 @@ from voc import audit
 from voc.access import lead_site_ids
 from voc.errors import DomainError
 from voc.models import CaseEvent, CaseGap, ComplaintCase, ComplaintContact, Insight, User
+from voc.redaction import redact
 from voc.roles import Capability, has_capability
 
 log = logging.getLogger(__name__)
@@ -154,18 +155,16 @@ def assign_monthly_cases(*, month: date, now: datetime | None = None) -> Assignm
     candidates = list(open_complaints(month=month, now=now))
     keys = {note.pk: customer_keys(note.contact) for note in candidates}
     taken: set[int] = set()
+    taken_customers: set[str] = set()  # one executive per customer in a month
     for executive in executives:
         if executive.pk in have_case:
             result.already += 1
             continue
         handled = set().union(*(customer_keys(c.note.contact) for c in executive.cases.select_related("note__contact")))
-        eligible = [n for n in candidates if n.pk not in taken and not (keys[n.pk] & handled)]
+        free = [n for n in candidates if n.pk not in taken and not (keys[n.pk] & taken_customers)]
+        eligible = [n for n in free if not (keys[n.pk] & handled)]
         if not eligible:
-            reason = (
-                _("Every open complaint is from a customer this executive has already handled.")
-                if [n for n in candidates if n.pk not in taken]
-                else _("Not enough open complaints (with the customer's consent to be contacted) for everyone.")
-            )
+            reason = CaseGap.Reason.REPEAT if free else CaseGap.Reason.SHORTAGE
             gap, _created = CaseGap.objects.update_or_create(
                 month=month, executive=executive, defaults={"reason": reason}
             )
@@ -177,6 +176,7 @@ def assign_monthly_cases(*, month: date, now: datetime | None = None) -> Assignm
             in_remit = set(Insight.objects.filter(remit, pk__in=[n.pk for n in eligible]).values_list("pk", flat=True))
         note = next((n for n in eligible if n.pk in in_remit), eligible[0])
         taken.add(note.pk)
+        taken_customers |= keys[note.pk]
         case = ComplaintCase.objects.create(
             month=month,
             executive=executive,
@@ -189,7 +189,7 @@ def assign_monthly_cases(*, month: date, now: datetime | None = None) -> Assignm
         CaseEvent.objects.create(case=case, author=None, action=Status.ASSIGNED)
         CaseGap.objects.filter(month=month, executive=executive).delete()
         audit.record(actor=None, action="case.assigned", obj=case, actor_name="system", details={"note": note.pk})
-        transaction.on_commit(lambda pk=case.pk: _notify_assigned(pk))
+        transaction.on_commit(lambda pk=case.pk: _queue_assigned_mail(pk))
         result.assigned.append(case)
     return result
 
@@ -241,7 +241,8 @@ def resolve_case(
     *, case: ComplaintCase, by: User, root_cause: str, action_taken: str, outcome: str, learned: str = ""
 ) -> ComplaintCase:
     """Close the case with its root cause, what was done, how the customer took it, and what the
-    executive learned (the newsletter and the monthly pack quote the learning)."""
+    executive learned. The newsletter and the monthly pack quote the learning, so it is redacted
+    here, once, like a note's text."""
     case = _locked(case)
     _as_executive(case, by)
     _require(case, Status.ACKNOWLEDGED, Status.CONTACTED)
@@ -253,7 +254,7 @@ def resolve_case(
         raise DomainError(_("Say what action was taken."), field="action_taken")
     case.status, case.closed_at = Status.RESOLVED, timezone.now()
     case.root_cause, case.outcome = root_cause, outcome
-    case.action_taken, case.learned = action_taken.strip(), learned.strip()
+    case.action_taken, case.learned = action_taken.strip(), redact(learned.strip()).text
     case.save(update_fields=["status", "closed_at", "root_cause", "outcome", "action_taken", "learned"])
     CaseEvent.objects.create(case=case, author=by, action=Status.RESOLVED, text=case.learned)
     return case
@@ -272,10 +273,14 @@ def hand_back_case(*, case: ComplaintCase, by: User, reason: str) -> ComplaintCa
     return case
 
 
+@transaction.atomic
 def add_case_note(*, case: ComplaintCase, by: User, text: str) -> CaseEvent:
-    """A line on the timeline, by the executive or the buddy."""
+    """A line on the timeline, by the executive or the buddy, while the case is open."""
+    case = _locked(case)
     if by.pk not in (case.executive_id, case.buddy_id):
         raise DomainError(_("Only the executive and the buddy write on this case."))
+    if case.status in (Status.RESOLVED, Status.HANDED_BACK):
+        raise DomainError(_("This case is closed; its timeline is kept as it is."))
     if not text.strip():
         raise DomainError(_("Write something first."), field="text")
     return CaseEvent.objects.create(case=case, author=by, action="note", text=text.strip()[:2000])
@@ -314,31 +319,36 @@ def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
     counts = {"reminded": 0, "escalated": 0}
     day_ago = now - timedelta(hours=20)
     for case in ComplaintCase.objects.filter(status=Status.ASSIGNED, acknowledge_by__lt=now).select_related(
-        "executive", "note"
+        "executive", "buddy", "note"
     ):
         if add_working_days(case.assigned_at, settings.VOC_CASE_ESCALATE_WORKING_DAYS) <= now:
-            if ComplaintCase.objects.filter(pk=case.pk, escalated_at__isnull=True).update(escalated_at=now):
-                _escalate(case)
-                counts["escalated"] += 1
-            continue
-        claimed = ComplaintCase.objects.filter(pk=case.pk).filter(
-            Q(reminded_at__isnull=True) | Q(reminded_at__lt=day_ago)
-        )
-        if claimed.update(reminded_at=now):
-            _remind(case, "acknowledge")
-            counts["reminded"] += 1
+            counts["escalated"] += _once(case, "escalated_at", Q(escalated_at__isnull=True), now, _escalate)
+        else:
+            due = Q(reminded_at__isnull=True) | Q(reminded_at__lt=day_ago)
+            counts["reminded"] += _once(case, "reminded_at", due, now, lambda c: _remind(c, "acknowledge"))
     period_ago = now - timedelta(days=settings.VOC_CASE_REMINDER_DAYS)
+    due = Q(reminded_at__isnull=True) | Q(reminded_at__lt=period_ago)
     ageing = ComplaintCase.objects.filter(
-        status__in=[Status.ACKNOWLEDGED, Status.CONTACTED], acknowledged_at__lt=period_ago
-    ).filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=period_ago))
+        due, status__in=[Status.ACKNOWLEDGED, Status.CONTACTED], acknowledged_at__lt=period_ago
+    )
     for case in ageing.select_related("executive", "note"):
-        claimed = ComplaintCase.objects.filter(pk=case.pk).filter(
-            Q(reminded_at__isnull=True) | Q(reminded_at__lt=period_ago)
-        )
-        if claimed.update(reminded_at=now):
-            _remind(case, "progress")
-            counts["reminded"] += 1
+        counts["reminded"] += _once(case, "reminded_at", due, now, lambda c: _remind(c, "progress"))
     return counts
+
+
+def _once(case: ComplaintCase, stamp: str, due: Q, now: datetime, send: Callable[[ComplaintCase], None]) -> int:
+    """Claim ``case`` by setting ``stamp`` where ``due`` still holds (a conditional UPDATE, so a
+    second run finds nothing to do), then send. If sending fails the claim is given back, so the
+    next run tries again, and the other cases still get theirs. 1 if sent, else 0."""
+    if not ComplaintCase.objects.filter(due, pk=case.pk).update(**{stamp: now}):
+        return 0
+    try:
+        send(case)
+    except Exception:
+        log.exception("could not e-mail about case %s; the next run tries again", case.pk)
+        ComplaintCase.objects.filter(pk=case.pk, **{stamp: now}).update(**{stamp: getattr(case, stamp)})
+        return 0
+    return 1
 
 
 def _mail(user: User, template: str, context: dict) -> None:
@@ -355,14 +365,18 @@ def _case_context(case: ComplaintCase) -> dict:
     return {"case": case, "case_url": settings.VOC_SITE_URL.rstrip("/") + reverse("case_detail", args=[case.pk])}
 
 
-def _notify_assigned(case_id: int) -> None:
+def _queue_assigned_mail(case_id: int) -> None:
+    from voc import tasks
+
+    tasks.notify_case_assigned.delay(case_id)
+
+
+def notify_assigned(case_id: int) -> None:
+    """E-mail the executive and the buddy about a new case (a worker does it, after commit)."""
     case = ComplaintCase.objects.select_related("executive", "buddy", "note").get(pk=case_id)
-    try:
-        _mail(case.executive, "case_assigned", _case_context(case))
-        if case.buddy is not None:
-            _mail(case.buddy, "case_buddy", _case_context(case))
-    except Exception:  # the case stands; the daily reminder will reach the executive anyway
-        log.exception("could not e-mail about case %s", case_id)
+    _mail(case.executive, "case_assigned", _case_context(case))
+    if case.buddy is not None:
+        _mail(case.buddy, "case_buddy", _case_context(case))
 
 
 def _remind(case: ComplaintCase, stage: str) -> None:
@@ -370,6 +384,11 @@ def _remind(case: ComplaintCase, stage: str) -> None:
 
 
 def _escalate(case: ComplaintCase) -> None:
+    """Tell the admins, with a link to the case in the admin (the case page is for the people on
+    the case), and the buddy, who can walk over to the executive."""
+    admin_url = settings.VOC_SITE_URL.rstrip("/") + reverse("admin:voc_complaintcase_change", args=[case.pk])
     for admin in User.objects.filter(role=User.Role.ADMIN, is_active=True).exclude(email=""):
-        _mail(admin, "case_escalated", _case_context(case))
+        _mail(admin, "case_escalated", {**_case_context(case), "case_url": admin_url})
+    if case.buddy is not None:
+        _mail(case.buddy, "case_escalated", _case_context(case))
     audit.record(actor=None, action="case.escalated", obj=case, actor_name="system")

@@ -30,6 +30,15 @@ def assign_cases() -> int:
     return len(cases.assign_monthly_cases(month=today.replace(day=1)).assigned)
 
 
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+def notify_case_assigned(case_id: int) -> None:
+    """E-mail the executive and the buddy of a new case; retried if the mail server is down
+    (the daily reminder reaches the executive anyway)."""
+    from voc import cases
+
+    cases.notify_assigned(case_id)
+
+
 @shared_task(acks_late=True)
 def case_reminders() -> dict[str, int]:
     """Weekday mornings: remind executives of ageing cases, escalate unacknowledged ones to the

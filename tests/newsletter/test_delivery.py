@@ -15,7 +15,7 @@ from newsletter import delivery, services
 from newsletter.models import Delivery, Issue, Subscription
 from tests.factories import UserFactory
 from tests.newsletter.conftest import TODAY, WEEK
-from voc.models import User
+from voc.models import Insight, User
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,16 @@ def test_everyone_subscribed_gets_exactly_one_email_even_when_sending_runs_twice
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == len(expected)
 
 
+def test_a_quote_whose_note_was_withdrawn_after_approval_is_not_sent(approved):
+    fact = approved.facts.exclude(quote_note=None).first()
+    Insight.objects.filter(pk=fact.quote_note_id).update(status=Insight.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    services.send_issue(issue=approved)
+    fact.refresh_from_db()
+    approved.refresh_from_db()
+    assert fact.quote == "" and fact.quote_note is None
+    assert approved.pdf_rendered_at is None  # the deliver task renders the PDF again before e-mailing
+
+
 class WorkerDied(BaseException):
     """Stands for the process being killed: not an Exception, so nothing catches it."""
 
@@ -200,6 +210,64 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(approved, monkeypatch)
     assert run.retry_in is None and not Delivery.objects.exclude(status=Delivery.Status.FAILED).exists()
 
 
+def test_a_busy_mailbox_4xx_is_retried_and_a_5xx_refusal_is_final():
+    assert not delivery.is_permanent(smtplib.SMTPRecipientsRefused({"a@example.com": (452, b"Mailbox full")}))
+    assert not delivery.is_permanent(smtplib.SMTPDataError(421, b"Try again later"))
+    assert delivery.is_permanent(smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"No such user")}))
+    assert delivery.is_permanent(smtplib.SMTPSenderRefused(553, b"Sender rejected", "noreply@example.com"))
+    assert not delivery.is_permanent(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    assert not delivery.is_permanent(ConnectionRefusedError("Connection refused"))
+
+
+def test_a_delivery_left_sending_by_a_dead_worker_is_scheduled_for_when_its_lease_ends(approved, monkeypatch):
+    services.send_issue(issue=approved)
+    total = Delivery.objects.count()
+
+    def dies_on_last(self, *args, **kwargs):
+        if len(mail.outbox) == total - 1:
+            raise WorkerDied
+        mail.outbox.append(self)
+        return 1
+
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", dies_on_last)
+    with pytest.raises(WorkerDied):
+        delivery.deliver_pending(issue=approved)
+    run = delivery.deliver_pending(issue=approved)  # nothing pending, one left *sending*
+    assert run.sent == 0
+    assert delivery.LEASE.total_seconds() - 60 < run.retry_in <= delivery.LEASE.total_seconds()
+
+
+def test_a_delivery_whose_last_attempt_died_fails_instead_of_being_retried_for_ever(approved):
+    services.send_issue(issue=approved)
+    stuck = Delivery.objects.first()
+    Delivery.objects.filter(pk=stuck.pk).update(
+        status=Delivery.Status.SENDING,
+        attempts=delivery.MAX_ATTEMPTS,
+        claimed_at=timezone.now() - delivery.LEASE - timedelta(minutes=1),
+    )
+    run = delivery.deliver_pending(issue=approved)
+    stuck.refresh_from_db()
+    assert stuck.status == Delivery.Status.FAILED and "last attempt" in stuck.error
+    assert run.failed == 1 and run.sent == Delivery.objects.count() - 1 and run.retry_in is None
+    assert stuck.email not in {m.to[0] for m in mail.outbox}
+
+
+def test_a_worker_that_outlived_its_lease_does_not_overwrite_the_newer_claim(approved, monkeypatch):
+    services.send_issue(issue=approved)
+    Delivery.objects.exclude(pk=Delivery.objects.first().pk).delete()
+    newer = timezone.now() + timedelta(seconds=1)
+
+    def slow_then_down(self, *args, **kwargs):
+        # while this worker waited on the mail server, its lease ran out and another worker claimed
+        Delivery.objects.update(claimed_at=newer, attempts=2)
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", slow_then_down)
+    delivery.deliver_pending(issue=approved)
+    row = Delivery.objects.get()
+    assert (row.status, row.claimed_at, row.error) == (Delivery.Status.SENDING, newer, "")
+
+
 def test_the_email_has_text_html_the_pdf_and_unsubscribe_in_the_readers_language(approved, cast):
     cast["hq"].language = "es"
     cast["hq"].save()
@@ -229,11 +297,18 @@ def test_a_forged_unsubscribe_link_is_refused(cast):
         services.unsubscribe(token=services.unsubscribe_token(user=cast["lead"]) + "x")
 
 
-def test_pack_readers_are_head_office_and_executives_by_default(cast):
+def test_pack_readers_are_head_office_and_executives_by_default_and_admins_who_ask(cast):
     assert set(services.pack_recipients()) == {cast["hq"], cast["executive"]}
-    services.set_subscription(user=cast["lead"], weekly=True, monthly_pack=True)
+    services.set_subscription(user=cast["admin"], weekly=True, monthly_pack=True)
     services.set_subscription(user=cast["hq"], weekly=True, monthly_pack=False)
-    assert set(services.pack_recipients()) == {cast["lead"], cast["executive"]}
+    assert set(services.pack_recipients()) == {cast["admin"], cast["executive"]}
+
+
+def test_people_who_may_not_read_reports_never_get_the_pack(cast):
+    assert services.set_subscription(user=cast["lead"], weekly=True, monthly_pack=True).monthly_pack is False
+    Subscription.objects.filter(user=cast["agent"]).delete()
+    Subscription.objects.create(user=cast["agent"], monthly_pack=True)  # e.g. set before a change of role
+    assert not {cast["lead"], cast["agent"]} & set(services.pack_recipients())
 
 
 def test_a_template_error_leaves_the_delivery_waiting_with_the_reason(approved, monkeypatch):

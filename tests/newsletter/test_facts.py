@@ -89,12 +89,31 @@ def test_a_higher_threshold_suppresses_more(history, settings):
     assert facts["caused_by_us"].number == 6
 
 
-def test_quotes_are_redacted_note_text_and_never_from_vulnerable_or_lonely_customers(history):
+def test_quotes_are_redacted_note_text_and_never_from_vulnerable_customers(history):
     facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
     assert facts["abroad"].quote == "I am calling from Lyon and my card was blocked"
     assert not any("must never be quoted" in f.quote for f in facts.values())
-    Insight.objects.filter(lonely=True).update(text="Lonely caller text")
-    assert not any("Lonely caller" in f.quote for f in facts.values())
+
+
+def test_a_lonely_callers_words_are_never_quoted(add_notes):
+    add_notes(3, kind=Insight.Kind.THANKS, lonely=True, text="Thank you for staying on the line with me so long")
+    facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
+    assert facts["thanks"].number == 3 and facts["thanks"].quote == ""
+
+
+def test_a_baseline_built_on_fewer_notes_than_the_threshold_is_not_printed(add_notes, theme):
+    """Two notes from abroad and two in the theme over the four weeks before: too few to print."""
+    for i in (1, 2):
+        add_notes(10, week=WEEK - timedelta(weeks=i))
+        add_notes(1, week=WEEK - timedelta(weeks=i), customer_abroad=True, theme=theme)
+    add_notes(20)
+    add_notes(6, customer_abroad=True, theme=theme)
+    facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
+    assert facts["abroad"].number == 6 and "four weeks before" not in facts["abroad"].sentence_en
+    rising = facts[f"rising:{theme.pk}"]
+    assert rising.data["usual"] is None
+    assert rising.sentence_en.endswith("came up 6 times this week, when it had rarely come up before?")
+    assert "0.5" not in rising.sentence_es and "6" in rising.sentence_es
 
 
 def test_withdrawn_notes_do_not_count(history):

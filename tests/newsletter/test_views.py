@@ -111,6 +111,29 @@ def test_the_edit_form_reshows_what_was_typed_when_it_is_refused(client_for, dra
     assert draft.status == Issue.Status.REVIEWED and draft.facts.get(position=0).sentence_en == "My words 0"
 
 
+def test_a_tampered_edit_form_with_extra_or_foreign_facts_is_refused_not_a_500(client_for, draft):
+    facts = list(draft.facts.all())
+    data = {"facts-TOTAL_FORMS": len(facts) + 2, "facts-INITIAL_FORMS": len(facts)}
+    for i, fact in enumerate(facts):
+        data |= {
+            f"facts-{i}-id": fact.pk,
+            f"facts-{i}-position": i,
+            f"facts-{i}-included": "on",
+            f"facts-{i}-sentence_en": fact.sentence_en,
+            f"facts-{i}-sentence_es": fact.sentence_es,
+        }
+    extra = len(facts)
+    data |= {f"facts-{extra}-position": 9, f"facts-{extra}-sentence_en": "Made up", f"facts-{extra}-sentence_es": "X"}
+    client = client_for("lead")
+    response = client.post(reverse("newsletter_edit", args=[draft.pk]), data)
+    assert response.status_code in (200, 302)
+    assert draft.facts.count() == len(facts) and not draft.facts.filter(sentence_en="Made up").exists()
+    data = {k: v for k, v in data.items() if not k.startswith(f"facts-{extra}-")}
+    data["facts-0-id"] = 10**9  # not a fact of this issue
+    response = client.post(reverse("newsletter_edit", args=[draft.pk]), data)
+    assert response.status_code == 200 and draft.facts.count() == len(facts)
+
+
 def test_approving_twice_from_the_page_shows_a_clear_message(client_for, draft):
     client = client_for("lead")
     client.post(reverse("newsletter_approve", args=[draft.pk]))
@@ -150,7 +173,7 @@ def test_the_unsubscribe_link_works_without_signing_in_and_asks_first(client, ca
     assert client.get(url).status_code == 200 and services.subscription_for(cast["agent"]).weekly
     assert client.post(url).status_code == 200
     assert not Subscription.objects.get(user=cast["agent"]).weekly
-    assert client.post(url + "tampered/").status_code in (400, 404)
+    assert client.post(url + "tampered/").status_code == 404
     assert client.post(reverse("newsletter_unsubscribe", args=["nonsense"])).status_code == 400
 
 
@@ -166,6 +189,24 @@ def test_the_api_lists_sent_issues_with_facts_and_pdf_links(role, client_for, se
     assert (abroad["number"], abroad["base"], abroad["period_start"]) == (4, 9, "2026-11-02")
     detail = client_for(role).get(f"/api/v1/newsletters/{draft_week_two.pk}/")
     assert detail.status_code == (200 if role in EDITORS else 404)
+
+
+def test_the_api_list_uses_a_fixed_number_of_queries(client_for, sent, django_assert_max_num_queries):
+    for i in range(1, 30):
+        issue = Issue.objects.create(
+            week_start=WEEK.replace(year=2025) - timezone.timedelta(weeks=i),
+            status="sent",
+            sent_at=timezone.now(),
+            approved_at=timezone.now(),
+        )
+        for position, fact in enumerate(sent.facts.all()):
+            fact.pk, fact.issue, fact.position = None, issue, position
+            fact.save()
+    client = client_for("agent")
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/newsletters/")
+    assert response.status_code == 200 and response.json()["count"] == 30
+    assert all(issue["facts"] for issue in response.json()["results"])
 
 
 def test_the_api_needs_authentication_and_is_read_only(client, client_for, sent):
@@ -192,14 +233,17 @@ def test_only_leads_ask_for_last_weeks_draft_and_it_is_drafted_by_a_worker(role,
 
 @pytest.mark.parametrize("role", ROLES)
 def test_a_pdf_not_rendered_yet_is_queued_for_a_worker_not_rendered_in_the_request(
-    role, client_for, draft, monkeypatch
+    role, client_for, draft, monkeypatch, django_capture_on_commit_callbacks
 ):
     from newsletter import tasks
 
     queued = []
     monkeypatch.setattr(tasks.render_issue_pdf, "delay", lambda pk: queued.append(pk))
-    response = client_for(role).get(reverse("newsletter_pdf", args=[draft.pk]))
+    client = client_for(role)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("newsletter_pdf", args=[draft.pk]))
+        again = client.get(reverse("newsletter_pdf", args=[draft.pk]))  # a reload queues nothing more
     if role in EDITORS:
-        assert response.status_code == 302 and queued == [draft.pk]
+        assert response.status_code == again.status_code == 302 and queued == [draft.pk]
     else:
         assert response.status_code == 404 and not queued

@@ -15,26 +15,37 @@ pytestmark = pytest.mark.django_db
 ROLES = ["agent", "lead", "hq", "executive", "admin"]
 
 
-@pytest.fixture
-def case(agent, executive, lead) -> ComplaintCase:
+def open_case(agent: User, executive: User, buddy: User, text: str, **contact) -> ComplaintCase:
+    """A complaint by ``agent`` two days ago, its customer's contact, and this month's case."""
     note = Insight.objects.create(
         agent=agent,
         site=agent.site,
         kind="complaint",
         channel="phone",
         language="en",
-        text="Nobody called me back about the <b>fraud</b>",
+        text=text,
         occurred_at=timezone.now() - timedelta(days=2),
     )
-    ComplaintContact.objects.create(
-        note=note, name="Rosa Díaz", phone="+34 612 345 678", email="rosa@example.com", consent=True
-    )
+    ComplaintContact.objects.create(note=note, consent=True, **contact)
     return ComplaintCase.objects.create(
         month=date.today().replace(day=1),
         executive=executive,
         note=note,
-        buddy=lead,
+        buddy=buddy,
         acknowledge_by=timezone.now() + timedelta(days=2),
+    )
+
+
+@pytest.fixture
+def case(agent, executive, lead) -> ComplaintCase:
+    return open_case(
+        agent,
+        executive,
+        lead,
+        "Nobody called me back about the <b>fraud</b>",
+        name="Rosa Díaz",
+        phone="+34 612 345 678",
+        email="rosa@example.com",
     )
 
 
@@ -106,3 +117,29 @@ def test_the_api_shows_own_and_supported_cases_and_head_office_none(role, client
         assert client_for(role).get(f"/api/v1/cases/{case.pk}/").status_code == 200
     else:
         assert response.status_code == 403
+
+
+@pytest.fixture
+def many_cases(agent, lead, case) -> list[ComplaintCase]:
+    """Thirty more cases of the lead's site, each with its own executive and a contact."""
+    return [
+        open_case(
+            agent,
+            UserFactory(username=f"exec{i}", role=User.Role.EXECUTIVE),
+            lead,
+            f"Complaint number {i} about a late refund",
+            name=f"Customer {i}",
+            email=f"c{i}@example.com",
+        )
+        for i in range(30)
+    ]
+
+
+def test_the_case_list_and_the_api_use_a_fixed_number_of_queries(client_for, many_cases, django_assert_max_num_queries):
+    client = client_for("lead")
+    with django_assert_max_num_queries(12):
+        listing = client.get(reverse("case_list"))
+    assert listing.status_code == 200 and listing.text.count("late refund") >= 19 and "Page 1 of 2" in listing.text
+    with django_assert_max_num_queries(10):
+        api = client.get("/api/v1/cases/")
+    assert api.status_code == 200 and api.json()["count"] == 31

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import UserFactory
 from voc import cases
@@ -114,6 +114,14 @@ def test_nobody_gets_a_customer_they_handled_before(board, complaint):
     assert next(c for c in result.assigned if c.executive == board[1]).note == same_customer
 
 
+def test_one_customer_who_complained_twice_is_not_given_to_two_executives_in_one_month(board, complaint):
+    complaint(email="rosa@example.com", days_ago=20)
+    complaint(email="rosa@example.com", days_ago=3)
+    result = assign()
+    assert [c.executive for c in result.assigned] == [board[0]]
+    assert CaseGap.objects.get(executive=board[1]).reason == CaseGap.Reason.SHORTAGE
+
+
 def test_the_same_customer_is_recognised_by_phone_or_account_too():
     a = ComplaintContact(email="", phone="+34 612 345 678", account="")
     b = ComplaintContact(email="", phone="612345678", account="")
@@ -127,8 +135,10 @@ def test_a_shortage_is_recorded_with_who_got_none_and_why(board, complaint):
     complaint(days_ago=2, consent=False)  # the customer did not agree to be contacted
     result = assign()
     assert [c.executive for c in result.assigned] == [board[0]]
-    gaps = {g.executive.username: g.reason for g in CaseGap.objects.filter(month=MONTH)}
-    assert set(gaps) == {"cfo", "cto"} and "Not enough open complaints" in gaps["cfo"]
+    gaps = {g.executive.username: g for g in CaseGap.objects.filter(month=MONTH)}
+    assert set(gaps) == {"cfo", "cto"} and gaps["cfo"].reason == CaseGap.Reason.SHORTAGE
+    with translation.override("es"):
+        assert gaps["cfo"].get_reason_display().startswith("No hay suficientes")  # stored as a code, shown translated
 
 
 def test_assigning_twice_changes_nothing_and_a_later_run_fills_the_gaps(board, complaint):
@@ -186,6 +196,23 @@ def test_the_executive_walks_the_case_to_resolved_and_the_timeline_shows_it(case
     assert [e.action for e in case.events.all()] == ["assigned", "acknowledged", "contacted", "note", "resolved"]
 
 
+def test_what_the_executive_learned_is_redacted_before_it_is_stored(case, board):
+    """The learning is published in the newsletter and the pack, so personal data never enters it."""
+    ceo = board[0]
+    cases.acknowledge_case(case=case, by=ceo)
+    cases.resolve_case(
+        case=case,
+        by=ceo,
+        root_cause="communication",
+        action_taken="Called back",
+        outcome="satisfied",
+        learned="Ana (ana.lopez@example.com, +34 612 345 678) waited a week for a reply",
+    )
+    case.refresh_from_db()
+    assert case.learned == "Ana ([EMAIL], [PHONE]) waited a week for a reply"
+    assert case.events.get(action="resolved").text == case.learned
+
+
 def test_acknowledging_someone_elses_case_is_refused_without_side_effects(case, board):
     with pytest.raises(cases.DomainError, match="assigned to someone else"):
         cases.acknowledge_case(case=case, by=board[1])
@@ -235,7 +262,34 @@ def test_reminders_then_escalation_each_once_with_a_frozen_clock(case, board, ad
     time_machine.move_to(NOW + timedelta(days=4, hours=2))  # four working days on
     assert cases.send_reminders() == {"reminded": 0, "escalated": 1}
     assert cases.send_reminders() == {"reminded": 0, "escalated": 0}
-    assert mail.outbox[-1].to == [admin_user.email] and AuditEntry.objects.filter(action="case.escalated").count() == 1
+    escalations = [m for m in mail.outbox if "ceo@example.com" not in m.to]
+    assert {tuple(m.to) for m in escalations} == {(admin_user.email,), (case.buddy.email,)}
+    to_admin = next(m for m in escalations if m.to == [admin_user.email])
+    assert f"/admin/voc/complaintcase/{case.pk}/change/" in to_admin.body
+    assert AuditEntry.objects.filter(action="case.escalated").count() == 1
+
+
+def test_a_reminder_that_cannot_be_sent_is_tried_again_and_the_others_still_go(case, board, time_machine, monkeypatch):
+    time_machine.move_to(NOW + timedelta(days=2, hours=2))  # past the acknowledgement target
+    real_mail = cases._mail
+
+    def server_down(user, template, context):
+        raise ConnectionRefusedError("Connection refused")
+
+    monkeypatch.setattr(cases, "_mail", server_down)
+    assert cases.send_reminders() == {"reminded": 0, "escalated": 0}
+    case.refresh_from_db()
+    assert case.reminded_at is None  # the claim was given back
+    monkeypatch.setattr(cases, "_mail", real_mail)
+    assert cases.send_reminders() == {"reminded": 1, "escalated": 0}
+
+
+def test_an_admin_opens_an_escalated_case_in_the_admin_without_the_customers_details(case, admin_user, client):
+    client.force_login(admin_user)
+    response = client.get(f"/admin/voc/complaintcase/{case.pk}/change/")
+    assert response.status_code == 200 and str(case.executive) in response.text
+    contact = case.note.contact
+    assert contact.email and contact.email not in response.text and contact.name not in response.text
 
 
 def test_an_acknowledged_case_is_reminded_weekly_while_open(case, board, time_machine):
@@ -249,12 +303,27 @@ def test_an_acknowledged_case_is_reminded_weekly_while_open(case, board, time_ma
     assert cases.send_reminders()["reminded"] == 1
 
 
-def test_the_assignment_emails_the_executive_and_the_buddy(board, complaint, lead, django_capture_on_commit_callbacks):
+def test_the_assignment_emails_the_executive_and_the_buddy_from_a_worker(
+    board, complaint, lead, django_capture_on_commit_callbacks, monkeypatch
+):
+    from voc import tasks
+
     complaint(days_ago=3)
     mail.outbox.clear()
+    queued = []
+    monkeypatch.setattr(tasks.notify_case_assigned, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
-        assign()
+        case = assign().assigned[0]
+    assert queued == [case.pk] and not mail.outbox  # nothing mailed inside the request or the job
+    tasks.notify_case_assigned(case.pk)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([board[0].email, lead.email])
+
+
+def test_a_closed_cases_timeline_is_kept_as_it_is(case, board):
+    cases.hand_back_case(case=case, by=board[0], reason="A conflict of interest")
+    with pytest.raises(cases.DomainError, match="closed"):
+        cases.add_case_note(case=case, by=board[0], text="One more thing")
+    assert case.events.count() == 2
 
 
 def test_the_command_assigns_and_a_second_run_says_there_is_nothing_to_do(board, complaint, time_machine):

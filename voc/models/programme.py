@@ -113,9 +113,16 @@ class CaseEvent(models.Model):
 class CaseGap(models.Model):
     """An executive who got no case in a month, and why (recorded by the assignment)."""
 
+    class Reason(models.TextChoices):
+        SHORTAGE = (
+            "shortage",
+            _("Not enough open complaints (with the customer's consent to be contacted) for everyone."),
+        )
+        REPEAT = "repeat", _("Every open complaint is from a customer this executive has already handled.")
+
     month = models.DateField(_("month"))
     executive = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200, choices=Reason.choices)
     recorded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -125,7 +132,7 @@ class CaseGap(models.Model):
         constraints = [models.UniqueConstraint(fields=["month", "executive"], name="case_gap_one_per_month")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} · {self.executive}: {self.reason}"
+        return f"{self.month:%Y-%m} · {self.executive}: {self.get_reason_display()}"
 
 
 class ListeningSession(models.Model):

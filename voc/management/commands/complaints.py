@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 f"{label}: {case.executive} ← complaint {case.note_id}{remit}, buddy {case.buddy or 'none'}"
             )
         for gap in result.gaps:
-            self.stdout.write(self.style.WARNING(f"{label}: {gap.executive} gets no case: {gap.reason}"))
+            self.stdout.write(self.style.WARNING(f"{label}: {gap.executive} gets no case: {gap.get_reason_display()}"))
         if result.already:
             self.stdout.write(f"{result.already} executive(s) already had a case this month (left as they are).")
         self.stdout.write(self.style.SUCCESS(f"{len(result.assigned)} case(s) assigned."))
