@@ -185,10 +185,14 @@ def create_agents(env: dict[str, str], count: int, *, tokens: bool, prefix: str 
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def purge_broker_messages(pids: set[int], url: str = REDIS_URL, queue: str = "celery") -> int:
+def purge_broker_messages(
+    pids: set[int], url: str = REDIS_URL, queue: str = "celery", tasks: list[tuple[str, list[Any]]] | None = None
+) -> int:
     """Remove the Celery messages our processes queued (nobody consumes them during a benchmark:
-    e.g. ``insights.tasks.embed_notes`` for every recorded note). Only messages whose producer
-    (``headers.origin`` = "gen<pid>@host") is one of ``pids`` are touched. Returns how many."""
+    e.g. ``insights.tasks.embed_notes`` for the recorded notes). Only messages whose producer
+    (``headers.origin`` = "gen<pid>@host") is one of ``pids`` are touched. Returns how many;
+    with ``tasks`` also appends there the (task name, args) of each removed message."""
+    import base64
     import json
     import re
 
@@ -207,6 +211,12 @@ def purge_broker_messages(pids: set[int], url: str = REDIS_URL, queue: str = "ce
                 continue
             if match and int(match.group(1)) in pids:
                 removed += client.lrem(queue, 1, raw)
+                if tasks is not None:
+                    message = json.loads(raw)
+                    body = message["body"]
+                    if message.get("properties", {}).get("body_encoding") == "base64":
+                        body = base64.b64decode(body)
+                    tasks.append((message["headers"].get("task", ""), json.loads(body)[0]))
         return removed
     except redis.RedisError:
         return 0

@@ -382,6 +382,26 @@ def http_once(port: int, method: str, path: str, body: bytes = b"", token: str |
     return asyncio.run(go())
 
 
+def note_ids_in(database_url: str) -> set[int]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return {row[0] for row in conn.execute("SELECT id FROM voc_insight")}
+
+
+def embedding_coverage(note_ids: set[int], tasks: list[tuple[str, list[Any]]]) -> dict[str, Any]:
+    """Were all notes queued for embedding (``insights.tasks.embed_notes``), and in how many messages?"""
+    batches = [args[0] for name, args in tasks if name == "insights.tasks.embed_notes" and args]
+    queued = [note_id for batch in batches for note_id in batch]
+    return {
+        "messages": len(batches),
+        "notes_per_message": round(len(queued) / len(batches), 2) if batches else None,
+        "largest_message": max((len(b) for b in batches), default=0),
+        "notes_not_queued": len(note_ids - set(queued)),
+        "queued_twice": len(queued) - len(set(queued)),
+    }
+
+
 def start_gunicorn(args: argparse.Namespace, env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     cmd = [
         str(Path(common.PYTHON).parent / "gunicorn"),
@@ -474,9 +494,12 @@ def main() -> None:
             results, cpu, elapsed, connections = asyncio.run(run_load(agents, args, port, proc.pid))
             time.sleep(0.5)  # let on_commit hooks of the last requests finish (they run in-request anyway)
             rows = common.count_rows(database_url)
+            note_ids = note_ids_in(database_url)
             results.worker_pids.update(_children(proc.pid))
             stop_gunicorn(proc)
-            broker_messages = common.purge_broker_messages(results.worker_pids | {proc.pid})
+            tasks: list[tuple[str, list[Any]]] = []
+            broker_messages = common.purge_broker_messages(results.worker_pids | {proc.pid}, tasks=tasks)
+            embedding = embedding_coverage(note_ids, tasks)
             server_log = log.read_text(errors="replace")
     finally:
         if proc is not None:
@@ -528,6 +551,7 @@ def main() -> None:
         "lost": lost,
         "cpu": cpu,
         "broker_messages_discarded": broker_messages,
+        "embedding": embedding,
         "server_cpu_ms_per_note": round(
             1000 * (cpu.get("gunicorn_s", 0) + cpu.get("postgres_backends_s", 0)) / created_measured, 2
         )
@@ -555,7 +579,7 @@ def main() -> None:
         "server_log_tail": server_log.strip().splitlines()[-5:] if server_log.strip() else [],
     }
     print(json.dumps(report))
-    sys.exit(0 if lost == 0 else 1)
+    sys.exit(0 if lost == 0 and embedding["notes_not_queued"] == 0 else 1)
 
 
 if __name__ == "__main__":

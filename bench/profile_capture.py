@@ -63,6 +63,7 @@ def install_phase_timers() -> dict[str, float]:
     Only this process is patched; the application code is not changed."""
     from django.db.models.query import QuerySet
     from rest_framework import authentication, serializers
+    from rest_framework.settings import api_settings
     from rest_framework.views import APIView
 
     from voc import api, services
@@ -86,18 +87,26 @@ def install_phase_timers() -> dict[str, float]:
 
     timed(api.NoteViewSet, "dispatch", "1 DRF dispatch (everything but Django middleware)")
     timed(APIView, "initial", "2 DRF initial (authentication, permissions, throttles)")
-    timed(authentication.TokenAuthentication, "authenticate_credentials", "2a token lookup (SELECT token JOIN user)")
+    # The token class the settings name (DRF's, or a subclass of it).
+    token_class = next(
+        (c for c in api_settings.DEFAULT_AUTHENTICATION_CLASSES if issubclass(c, authentication.TokenAuthentication)),
+        authentication.TokenAuthentication,
+    )
+    timed(token_class, "authenticate_credentials", f"2a token lookup ({token_class.__module__}.{token_class.__name__})")
     timed(api.NoteViewSet, "create", "3 view create()")
     timed(serializers.BaseSerializer, "is_valid", "3a input NoteSerializer.is_valid")
-    timed(serializers.ModelSerializer, "get_fields", "3x ModelSerializer.get_fields (x2: input and output serializer)")
+    for cls in api.NoteSerializer.__mro__:  # ModelSerializer's, and any override of it
+        if "get_fields" in vars(cls) and cls is not serializers.Serializer:
+            label = "ModelSerializer" if cls is serializers.ModelSerializer else cls.__name__
+            timed(cls, "get_fields", f"3x {label}.get_fields (x2: input and output serializer)")
     timed(services, "record_note", "3b services.record_note")
     timed(services, "build_note", "3b1 build_note (validation + redaction + language)")
     timed(services, "redact", "3b1a redact()")
     timed(services, "detect_language", "3b1b detect_language()")
-    timed(Insight, "save", "3b2 Insight.save (INSERT)")
+    timed(Insight, "save", "3b2 Insight.save (INSERT, and its COMMIT in autocommit)")
     timed(api, "client_ip", "3c client_ip")
     timed(api.NoteViewSet, "get_queryset", "3d get_queryset (visible_notes + annotate), building only")
-    timed(QuerySet, "get", "3e QuerySet.get (token, re-read of the note, product area)")
+    timed(QuerySet, "get", "3e QuerySet.get (ORM single-row lookups: product area, ...)")
     timed(serializers.ModelSerializer, "to_representation", "3f output NoteSerializer.to_representation")
     from celery.app.task import Task
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db import connections, router
 from django.db.models import Count
+from django.utils import translation
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -14,6 +19,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.relations import ManyRelatedField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -105,8 +111,64 @@ class ApiRootView(APIView):
 
 # --- Notes ----------------------------------------------------------------------------------
 
+_PROTOTYPES: dict[tuple[type, str | None], dict[str, serializers.Field]] = {}
+_NESTED = (serializers.BaseSerializer, serializers.ListField, serializers.DictField, ManyRelatedField)
 
-class NoteSerializer(serializers.ModelSerializer):
+
+class PrebuiltFieldsMixin:
+    """A serializer whose fields are built once per class and language, not once per instance.
+
+    DRF deep-copies the declared fields and introspects the model each time a ModelSerializer
+    is made: about half of a note POST's serializer time. Built fields are never changed before
+    binding, so each instance binds shallow copies of prebuilt ones (nested fields, which hold
+    bound children, are still deep-copied). Keyed by language because ModelSerializer chooses
+    labels by comparing translated verbose names."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        key = (type(self), translation.get_language())
+        prototypes = _PROTOTYPES.get(key)
+        if prototypes is None:
+            prototypes = _PROTOTYPES[key] = super().get_fields()  # type: ignore[misc]
+        return {
+            name: copy.deepcopy(field) if isinstance(field, _NESTED) else _shallow_copy(field)
+            for name, field in prototypes.items()
+        }
+
+
+def _shallow_copy(field: serializers.Field) -> serializers.Field:
+    """``copy.copy(field)`` without its reduce protocol (4 times faster, 20 fields a serializer)."""
+    clone = object.__new__(type(field))
+    clone.__dict__.update(field.__dict__)
+    return clone
+
+
+@cache
+def _active_area_sql(db: str) -> str:
+    qn = connections[db].ops.quote_name
+    columns = ", ".join(qn(f.column) for f in ProductArea._meta.concrete_fields)
+    active, name = (qn(ProductArea._meta.get_field(n).column) for n in ("is_active", "name"))
+    return f"SELECT {columns} FROM {qn(ProductArea._meta.db_table)} WHERE {active} AND {name} = %s"
+
+
+class ProductAreaField(serializers.SlugRelatedField):
+    """An active product area, by name. Two notes in five name one, so the lookup is SQL written
+    once per process instead of an ORM query built and compiled each time (~0.4 ms of CPU)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="name", queryset=ProductArea.objects.filter(is_active=True), **kwargs)
+
+    def to_internal_value(self, data: Any) -> ProductArea:
+        name = ProductArea._meta.get_field("name").get_prep_value(data)  # as the ORM would: str()
+        db = router.db_for_read(ProductArea)
+        with connections[db].cursor() as cursor:
+            cursor.execute(_active_area_sql(db), [name])
+            row = cursor.fetchone()
+        if row is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return ProductArea.from_db(db, [f.attname for f in ProductArea._meta.concrete_fields], row)
+
+
+class NoteSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     """Input shape and output shape; the rules are in services.record_note."""
 
     kind = serializers.ChoiceField(choices=Insight.Kind.choices)
@@ -114,9 +176,7 @@ class NoteSerializer(serializers.ModelSerializer):
     text = serializers.CharField(max_length=Insight.TEXT_MAX_LENGTH, allow_blank=False, trim_whitespace=True)
     language = serializers.ChoiceField(choices=Insight.Language.choices, required=False)
     occurred_at = serializers.DateTimeField(required=False)
-    product_area = serializers.SlugRelatedField(
-        slug_field="name", queryset=ProductArea.objects.filter(is_active=True), required=False, allow_null=True
-    )
+    product_area = ProductAreaField(required=False, allow_null=True)
     site = serializers.StringRelatedField(read_only=True)
     agent = serializers.StringRelatedField(source="agent.username", read_only=True)
     plus_ones = serializers.IntegerField(source="tally_count", read_only=True, default=0)
@@ -216,8 +276,11 @@ class NoteViewSet(
                 status=status.HTTP_409_CONFLICT,
             )
         if created:
-            # The new note is in memory and has no +1s yet: no need to read it back.
+            # The new note is in memory and has no +1s yet: no need to read it back. Its site is
+            # the author's (loaded with the token) unless it came from a listening session.
             note.tally_count = 0
+            if note.site_id == request.user.site_id:
+                note.site = request.user.site
             return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
         return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=status.HTTP_200_OK)
 

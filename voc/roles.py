@@ -7,7 +7,7 @@ Views use ``capability_required``, the API uses ``HasCapability``, templates rea
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -84,6 +84,7 @@ class HasCapability(BasePermission):
     capability: Capability
 
     @classmethod
+    @cache  # one class per capability, not one per request
     def of(cls, capability: Capability) -> type[HasCapability]:
         return type(f"Has{capability.name.title().replace('_', '')}", (cls,), {"capability": capability})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -225,16 +226,15 @@ def record_note(
     and nothing is written (safe for systems that retry). Contact details go only with complaints.
     """
     note = build_note(**fields)
-    if note.external_id:
-        existing = Insight.objects.filter(source=note.source, external_id=note.external_id).first()
-        if existing is not None:
-            return existing, False
     if contact is not None and note.kind != Insight.Kind.COMPLAINT:
         raise DomainError(_("Contact details are kept only for complaints."), field="contact")
     if contact is not None:
         _validate_contact(contact)
+    # A lone INSERT commits by itself: the block (a BEGIN and a COMMIT round trip more) is needed
+    # only to store the contact with the note, or as a savepoint inside a caller's transaction.
+    in_block = contact is not None or transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic() if in_block else nullcontext():
             note.save()
             if contact is not None:
                 ComplaintContact.objects.create(
@@ -248,7 +248,8 @@ def record_note(
                 audit.record(actor=note.agent, action="contact.recorded", obj=note, ip_address=ip_address)
             announce_notes([note.pk])
     except IntegrityError:
-        # Two deliveries of one external id raced; the other one won.
+        # The external id is stored already (a retry, or two deliveries racing): the unique
+        # constraint answers, so a new note costs no lookup first.
         existing = Insight.objects.filter(source=note.source, external_id=note.external_id).first()
         if existing is None or not note.external_id:
             raise
