@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import subprocess
 import sys
@@ -22,10 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def evaluate(*args: str) -> dict:
+    """One ``themes evaluate`` run, with the machine's load averages around it (the machine is
+    shared: speed numbers mean little without them)."""
+    before = os.getloadavg()
     result = subprocess.run(
         [sys.executable, "manage.py", "themes", "evaluate", *args], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer["load_before"] = [round(x, 2) for x in before]
+    answer["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return answer
 
 
 def split(source: Path, folder: Path, *, limit: int | None) -> tuple[Path, Path]:

@@ -245,7 +245,10 @@ VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES = env.int("VOC_LISTEN_EXECUTIVE_WEEKLY_MINUT
 VOC_LISTEN_YEARLY_MINUTES = env.int("VOC_LISTEN_YEARLY_MINUTES", 480, minimum=0)
 # Absolute address of the intranet, for links in e-mails (unsubscribe, archive, PDFs).
 VOC_SITE_URL = env.str("VOC_SITE_URL", "http://127.0.0.1:8000")
-VOC_ENCODER = env.choice("VOC_ENCODER", "minilm", ["minilm"])
+# The sentence encoder (insights/nlp.py). Changing it: run `themes backfill` to embed every note
+# again; until then notes embedded by the other encoder are left out of grouping and assignment.
+VOC_ENCODERS = ("minilm", "use-multilingual")
+VOC_ENCODER = env.choice("VOC_ENCODER", "minilm", list(VOC_ENCODERS))
 VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.45") or "0.45")
 VOC_SPIKE_MIN_COUNT = env.int("VOC_SPIKE_MIN_COUNT", 5, minimum=1)
 VOC_SPIKE_RATIO = float(env.str("VOC_SPIKE_RATIO", "2.0") or "2.0")

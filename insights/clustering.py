@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
@@ -57,21 +58,52 @@ def features(
     return _normalise(np.hstack([vectors, lexical_weight * lexical(lemma_docs)]))
 
 
-def smooth(matrix: np.ndarray, *, neighbours: int = 15, block: int = 2048) -> np.ndarray:
-    """Replace each vector by the mean of itself and its nearest neighbours.
+NEIGHBOURS = 15
+NEIGHBOUR_BLOCK = 1000
+PROPAGATION_ROUNDS = 10
+
+
+def neighbourhood_size(n: int, *, neighbours: int = NEIGHBOURS) -> int:
+    """Neighbours per note for ``n`` notes: a neighbourhood must stay well inside one group."""
+    return min(neighbours, n // 50)
+
+
+def nearest(matrix: np.ndarray, k: int, *, block: int = NEIGHBOUR_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and cosine similarities of each row's ``k + 1`` most similar rows (itself and its
+    ``k`` nearest neighbours, in no particular order), for L2-normalised rows.
+
+    Computed ``block`` rows at a time in float32, so memory stays at one block's similarities and
+    argpartition's indices (40 + 80 MB for 1,000 rows of 10,000 notes) instead of the n x n
+    matrix (400 MB in float32, 800 MB in float64)."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    n = len(matrix)
+    size = min(k + 1, n)
+    indices = np.empty((n, size), dtype=np.intp)
+    similarities = np.empty((n, size), dtype=np.float32)
+    for start in range(0, n, block):
+        similarity = matrix[start : start + block] @ matrix.T
+        top = np.argpartition(similarity, n - size, axis=1)[:, n - size :]
+        indices[start : start + block] = top
+        similarities[start : start + block] = np.take_along_axis(similarity, top, axis=1)
+        del similarity, top  # freed before the next block's product is allocated
+    return indices, similarities
+
+
+def smooth(matrix: np.ndarray, indices: np.ndarray | None = None) -> np.ndarray:
+    """Replace each vector by the mean of itself and its nearest neighbours (``indices`` as
+    nearest() returns them; found here when not given).
 
     Short notes are noisy points; averaging over their neighbourhood pulls each towards the
     dense core of its intent before k-means (measured on Banking77: NMI 0.76 → 0.80, ACC 0.59 →
-    0.66). Computed in blocks, so memory stays at ``block x n`` similarities."""
-    n = len(matrix)
-    k = min(neighbours, n // 50)  # a neighbourhood must stay well inside one group
-    if k < 1:
-        return matrix
-    out = np.empty_like(matrix)
-    for start in range(0, n, block):
-        similarity = matrix[start : start + block] @ matrix.T
-        nearest = np.argpartition(-similarity, k, axis=1)[:, : k + 1]
-        out[start : start + block] = matrix[nearest].mean(axis=1)
+    0.66)."""
+    if indices is None:
+        k = neighbourhood_size(len(matrix))
+        if k < 1:
+            return matrix
+        indices, _ = nearest(matrix, k)
+    out = np.empty(matrix.shape, dtype=np.float32)
+    for start in range(0, len(matrix), NEIGHBOUR_BLOCK):
+        out[start : start + NEIGHBOUR_BLOCK] = matrix[indices[start : start + NEIGHBOUR_BLOCK]].mean(axis=1)
     return _normalise(out)
 
 
@@ -80,29 +112,46 @@ def kmeans(matrix: np.ndarray, k: int, *, n_init: int = 4) -> tuple[np.ndarray, 
     return model.labels_, _normalise(model.cluster_centers_)
 
 
-def refine(matrix: np.ndarray, labels: np.ndarray, *, rounds: int = 3) -> np.ndarray:
-    """Spherical refinement: reassign each point to the most similar cluster centroid, where the
-    centroid is the mean of the cluster's most typical half (so outliers stop dragging it)."""
-    labels = labels.copy()
+def propagate(
+    labels: np.ndarray, indices: np.ndarray, similarities: np.ndarray, *, rounds: int = PROPAGATION_ROUNDS
+) -> np.ndarray:
+    """Label propagation over the neighbour graph: each note takes the group its nearest
+    neighbours (``indices``/``similarities`` from nearest(); the note itself does not vote) vote
+    for, weighted by similarity, until no note moves or after ``rounds`` rounds.
+
+    k-means cuts through the thin edges of intents; the neighbours know better (measured on
+    Banking77, k = 77, after k-means on the smoothed vectors, 5 seeds: NMI +0.006 to +0.011, ACC
+    +0.003 to +0.007; with each note voting for itself too: NMI +0.004 to +0.008). Labels must be
+    group numbers from 0; a note whose neighbours carry no weight keeps its own."""
+    n = len(labels)
+    if n == 0 or indices.shape[1] < 2:
+        return labels
+    weights = np.where(indices == np.arange(n)[:, None], 0.0, np.clip(similarities, 0.0, None)).ravel()
+    rows = np.repeat(np.arange(n), indices.shape[1])
+    voted = weights.reshape(n, -1).sum(axis=1) > 0
+    groups = int(labels.max()) + 1
     for _ in range(rounds):
-        ids = np.unique(labels)
-        centroids = []
-        for c in ids:
-            members = matrix[labels == c]
-            centre = _normalise(members.mean(axis=0, keepdims=True))[0]
-            typical = members[np.argsort(-(members @ centre))[: max(1, len(members) // 2)]]
-            centroids.append(_normalise(typical.mean(axis=0, keepdims=True))[0])
-        new = ids[np.argmax(matrix @ np.stack(centroids).T, axis=1)]
+        votes = sparse.csr_matrix((weights, (rows, labels[indices].ravel())), shape=(n, groups))
+        new = np.where(voted, np.asarray(votes.argmax(axis=1)).ravel(), labels)
         if np.array_equal(new, labels):
             break
         labels = new
     return labels
 
 
+def _themes(matrix: np.ndarray, k: int, *, n_init: int) -> np.ndarray:
+    """k-means on the smoothed vectors, then label propagation over the same neighbourhoods."""
+    size = neighbourhood_size(len(matrix))
+    if size < 1:
+        return kmeans(matrix, k, n_init=n_init)[0]
+    indices, similarities = nearest(matrix, size)
+    labels, _ = kmeans(smooth(matrix, indices), k, n_init=n_init)
+    return propagate(labels, indices, similarities)
+
+
 def group(matrix: np.ndarray, k: int, *, n_init: int = 8) -> np.ndarray:
-    """Themes when their number is known: neighbourhood smoothing, then k-means."""
-    labels, _ = kmeans(smooth(matrix), k, n_init=n_init)
-    return labels
+    """Themes when their number is known: neighbourhood smoothing, k-means, label propagation."""
+    return _themes(matrix, k, n_init=n_init)
 
 
 DISCOVERY_SAMPLE = 4000
@@ -164,7 +213,7 @@ def discover(matrix: np.ndarray, *, min_size: int = 3, max_k: int | None = None)
         return np.array([0 if n >= min_size else -1] * n)
     usable = [k for k, ok in zip(candidates, finite, strict=True) if ok]
     k = usable[knee(np.log(usable), means[finite])]
-    chosen, _ = kmeans(smooth(matrix), k, n_init=4)
+    chosen = _themes(matrix, k, n_init=4)
     counts = Counter(chosen.tolist())
     return np.array([label if counts[label] >= min_size else -1 for label in chosen])
 
@@ -245,25 +294,34 @@ def nearest_themes(
 SPANISH_LEXICAL_WEIGHT = 1.0  # the English encoder knows little Spanish: lemmas carry the meaning
 
 
-def family(language: str) -> str:
-    """Galician groups with Spanish (shared words, Spanish lemmatizer); English on its own."""
+def family(language: str, *, one_space: bool = False) -> str:
+    """Galician groups with Spanish (shared words, Spanish lemmatizer); English on its own. With a
+    multilingual encoder (``one_space``) every language is one family: a theme gathers both."""
+    if one_space:
+        return "all"
     return "en" if language == "en" else "es"
 
 
 def family_matrix(vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], language_family: str) -> np.ndarray:
-    """English: the sentence vectors (measured best). Spanish/Galician: vectors plus lemma TF-IDF."""
-    if language_family == "en":
+    """English, or every language in a multilingual space: the sentence vectors (measured best).
+    Spanish/Galician with the English encoder: vectors plus lemma TF-IDF."""
+    if language_family in ("en", "all"):
         return _normalise(vectors)
     return features(vectors, lemma_docs, lexical_weight=SPANISH_LEXICAL_WEIGHT)
 
 
 def discover_notes(
-    vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], languages: Sequence[str], *, min_size: int = 3
+    vectors: np.ndarray,
+    lemma_docs: Sequence[Sequence[str]],
+    languages: Sequence[str],
+    *,
+    min_size: int = 3,
+    one_space: bool = False,
 ) -> np.ndarray:
     """Discovery as the product runs it: each language family on its own, labels made unique."""
     labels = np.full(len(vectors), -1)
     offset = 0
-    families = np.array([family(lang) for lang in languages])
+    families = np.array([family(lang, one_space=one_space) for lang in languages])
     for name in sorted(set(families.tolist())):
         rows = np.flatnonzero(families == name)
         found = discover(family_matrix(vectors[rows], [lemma_docs[i] for i in rows], name), min_size=min_size)
@@ -273,10 +331,15 @@ def discover_notes(
 
 
 def group_notes(
-    vectors: np.ndarray, lemma_docs: Sequence[Sequence[str]], languages: Sequence[str], k: int
+    vectors: np.ndarray,
+    lemma_docs: Sequence[Sequence[str]],
+    languages: Sequence[str],
+    k: int,
+    *,
+    one_space: bool = False,
 ) -> np.ndarray:
     """Grouping into ``k`` themes as the product would: one language family gets its own
     features; a mix is grouped together with the lexical part for all."""
-    families = {family(lang) for lang in languages}
+    families = {family(lang, one_space=one_space) for lang in languages}
     name = families.pop() if len(families) == 1 else "es"
     return group(family_matrix(vectors, lemma_docs, name), k)

@@ -52,10 +52,11 @@ def evaluate_grouping(texts: list[str], labels: list[str], *, k: int | None, enc
     started = time.perf_counter()
     vectors, lemmas, languages = _embed(texts, encoder_name)
     embedded = time.perf_counter()
+    one_space = nlp.ENCODERS[encoder_name].multilingual
     if k:
-        found = clustering.group_notes(vectors, lemmas, languages, k)
+        found = clustering.group_notes(vectors, lemmas, languages, k, one_space=one_space)
     else:
-        found = clustering.discover_notes(vectors, lemmas, languages, min_size=3)
+        found = clustering.discover_notes(vectors, lemmas, languages, min_size=3, one_space=one_space)
     finished = time.perf_counter()
     scores = clustering.score(labels, found)
     seconds = finished - started

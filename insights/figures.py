@@ -32,11 +32,12 @@ class Examples:
 
 def labelled_examples() -> Examples:
     rows = list(
-        NoteVector.objects.filter(
-            status=NoteVector.Status.OK,
+        NoteVector.objects.usable()
+        .filter(
             note__assignment__theme__status=Theme.Status.ACCEPTED,
             note__status=Insight.Status.ACTIVE,
-        ).values_list("vector", "note__assignment__theme_id")
+        )
+        .values_list("vector", "note__assignment__theme_id")
     )
     if not rows:
         return Examples(np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64))
@@ -138,9 +139,7 @@ def theme_breakdown(*, theme: Theme) -> dict[str, Any]:
 def representative_notes(*, theme: Theme, among: QuerySet[Insight] | None = None, limit: int = 5) -> list[Insight]:
     """The notes closest to the theme's centre (its most typical quotes), chosen ``among`` the
     notes a person may see."""
-    vectors = NoteVector.objects.filter(
-        status=NoteVector.Status.OK, note__assignment__theme=theme, note__status=Insight.Status.ACTIVE
-    )
+    vectors = NoteVector.objects.usable().filter(note__assignment__theme=theme, note__status=Insight.Status.ACTIVE)
     if among is not None:
         vectors = vectors.filter(note__in=among.values("id"))
     rows = list(vectors.order_by("-note__occurred_at")[:2000])

@@ -10,8 +10,20 @@ from django.utils.translation import gettext_lazy as _
 from voc.models import Insight
 
 
+class NoteVectorQuerySet(models.QuerySet):
+    def usable(self) -> NoteVectorQuerySet:
+        """Embedded, by the configured encoder: another encoder's vectors live in another space
+        (and have other dimensions) until `themes backfill` embeds those notes again."""
+        return self.filter(status=NoteVector.Status.OK).exclude(encoder__in=other_encoders())
+
+
+def other_encoders() -> list[str]:
+    return [name for name in settings.VOC_ENCODERS if name != settings.VOC_ENCODER]
+
+
 class NoteVector(models.Model):
-    """A note's sentence vector, computed once after commit and never again (re-grouping reuses it)."""
+    """A note's sentence vector, computed once after commit and never again (re-grouping reuses
+    it), unless the organisation changes encoder."""
 
     class Status(models.TextChoices):
         OK = "ok", _("Embedded")
@@ -24,6 +36,8 @@ class NoteVector(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OK)
     error = models.CharField(_("error"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NoteVectorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("note vector")

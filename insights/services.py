@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insights import figures, trends
-from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
+from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
 from voc import audit
 from voc.errors import DomainError
 from voc.models import Insight, User
@@ -33,16 +34,15 @@ DISCOVERY_WINDOW = timedelta(days=120)
 
 
 def embed_notes(*, note_ids: list[int], final_attempt: bool = True) -> int:
-    """Compute and store the vector of each note that has none yet, then try to assign it.
+    """Compute and store the vector of each note that has none yet (or one by an encoder the
+    organisation no longer uses), then try to assign it.
 
     A note is embedded once: re-grouping reuses stored vectors. When the encoder fails on the
     last attempt, each note is tried alone and the ones that still fail are flagged, not lost.
     Returns how many vectors were stored."""
     from insights import nlp  # heavy: see the module docstring
 
-    notes = list(
-        Insight.objects.filter(pk__in=note_ids, vector__isnull=True).only("id", "text", "language").order_by("id")
-    )
+    notes = list(_to_embed().filter(pk__in=note_ids).only("id", "text", "language").order_by("id"))
     if not notes:
         return 0
     encoder_name = settings.VOC_ENCODER
@@ -64,7 +64,9 @@ def embed_notes(*, note_ids: list[int], final_attempt: bool = True) -> int:
                 rows.append(
                     NoteVector(note=note, encoder=encoder_name, status=NoteVector.Status.FAILED, error=str(exc)[:200])
                 )
-    NoteVector.objects.bulk_create(rows, ignore_conflicts=True)
+    with transaction.atomic():
+        NoteVector.objects.filter(note_id__in=[r.note_id for r in rows], encoder__in=other_encoders()).delete()
+        NoteVector.objects.bulk_create(rows, ignore_conflicts=True)
     assign_notes(note_ids=[r.note_id for r in rows if r.status == NoteVector.Status.OK])
     return sum(r.status == NoteVector.Status.OK for r in rows)
 
@@ -78,9 +80,14 @@ def _vector_row(note: Insight, analysis: nlp.Analysis, encoder_name: str) -> Not
     )
 
 
+def _to_embed() -> QuerySet[Insight]:
+    """Notes without a vector, or with one by an encoder the organisation no longer uses."""
+    return Insight.objects.filter(Q(vector__isnull=True) | Q(vector__encoder__in=other_encoders()))
+
+
 def notes_without_vectors(*, chunk: int = 500) -> list[list[int]]:
     """Ids of notes still to embed, in chunks (the backfill fans them out over workers)."""
-    ids = list(Insight.objects.filter(vector__isnull=True).order_by("id").values_list("id", flat=True))
+    ids = list(_to_embed().order_by("id").values_list("id", flat=True))
     return [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
 
 
@@ -92,9 +99,7 @@ def assign_notes(*, note_ids: list[int]) -> int:
     (``VOC_ASSIGN_THRESHOLD``); the rest wait for discovery. Returns how many were assigned."""
     from insights import clustering  # heavy: see the module docstring
 
-    candidates = list(
-        NoteVector.objects.filter(note_id__in=note_ids, status=NoteVector.Status.OK, note__assignment__isnull=True)
-    )
+    candidates = list(NoteVector.objects.usable().filter(note_id__in=note_ids, note__assignment__isnull=True))
     if not candidates:
         return 0
     examples = figures.labelled_examples()
@@ -123,23 +128,28 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     """Group recent notes that have no theme into proposals for the emerging-themes inbox.
 
     Safe to run twice: grouped notes have a (proposed) theme, so a second run finds nothing new."""
-    from insights import clustering  # heavy: see the module docstring
+    from insights import clustering, nlp  # heavy: see the module docstring
 
     now = now or timezone.now()
     rows = list(
-        NoteVector.objects.filter(
-            status=NoteVector.Status.OK,
+        NoteVector.objects.usable()
+        .filter(
             note__assignment__isnull=True,
             note__status=Insight.Status.ACTIVE,
             note__occurred_at__gte=now - DISCOVERY_WINDOW,
-        ).order_by("note_id")
+        )
+        .order_by("note_id")
     )
     if len(rows) < 2 * min_size:
         return []
     lemma_docs = [r.lemmas.split() for r in rows]
     languages = dict(Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list("id", "language"))
     labels = clustering.discover_notes(
-        figures.vector_matrix(rows), lemma_docs, [languages[r.note_id] for r in rows], min_size=min_size
+        figures.vector_matrix(rows),
+        lemma_docs,
+        [languages[r.note_id] for r in rows],
+        min_size=min_size,
+        one_space=nlp.ENCODERS[settings.VOC_ENCODER].multilingual,
     )
     names = clustering.name(lemma_docs, labels)
     created = []

@@ -80,3 +80,64 @@ def test_identical_notes_do_not_break_discovery():
     same = np.tile(clustering._normalise(np.ones((1, 8))), (10, 1))
     labels = clustering.discover(same, min_size=3)
     assert len(labels) == 10 and len(set(labels.tolist())) == 1
+
+
+def test_nearest_neighbours_in_blocks_match_the_dense_computation():
+    rng = np.random.default_rng(3)
+    matrix = clustering._normalise(rng.normal(size=(230, 24)))
+    dense = matrix @ matrix.T
+    expected = np.sort(np.argsort(-dense, axis=1)[:, :6], axis=1)
+    for block in (7, 100, 1000):
+        indices, similarities = clustering.nearest(matrix, 5, block=block)
+        order = np.argsort(indices, axis=1)
+        assert np.array_equal(np.take_along_axis(indices, order, axis=1), expected)
+        assert np.allclose(np.take_along_axis(similarities, order, axis=1), np.take_along_axis(dense, expected, axis=1))
+    assert (indices == np.arange(230)[:, None]).any(axis=1).all()  # each note is its own nearest
+
+
+def test_nearest_neighbours_never_hold_all_similarities_at_once():
+    import tracemalloc
+
+    matrix = clustering._normalise(np.random.default_rng(4).normal(size=(3000, 16)))
+    tracemalloc.start()
+    clustering.nearest(matrix, 15, block=200)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 3000 * 3000 * 4 / 3  # a dense float32 matrix would be 36 MB; a block is 7 MB
+
+
+def test_smoothing_with_given_neighbours_is_the_same_as_finding_them():
+    matrix, _ = blobs(4, 30)
+    indices, _ = clustering.nearest(matrix, clustering.neighbourhood_size(len(matrix)))
+    assert np.allclose(clustering.smooth(matrix, indices), clustering.smooth(matrix))
+    assert np.allclose(np.linalg.norm(clustering.smooth(matrix), axis=1), 1.0, atol=1e-5)
+
+
+def test_propagation_moves_a_note_to_the_group_of_its_neighbours():
+    matrix, _ = blobs(2, 20)
+    indices, similarities = clustering.nearest(matrix, 5)
+    labels = np.array([0] * 20 + [1] * 20)
+    wrong = labels.copy()
+    wrong[3] = 1  # k-means put one note of the first group with the second
+    assert clustering.propagate(wrong, indices, similarities).tolist() == labels.tolist()
+    assert clustering.propagate(labels, indices, similarities).tolist() == labels.tolist()
+
+
+def test_a_note_whose_neighbours_carry_no_weight_keeps_its_group():
+    indices = np.array([[0, 1], [1, 0], [2, 0]])
+    similarities = np.array([[1.0, 0.9], [1.0, 0.9], [1.0, -0.2]], dtype=np.float32)
+    labels = clustering.propagate(np.array([0, 0, 1]), indices, similarities)
+    assert labels.tolist() == [0, 0, 1]
+
+
+def test_with_a_multilingual_encoder_one_theme_gathers_both_languages():
+    rng = np.random.default_rng(7)
+    centres = np.eye(8, dtype=np.float32)[:2]
+    vectors = np.vstack([centres[i % 2] + 0.05 * rng.normal(size=8) for i in range(40)]).astype(np.float32)
+    languages = ["en" if i < 20 else "es" for i in range(40)]
+    lemmas = [["card"] if lang == "en" else ["tarjeta"] for lang in languages]
+    split = clustering.discover_notes(vectors, lemmas, languages, min_size=3)
+    together = clustering.discover_notes(vectors, lemmas, languages, min_size=3, one_space=True)
+    same_meaning = [0, 20]  # an English and a Spanish note near the same centre
+    assert split[same_meaning[0]] != split[same_meaning[1]]  # per language family
+    assert together[same_meaning[0]] == together[same_meaning[1]]

@@ -10,20 +10,31 @@ import pytest
 
 from insights import nlp
 
-REFERENCE = json.loads((Path(__file__).parent / "reference_vectors.json").read_text())
+HERE = Path(__file__).parent
+REFERENCE = json.loads((HERE / "reference_vectors.json").read_text())
+REFERENCES = {"minilm": REFERENCE, "use-multilingual": json.loads((HERE / "reference_vectors_use.json").read_text())}
 
 
-def test_the_encoder_gives_the_stored_vectors_for_fixed_sentences():
+@pytest.mark.parametrize("name", list(nlp.ENCODERS))
+def test_every_encoder_gives_the_stored_vectors_for_fixed_sentences(name):
     # A silently swapped or corrupted model changes these vectors and fails here.
-    vectors = nlp.encoder("minilm").encode(REFERENCE["sentences"])
-    stored = np.array(REFERENCE["vectors"], dtype=np.float32)
-    assert vectors.shape == (3, 384)
+    reference = REFERENCES[name]
+    vectors = nlp.encoder(name).encode(reference["sentences"])
+    stored = np.array(reference["vectors"], dtype=np.float32)
+    assert reference["encoder"] == nlp.ENCODERS[name].name
+    assert vectors.shape == (3, nlp.ENCODERS[name].dimensions)
     assert np.allclose(vectors, stored, atol=1e-4)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
 
 
-def test_weights_that_are_not_the_pinned_ones_are_refused(monkeypatch):
-    spec = nlp.ENCODERS["minilm"]
+def test_the_multilingual_encoder_puts_english_and_spanish_in_one_space():
+    english, spanish, other = nlp.encoder("use-multilingual").encode(REFERENCES["use-multilingual"]["sentences"])
+    assert english @ spanish > 0.7 and english @ spanish > english @ other + 0.5
+
+
+@pytest.mark.parametrize("name", list(nlp.ENCODERS))
+def test_weights_that_are_not_the_pinned_ones_are_refused(monkeypatch, name):
+    spec = nlp.ENCODERS[name]
     monkeypatch.setitem(nlp.ENCODERS, "tampered", nlp.EncoderSpec(**{**spec.__dict__, "sha256": "0" * 64}))
     with pytest.raises(nlp.EncoderError, match="not the pinned"):
         nlp.encoder("tampered")
@@ -60,3 +71,33 @@ def test_awkward_notes_still_get_a_vector(text):
     (analysis,) = nlp.analyse([text])
     assert analysis.vector.shape == (384,)
     assert np.isfinite(analysis.vector).all()
+
+
+def test_token_batches_cover_every_text_once_within_the_budget():
+    lengths = [5, 40, 3, 12, 3, 600, 12, 7]
+    batches = nlp.token_batches(lengths, 64)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert [5] in batches  # longer than the budget: alone
+    for batch in batches:
+        assert len(batch) == 1 or len(batch) * max(lengths[i] for i in batch) <= 64
+    flat = [lengths[i] for batch in batches for i in batch]
+    assert flat == sorted(flat)  # shortest first, so each batch holds similar lengths
+
+
+def test_notes_of_mixed_lengths_come_back_in_order_with_their_own_vectors():
+    texts = [
+        "Card?",
+        "I was charged twice for the same coffee this morning and the app still shows both payments as pending.",
+        "Where is my refund",
+        "ok",
+    ]
+    together = nlp.encoder("minilm").encode(texts)
+    alone = np.vstack([nlp.encoder("minilm").encode([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+
+
+def test_the_encoder_runs_on_one_torch_thread():
+    import torch
+
+    nlp.encoder("minilm")
+    assert torch.get_num_threads() == nlp.TORCH_THREADS == 1

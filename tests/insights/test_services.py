@@ -41,6 +41,23 @@ def test_embedding_stores_one_vector_per_note_and_never_recomputes(agent, monkey
     assert services.embed_notes(note_ids=[note.pk]) == 0
 
 
+def test_after_a_change_of_encoder_old_vectors_are_set_aside_and_the_backfill_embeds_again(agent, settings):
+    note, _ = voc_services.record_note(agent=agent, kind="need", text="My card has not arrived", channel="phone")
+    services.embed_notes(note_ids=[note.pk])
+    assert NoteVector.objects.usable().filter(note=note).exists() and services.notes_without_vectors() == []
+    settings.VOC_ENCODER = "use-multilingual"
+    assert not NoteVector.objects.usable().exists()  # 384 numbers from MiniLM are not a 512-d USE vector
+    assert services.notes_without_vectors() == [[note.pk]]
+    assert services.embed_notes(note_ids=[note.pk]) == 1
+    stored = NoteVector.objects.get(note=note)
+    assert stored.encoder == "use-multilingual" and stored.array().shape == (512,)
+    assert NoteVector.objects.usable().filter(note=note).exists() and services.notes_without_vectors() == []
+
+
+def test_the_encoders_settings_offers_are_the_ones_shipped(settings):
+    assert tuple(settings.VOC_ENCODERS) == tuple(nlp.ENCODERS)
+
+
 def test_a_note_that_cannot_be_embedded_is_retried_then_flagged(agent, monkeypatch):
     note, _ = voc_services.record_note(agent=agent, kind="need", text="Anything", channel="phone")
 
