@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -289,6 +290,19 @@ def _queue_pdf(issue: Issue) -> None:
 
     Issue.objects.filter(pk=issue.pk).update(pdf_requested_at=timezone.now())
     transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
+
+
+def open_issue_pdf(*, issue: Issue) -> File | None:
+    """The issue's rendered PDF, open for reading; or None, with a render queued (see
+    ``request_issue_pdf``) when it is not rendered yet or the media folder lost the file."""
+    if issue.pdf and issue.pdf_rendered_at:
+        try:
+            return issue.pdf.open("rb")
+        except FileNotFoundError:
+            Issue.objects.filter(pk=issue.pk).update(pdf_rendered_at=None)
+            issue.pdf_rendered_at = None
+    request_issue_pdf(issue=issue)
+    return None
 
 
 def request_issue_pdf(*, issue: Issue) -> bool:

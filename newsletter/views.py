@@ -156,15 +156,11 @@ def issue_email_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def issue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     issue = _issue(request, pk)
-    if issue.pdf and issue.pdf_rendered_at:
-        try:
-            return FileResponse(issue.pdf.open("rb"), filename=f"listening-post-{issue.label}.pdf")
-        except FileNotFoundError:  # the media folder lost it: render it again
-            Issue.objects.filter(pk=issue.pk).update(pdf_rendered_at=None)
-            issue.pdf_rendered_at = None
+    pdf = services.open_issue_pdf(issue=issue)
+    if pdf is not None:
+        return FileResponse(pdf, filename=f"listening-post-{issue.label}.pdf")
     if issue.status == Issue.Status.SKIPPED:
         raise Http404
-    services.request_issue_pdf(issue=issue)
     messages.info(request, _("The PDF is being prepared; try again in a minute."))
     return redirect("newsletter_detail", pk=issue.pk)
 

@@ -146,6 +146,13 @@ def test_sending_an_unapproved_issue_from_the_page_is_refused(client_for, draft)
     assert "Only an approved issue can be sent" in response.text and not Delivery.objects.exists()
 
 
+def test_a_pdf_the_media_folder_lost_is_rendered_again_not_a_500(client_for, sent):
+    sent.pdf.storage.delete(sent.pdf.name)
+    response = client_for("agent").get(reverse("newsletter_pdf", args=[sent.pk]))
+    sent.refresh_from_db()
+    assert response.status_code == 302 and sent.pdf_rendered_at is None and sent.pdf_requested_at is not None
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_monthly_packs_are_for_head_office_executives_and_admins(role, client_for, db):
     pack = MonthlyPack.objects.create(month=WEEK.replace(day=1), rendered_at=timezone.now())
