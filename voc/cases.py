@@ -366,16 +366,19 @@ def _case_context(case: ComplaintCase) -> dict:
 
 
 def _queue_assigned_mail(case_id: int) -> None:
+    """One task per person, so a retry after a mail error never e-mails the other one twice."""
     from voc import tasks
 
-    tasks.notify_case_assigned.delay(case_id)
+    for who in ("executive", "buddy"):
+        tasks.notify_case_assigned.delay(case_id, who)
 
 
-def notify_assigned(case_id: int) -> None:
-    """E-mail the executive and the buddy about a new case (a worker does it, after commit)."""
+def notify_assigned(case_id: int, who: str) -> None:
+    """E-mail the case's ``executive`` or ``buddy`` about a new case (a worker does it, after commit)."""
     case = ComplaintCase.objects.select_related("executive", "buddy", "note").get(pk=case_id)
-    _mail(case.executive, "case_assigned", _case_context(case))
-    if case.buddy is not None:
+    if who == "executive":
+        _mail(case.executive, "case_assigned", _case_context(case))
+    elif case.buddy is not None:
         _mail(case.buddy, "case_buddy", _case_context(case))
 
 

@@ -31,12 +31,12 @@ def assign_cases() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
-def notify_case_assigned(case_id: int) -> None:
-    """E-mail the executive and the buddy of a new case; retried if the mail server is down
+def notify_case_assigned(case_id: int, who: str) -> None:
+    """E-mail the executive or the buddy of a new case; retried if the mail server is down
     (the daily reminder reaches the executive anyway)."""
     from voc import cases
 
-    cases.notify_assigned(case_id)
+    cases.notify_assigned(case_id, who)
 
 
 @shared_task(acks_late=True)

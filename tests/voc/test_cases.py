@@ -311,11 +311,12 @@ def test_the_assignment_emails_the_executive_and_the_buddy_from_a_worker(
     complaint(days_ago=3)
     mail.outbox.clear()
     queued = []
-    monkeypatch.setattr(tasks.notify_case_assigned, "delay", queued.append)
+    monkeypatch.setattr(tasks.notify_case_assigned, "delay", lambda *args: queued.append(args))
     with django_capture_on_commit_callbacks(execute=True):
         case = assign().assigned[0]
-    assert queued == [case.pk] and not mail.outbox  # nothing mailed inside the request or the job
-    tasks.notify_case_assigned(case.pk)
+    assert queued == [(case.pk, "executive"), (case.pk, "buddy")] and not mail.outbox  # nothing mailed in the job
+    for args in queued:
+        tasks.notify_case_assigned(*args)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([board[0].email, lead.email])
 
 
