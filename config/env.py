@@ -83,7 +83,12 @@ class Env:
                 "timeout": 20,
             }
         else:
+            # Django's backend, checking only connections idle for a while (config/postgresql).
+            config["ENGINE"] = "config.postgresql"
             config["CONN_HEALTH_CHECKS"] = True
+            # Parameters sent apart from the SQL, so psycopg prepares a statement a connection
+            # runs often (the note INSERT, the token check) and the server skips parse and plan.
+            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
         return config
 
     def broker(self, name: str, default: str) -> str:

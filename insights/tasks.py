@@ -57,79 +57,113 @@ def detect_spikes() -> int:
 
 
 class EmbeddingQueue:
-    """Hands recorded notes to ``embed_notes``: one publish for the notes of many requests.
+    """Hands recorded notes to ``embed_notes``, inline or from a thread of the process.
 
-    A Celery publish costs about 1 ms of a web process's CPU, up to a fifth of a note POST. So
-    the first caller to find nothing pending collects: notes that other threads record in the
-    meantime join its batch and their callers return at once. When the last batch had company
-    (concurrent requests), the collector first waits out what is left of ``window`` seconds
-    since the last publish (or until a CHUNK is pending), so a busy process publishes about
-    once a window. A lone caller (a test, a command, a quiet intranet) never waits: its notes
-    are handed to Celery before it returns, as one ``embed_notes.delay`` per CHUNK of ids.
+    Inline (the default: tests, commands, the development server, Celery workers): the notes are
+    published before ``add`` returns, one ``embed_notes.delay`` per CHUNK of ids, and a failed
+    publish raises to the caller.
 
-    Every note is thus published after its commit by the process that recorded it, unless the
-    process dies first (as with one publish per note) or the publish fails: the error reaches
-    the collector, and the nightly ``backfill_vectors`` embeds what was missed."""
+    In the background (gunicorn workers: ``config/gunicorn.conf.py`` calls ``start_background``):
+    ``add`` only appends the ids to a list, and a thread publishes what has gathered every
+    ``interval`` seconds, or as soon as a CHUNK is waiting. A publish costs about 1 ms of a web
+    process's CPU, a quarter of a note POST; this way one publish carries the notes of many
+    requests, and a slow or unreachable broker never delays a note's 201. A failed publish is
+    tried again ``retry_after`` seconds later, keeping at most MAX_PENDING ids; ``stop`` (at worker exit)
+    publishes what is left. The notes of a process killed between two turns, or dropped beyond
+    MAX_PENDING, are embedded by the nightly ``backfill_vectors``."""
 
-    def __init__(self, publish: Callable[[list[int]], object], *, window: float = 0.05) -> None:
+    MAX_PENDING = 100_000
+
+    def __init__(
+        self, publish: Callable[[list[int]], object], *, interval: float = 0.1, retry_after: float = 1.0
+    ) -> None:
         self.publish = publish
-        self.window = window
+        self.interval = interval
+        self.retry_after = retry_after
         self._reset()
         os.register_at_fork(after_in_child=self._reset)
 
     def _reset(self) -> None:
         self._cond = threading.Condition()
         self._pending: list[int] = []
-        self._collecting = False  # a caller owns the pending notes and will publish them
-        self._publishing = False  # a publish is under way (one at a time, in order)
-        self._joined = 0  # calls that joined the pending batch
-        self._busy = False  # the last batch had company: the next collector waits for more
-        self._last = 0.0  # time.monotonic() of the last publish
+        self._thread: threading.Thread | None = None
+        self._stopping = False
 
     def add(self, note_ids: list[int]) -> None:
+        if self._thread is None:
+            self._publish(list(note_ids))
+            return
         with self._cond:
             self._pending.extend(note_ids)
-            if self._collecting:
-                self._joined += 1
-                if len(self._pending) >= CHUNK:
-                    self._cond.notify_all()
-                return
-            self._collecting, self._joined = True, 0
-            try:
-                self._wait_for_turn()
-            except BaseException:
-                self._collecting = False  # what is pending goes with the next caller
-                raise
-            batch, self._pending = self._pending, []
-            self._busy, self._collecting = self._joined > 0, False
-            self._publishing, self._last = True, time.monotonic()
-        try:
-            for i in range(0, len(batch), CHUNK):
-                try:
-                    self.publish(batch[i : i + CHUNK])
-                except BaseException:
-                    log.error("notes %s not queued for embedding; the nightly backfill will take them", batch[i:])
-                    raise
-        finally:
+            self._trim()
+            if len(self._pending) >= CHUNK:
+                self._cond.notify()
+
+    def start_background(self) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._stopping = False
+                self._thread = threading.Thread(target=self._run, name="embedding-queue", daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Publish what is pending and go back to inline publishing (a gunicorn worker exiting)."""
+        with self._cond:
+            thread, self._stopping = self._thread, True
+            self._cond.notify()
+        if thread is not None:
+            thread.join(timeout)
+        with self._cond:
+            self._thread, batch, self._pending = None, self._pending, []
+        self._publish(batch)
+
+    def _run(self) -> None:
+        while True:
             with self._cond:
-                self._publishing = False
-                self._cond.notify_all()
+                if not self._stopping and len(self._pending) < CHUNK:
+                    self._cond.wait(self.interval)
+                if self._stopping:
+                    return  # stop() publishes the rest
+                batch, self._pending = self._pending, []
+            done = self._publish(batch, raise_errors=False)
+            if done < len(batch):
+                with self._cond:  # tried again at a later turn, before newer notes
+                    self._pending[:0] = batch[done:]
+                    self._trim()
+                time.sleep(self.retry_after)
 
-    def _wait_for_turn(self) -> None:
-        """Until the previous publish is done and, when busy, the window is over (lock held)."""
-        while self._publishing or (self._busy and len(self._pending) < CHUNK):
-            left = None if self._publishing else self._last + self.window - time.monotonic()
-            if left is not None and left <= 0:
-                return
-            self._cond.wait(left)
+    def _publish(self, ids: list[int], *, raise_errors: bool = True) -> int:
+        """Publish ``ids`` in chunks; returns how many went out."""
+        for i in range(0, len(ids), CHUNK):
+            try:
+                self.publish(ids[i : i + CHUNK])
+            except BaseException:
+                if raise_errors:
+                    log.error("notes %s not queued for embedding; the nightly backfill will take them", ids[i:])
+                    raise
+                log.exception("%d notes not queued for embedding yet; trying again", len(ids) - i)
+                return i
+        return len(ids)
+
+    def _trim(self) -> None:
+        """Lock held: keep the newest MAX_PENDING ids (the nightly backfill takes the others)."""
+        dropped = len(self._pending) - self.MAX_PENDING
+        if dropped > 0:
+            log.error(
+                "%d notes (ids %d to %d) not queued for embedding; the nightly backfill will take them",
+                dropped,
+                min(self._pending[:dropped]),
+                max(self._pending[:dropped]),
+            )
+            del self._pending[:dropped]
 
 
-_embedding_queue = EmbeddingQueue(lambda ids: embed_notes.delay(ids))
+embedding_queue = EmbeddingQueue(lambda ids: embed_notes.delay(ids))
 
 
 def queue_embedding(sender: object, note_ids: list[int], **kwargs: object) -> None:
     """voc.signals.notes_recorded handler (already after commit): embed in a worker."""
-    _embedding_queue.add(list(note_ids))
+    embedding_queue.add(list(note_ids))
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)

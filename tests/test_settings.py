@@ -42,9 +42,10 @@ def test_lists_split_on_commas():
 
 def test_postgres_urls_use_the_postgresql_backend():
     config = Env({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/voc"}).database("DATABASE_URL", "sqlite:///x")
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "config.postgresql"
     assert config["NAME"] == "voc" and config["HOST"] == "127.0.0.1" and config["PORT"] == 5432
     assert config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
 
 
 def test_sqlite_urls_get_settings_for_several_processes():

@@ -281,7 +281,8 @@ class NoteViewSet(
             note.tally_count = 0
             if note.site_id == request.user.site_id:
                 note.site = request.user.site
-            return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+            payload.instance = note  # the same serializer shows it: its fields are built already
+            return Response(payload.data, status=status.HTTP_201_CREATED)
         return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=status.HTTP_200_OK)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,12 +1,15 @@
-"""Queueing recorded notes for embedding: every note handed to Celery once, after its commit,
-in few publishes when many requests record notes at once, and at once for a lone caller."""
+"""Queueing recorded notes for embedding: every note handed to Celery once, after its commit;
+inline before the caller returns, or in the background (gunicorn) in few publishes and without
+making the caller wait for the broker."""
 
 from __future__ import annotations
 
+import runpy
 import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -36,7 +39,30 @@ class Recorder:
         return [note_id for batch in self.batches for note_id in batch]
 
 
-def test_a_lone_caller_has_its_notes_published_before_it_returns():
+def wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def background():
+    """A queue publishing from its thread, stopped after the test."""
+    queues: list[EmbeddingQueue] = []
+
+    def make(published: Recorder, **kwargs) -> EmbeddingQueue:
+        queue = EmbeddingQueue(published, **kwargs)
+        queue.start_background()
+        queues.append(queue)
+        return queue
+
+    yield make
+    for queue in queues:
+        queue.stop()
+
+
+def test_inline_a_caller_has_its_notes_published_before_it_returns():
     published = Recorder()
     queue = EmbeddingQueue(published)
     for note_id in range(1, 4):
@@ -52,9 +78,29 @@ def test_many_ids_go_out_in_chunks():
     assert published.ids == list(range(CHUNK * 2 + 5))
 
 
-def test_concurrent_callers_share_publishes_and_no_note_is_lost_or_repeated():
+def test_inline_a_failed_publish_reaches_the_caller_and_the_next_note_goes_out(caplog):
+    published = Recorder(fail_once=True)
+    queue = EmbeddingQueue(published)
+    with pytest.raises(ConnectionError):
+        queue.add([1])
+    assert "nightly backfill" in caplog.text
+    queue.add([2])
+    assert published.batches == [[2]]
+
+
+def test_in_the_background_a_caller_never_waits_for_the_broker(background):
+    published = Recorder(delay=0.5)  # a slow broker
+    queue = background(published, interval=0.01)
+    started = time.monotonic()
+    queue.add([1])
+    queue.add([2])
+    assert time.monotonic() - started < 0.1
+    wait_for(lambda: sorted(published.ids) == [1, 2])
+
+
+def test_in_the_background_concurrent_callers_share_publishes_and_no_note_is_lost_or_repeated(background):
     published = Recorder(delay=0.002)
-    queue = EmbeddingQueue(published, window=0.02)
+    queue = background(published, interval=0.02)
     threads, per_thread = 24, 60
     start = threading.Barrier(threads)
 
@@ -69,31 +115,59 @@ def test_concurrent_callers_share_publishes_and_no_note_is_lost_or_repeated():
         worker.start()
     for worker in workers:
         worker.join()
+    wait_for(lambda: len(published.ids) >= threads * per_thread)
     assert sorted(published.ids) == list(range(threads * per_thread))
     assert len(published.batches) < threads * per_thread / 4
 
 
-def test_after_a_busy_spell_a_lone_caller_still_publishes_before_returning():
-    published = Recorder(delay=0.005)
-    queue = EmbeddingQueue(published, window=0.05)
-    helpers = [threading.Thread(target=queue.add, args=([n],)) for n in range(8)]
-    for helper in helpers:
-        helper.start()
-    for helper in helpers:
-        helper.join()
-    queue.add([100])
-    assert published.batches[-1] == [100]
-    assert sorted(published.ids) == [*range(8), 100]
+def test_a_full_chunk_goes_out_without_waiting_for_the_interval(background):
+    published = Recorder()
+    queue = background(published, interval=60)
+    queue.add(list(range(CHUNK)))
+    wait_for(lambda: published.batches == [list(range(CHUNK))], timeout=2)
 
 
-def test_a_failed_publish_reaches_the_caller_and_the_next_note_goes_out(caplog):
+def test_in_the_background_a_failed_publish_is_tried_again_before_newer_notes(background, caplog):
     published = Recorder(fail_once=True)
-    queue = EmbeddingQueue(published)
-    with pytest.raises(ConnectionError):
-        queue.add([1])
-    assert "nightly backfill" in caplog.text
-    queue.add([2])
-    assert published.batches == [[2]]
+    queue = background(published, interval=0.01, retry_after=0.05)
+    queue.add([1, 2])
+    wait_for(lambda: "trying again" in caplog.text)
+    queue.add([3])
+    wait_for(lambda: published.ids == [1, 2, 3])
+
+
+def test_stopping_publishes_what_is_left_and_goes_back_to_inline():
+    published = Recorder()
+    queue = EmbeddingQueue(published, interval=60)
+    queue.start_background()
+    queue.add([1, 2])
+    assert published.ids == []  # waiting for the next turn
+    queue.stop()
+    assert published.ids == [1, 2]
+    queue.add([3])
+    assert published.batches[-1] == [3]
+
+
+def test_a_broker_down_for_long_keeps_only_the_newest_notes(background, caplog, monkeypatch):
+    monkeypatch.setattr(EmbeddingQueue, "MAX_PENDING", 5)
+    published = Recorder()
+    queue = EmbeddingQueue(published, interval=60)
+    queue.start_background()
+    queue.add(list(range(1, 9)))
+    assert "3 notes (ids 1 to 3) not queued" in caplog.text
+    queue.stop()
+    assert published.ids == [4, 5, 6, 7, 8]
+
+
+def test_gunicorn_workers_publish_in_the_background_and_flush_on_exit(monkeypatch):
+    hooks = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
+    published = Recorder()
+    monkeypatch.setattr(tasks, "embedding_queue", EmbeddingQueue(published, interval=60))
+    hooks["post_worker_init"](object())
+    tasks.queue_embedding(sender=None, note_ids=[7])
+    assert published.ids == []
+    hooks["worker_exit"](object(), object())
+    assert published.ids == [7]
 
 
 @pytest.mark.django_db

@@ -27,6 +27,40 @@ def test_a_note_is_stored_redacted_with_the_agents_site_and_team(agent):
     assert stored.status == Insight.Status.ACTIVE
 
 
+def test_a_recorded_note_is_the_row_save_would_have_written(agent):
+    from voc.models import ProductArea
+
+    area = ProductArea.objects.create(name="Cards")
+    fields = {
+        "kind": "complaint",
+        "text": "Charged twice abroad",
+        "channel": "chat",
+        "language": "es",
+        "customer_abroad": True,
+        "abroad_country": "FR",
+        "caused_by_us": True,
+        "lonely": True,
+        "vulnerable": True,
+        "product_area": area,
+        "source": "crm",
+        "external_id": "CRM-7",
+        "occurred_at": timezone.now() - timedelta(hours=3),
+    }
+    recorded, created = services.record_note(agent=agent, **fields)
+    saved = services.build_note(agent=agent, **(fields | {"external_id": "CRM-8"}))
+    saved.save()
+    assert created and not recorded._state.adding and recorded._state.db == "default"
+    columns = [f.attname for f in Insight._meta.concrete_fields if f.attname not in {"id", "external_id"}]
+    rows = {
+        row.pop("external_id"): row
+        for row in Insight.objects.filter(pk__in=[recorded.pk, saved.pk]).values(*columns, "external_id")
+    }
+    for stamp in ("created_at", "updated_at"):
+        assert abs(rows["CRM-7"].pop(stamp) - rows["CRM-8"].pop(stamp)) < timedelta(seconds=5)
+    assert rows["CRM-7"] == rows["CRM-8"]
+    assert recorded.created_at is not None and recorded.product_area_id == area.pk
+
+
 def test_the_language_is_detected_unless_given(agent):
     assert note(agent, text="La tarjeta no ha llegado todavía").language == "es"
     assert note(agent, text="A tarxeta non chegou aínda", language="").language == "gl"
