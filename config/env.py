@@ -86,9 +86,9 @@ class Env:
             # Django's backend, checking only connections idle for a while (config/postgresql).
             config["ENGINE"] = "config.postgresql"
             config["CONN_HEALTH_CHECKS"] = True
-            # Parameters sent apart from the SQL, so psycopg prepares a statement a connection
-            # runs often (the note INSERT, the token check) and the server skips parse and plan.
-            config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+            # Statements run often through the backend's prepared_cursor() are prepared by the
+            # server after five runs on a connection; other cursors never prepare.
+            config["OPTIONS"] = {"prepare_threshold": 5, **config.get("OPTIONS", {})}
         return config
 
     def broker(self, name: str, default: str) -> str:

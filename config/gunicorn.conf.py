@@ -5,10 +5,11 @@ bench/capture.py serves the API with this file, so it measures what production r
 
 Sync workers, one per core (``WEB_CONCURRENCY`` to change): on the 2-core reference machine,
 which also runs PostgreSQL, two sync workers answered 300 note POSTs a second with the lowest
-tail latency; more processes, or threads, cost more CPU a request (bench/README.md has the
-figures). A sync worker serves one request at a time, each on its own connection, so a request
-always goes to a free worker. Every request is short: exports stream and PDFs are rendered by
-Celery, and ``timeout`` ends one that hangs.
+tail latency; more processes, or threads, cost more CPU a request (bench/README.md, "Capture
+with config/gunicorn.conf.py"). A sync worker serves one request at a time on its own connection,
+so the next request goes to whichever worker is free; a slow client would hold one, hence the
+buffering proxy in front (README, "Deploying for real"). Exports stream, PDFs are rendered by Celery, and
+``timeout`` restarts a worker whose request hangs.
 """
 
 from __future__ import annotations

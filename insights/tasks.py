@@ -90,14 +90,14 @@ class EmbeddingQueue:
         self._stopping = False
 
     def add(self, note_ids: list[int]) -> None:
-        if self._thread is None:
-            self._publish(list(note_ids))
-            return
         with self._cond:
-            self._pending.extend(note_ids)
-            self._trim()
-            if len(self._pending) >= CHUNK:
-                self._cond.notify()
+            if self._thread is not None:
+                self._pending.extend(note_ids)
+                self._trim()
+                if len(self._pending) >= CHUNK:
+                    self._cond.notify()
+                return
+        self._publish(list(note_ids))
 
     def start_background(self) -> None:
         with self._cond:
@@ -113,6 +113,8 @@ class EmbeddingQueue:
             self._cond.notify()
         if thread is not None:
             thread.join(timeout)
+            if thread.is_alive():  # a publish hanging on the broker: what it holds waits for the backfill
+                log.error("embedding queue still publishing after %s s; its notes go to the nightly backfill", timeout)
         with self._cond:
             self._thread, batch, self._pending = None, self._pending, []
         self._publish(batch)

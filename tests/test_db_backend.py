@@ -1,4 +1,5 @@
-"""config.postgresql: the health check is skipped only for connections busy a moment ago."""
+"""config.postgresql: the health check is skipped only for connections busy a moment ago, and
+only the hot statements are prepared on the server."""
 
 from __future__ import annotations
 
@@ -68,3 +69,44 @@ def test_after_a_database_error_the_next_request_checks_again(wrapper):
         request(wrapper)
     assert wrapper.connection is None  # ... and Django drops the connection at its end
     assert request(wrapper) != pid  # the next request reconnects
+
+
+def test_a_connection_that_last_failed_is_checked_even_if_the_failure_left_it_usable(wrapper):
+    request(wrapper)
+    wrapper.close_if_unusable_or_obsolete()  # a request starts ...
+    with pytest.raises(Exception), wrapper.cursor() as cursor:  # noqa: B017
+        cursor.execute("SELECT 1/0")  # ... and hits a database error (not an integrity error)
+    wrapper.close_if_unusable_or_obsolete()  # it ends: Django finds the connection usable
+    assert wrapper.connection is not None
+    wrapper.used_ok_at -= pg.TRUSTED_FOR + 1  # the next request comes much later
+    with mock.patch.object(wrapper, "is_usable", wraps=wrapper.is_usable) as check:
+        request(wrapper)
+    assert check.call_count == 1
+
+
+def test_a_connection_opened_outside_a_request_is_checked_by_the_first_request(wrapper):
+    wrapper.close()
+    wrapper.ensure_connection()  # e.g. at start-up (its set-up queries are no request's use) ...
+    wrapper.used_ok_at -= pg.TRUSTED_FOR + 1  # ... long before the first request
+    with mock.patch.object(wrapper, "is_usable", wraps=wrapper.is_usable) as check:
+        request(wrapper)
+    assert check.call_count == 1
+
+
+def prepared_statements(w: pg.DatabaseWrapper) -> list[str]:
+    with w.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_only_statements_run_through_prepared_cursor_are_prepared(wrapper):
+    assert wrapper.connection.prepare_threshold == 5  # from config/env.py
+    for n in range(6):
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT %s::int + 40", [n])
+        with wrapper.prepared_cursor() as cursor:
+            cursor.execute("SELECT %s::int + 41", [n])
+            assert cursor.fetchone()[0] == n + 41
+    statements = prepared_statements(wrapper)
+    assert any("+ 41" in s for s in statements)
+    assert not any("+ 40" in s for s in statements)

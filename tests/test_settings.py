@@ -45,7 +45,14 @@ def test_postgres_urls_use_the_postgresql_backend():
     assert config["ENGINE"] == "config.postgresql"
     assert config["NAME"] == "voc" and config["HOST"] == "127.0.0.1" and config["PORT"] == 5432
     assert config["CONN_HEALTH_CHECKS"] is True
-    assert config["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert config["OPTIONS"] == {"prepare_threshold": 5}
+
+
+def test_postgres_url_options_are_kept():
+    url = "postgres://voc@db:5432/voc?sslmode=verify-full&connect_timeout=5"
+    config = Env({"DATABASE_URL": url}).database("DATABASE_URL", "sqlite:///x")
+    assert config["OPTIONS"]["sslmode"] == "verify-full" and config["OPTIONS"]["connect_timeout"] in {5, "5"}
+    assert config["OPTIONS"]["prepare_threshold"] == 5
 
 
 def test_sqlite_urls_get_settings_for_several_processes():

@@ -29,6 +29,7 @@ from voc import services
 from voc.access import visible_notes
 from voc.audit import client_ip
 from voc.filters import NoteFilter
+from voc.lean_sql import hot_cursor
 from voc.models import Insight, ProductArea, User
 from voc.roles import Capability, HasCapability, capabilities
 
@@ -160,7 +161,7 @@ class ProductAreaField(serializers.SlugRelatedField):
     def to_internal_value(self, data: Any) -> ProductArea:
         name = ProductArea._meta.get_field("name").get_prep_value(data)  # as the ORM would: str()
         db = router.db_for_read(ProductArea)
-        with connections[db].cursor() as cursor:
+        with hot_cursor(db) as cursor:
             cursor.execute(_active_area_sql(db), [name])
             row = cursor.fetchone()
         if row is None:

@@ -18,6 +18,7 @@ from django.db import connections, router
 from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 
+from voc.lean_sql import hot_cursor
 from voc.models import Site, User
 
 _MODELS = (Token, User, Site)
@@ -51,7 +52,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         db = router.db_for_read(Token)
         sql, (token_names, user_names, site_names) = _lookup(db)
-        with connections[db].cursor() as cursor:
+        with hot_cursor(db) as cursor:
             cursor.execute(sql, [key])
             row = cursor.fetchone()
         if row is None or not row[len(token_names) + user_names.index("is_active")]:

@@ -5,18 +5,16 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Field
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voc import audit, signals
+from voc import audit, lean_sql, signals
 from voc.access import lead_site_ids, may_see_contact
 from voc.errors import DomainError
 from voc.language import detect_language
@@ -219,33 +217,6 @@ def announce_notes(note_ids: list[int]) -> None:
         transaction.on_commit(lambda: signals.notes_recorded.send(sender=Insight, note_ids=list(note_ids)))
 
 
-@cache
-def _note_insert_sql(db: str) -> tuple[str, list[Field]]:
-    """``INSERT INTO voc_insight (every column but the id) VALUES (…) RETURNING id`` and its fields."""
-    meta, qn = Insight._meta, connections[db].ops.quote_name
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    columns, marks = ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {qn(meta.pk.column)}", fields
-
-
-def _insert_note(note: Insight) -> None:
-    """``note.save()`` for a new note, in a third of its CPU on PostgreSQL: the statement is
-    written once per process (and prepared by the server), each value goes through its field's
-    ``pre_save`` and ``get_db_prep_save`` as in ``save()``. Insight has no save() override and
-    no pre_save/post_save receivers; a test compares the row with one ``save()`` writes."""
-    db = router.db_for_write(Insight)
-    connection = connections[db]
-    if connection.vendor != "postgresql":
-        note.save()
-        return
-    sql, fields = _note_insert_sql(db)
-    params = [f.get_db_prep_save(f.pre_save(note, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        note.pk = cursor.fetchone()[0]
-    note._state.adding, note._state.db = False, db
-
-
 def record_note(
     *, contact: ContactDetails | None = None, ip_address: str | None = None, **fields: Any
 ) -> tuple[Insight, bool]:
@@ -264,7 +235,7 @@ def record_note(
     in_block = contact is not None or transaction.get_connection().in_atomic_block
     try:
         with transaction.atomic() if in_block else nullcontext():
-            _insert_note(note)
+            lean_sql.insert_note(note)
             if contact is not None:
                 ComplaintContact.objects.create(
                     note=note,

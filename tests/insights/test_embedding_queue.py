@@ -89,12 +89,12 @@ def test_inline_a_failed_publish_reaches_the_caller_and_the_next_note_goes_out(c
 
 
 def test_in_the_background_a_caller_never_waits_for_the_broker(background):
-    published = Recorder(delay=0.5)  # a slow broker
+    published = Recorder(delay=2.0)  # a slow broker
     queue = background(published, interval=0.01)
     started = time.monotonic()
     queue.add([1])
     queue.add([2])
-    assert time.monotonic() - started < 0.1
+    assert time.monotonic() - started < 1.0
     wait_for(lambda: sorted(published.ids) == [1, 2])
 
 
@@ -148,7 +148,7 @@ def test_stopping_publishes_what_is_left_and_goes_back_to_inline():
     assert published.batches[-1] == [3]
 
 
-def test_a_broker_down_for_long_keeps_only_the_newest_notes(background, caplog, monkeypatch):
+def test_at_most_max_pending_notes_wait_and_the_oldest_are_left_to_the_backfill(caplog, monkeypatch):
     monkeypatch.setattr(EmbeddingQueue, "MAX_PENDING", 5)
     published = Recorder()
     queue = EmbeddingQueue(published, interval=60)
@@ -164,9 +164,11 @@ def test_gunicorn_workers_publish_in_the_background_and_flush_on_exit(monkeypatc
     published = Recorder()
     monkeypatch.setattr(tasks, "embedding_queue", EmbeddingQueue(published, interval=60))
     hooks["post_worker_init"](object())
-    tasks.queue_embedding(sender=None, note_ids=[7])
-    assert published.ids == []
-    hooks["worker_exit"](object(), object())
+    try:
+        tasks.queue_embedding(sender=None, note_ids=[7])
+        assert published.ids == []
+    finally:
+        hooks["worker_exit"](object(), object())
     assert published.ids == [7]
 
 

@@ -28,7 +28,12 @@ def test_a_note_is_stored_redacted_with_the_agents_site_and_team(agent):
 
 
 def test_a_recorded_note_is_the_row_save_would_have_written(agent):
+    from django.db import connection
+
     from voc.models import ProductArea
+
+    if connection.vendor != "postgresql":
+        pytest.skip("voc.lean_sql writes its own INSERT only on PostgreSQL (save() elsewhere)")
 
     area = ProductArea.objects.create(name="Cards")
     fields = {
