@@ -150,7 +150,10 @@ def main() -> None:
         from django.db import connection
 
         from config.wsgi import application
+        from insights.tasks import embedding_queue
 
+        # As in a gunicorn worker (config/gunicorn.conf.py): notes go to Celery from a thread.
+        embedding_queue.start_background()
         texts = common.banking77_texts()
         rng = random.Random(1)
         seq = 0
