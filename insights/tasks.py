@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 
 from celery import shared_task
@@ -68,9 +67,10 @@ class EmbeddingQueue:
     ``interval`` seconds, or as soon as a CHUNK is waiting. A publish costs about 1 ms of a web
     process's CPU, a quarter of a note POST; this way one publish carries the notes of many
     requests, and a slow or unreachable broker never delays a note's 201. A failed publish is
-    tried again ``retry_after`` seconds later, keeping at most MAX_PENDING ids; ``stop`` (at worker exit)
-    publishes what is left. The notes of a process killed between two turns, or dropped beyond
-    MAX_PENDING, are embedded by the nightly ``backfill_vectors``."""
+    tried again ``retry_after`` seconds later, then twice as long each time (up to a minute),
+    keeping at most MAX_PENDING ids; ``stop`` (at worker exit) publishes what is left. The notes
+    of a process killed between two turns, or dropped beyond MAX_PENDING, are embedded by the
+    nightly ``backfill_vectors``."""
 
     MAX_PENDING = 100_000
 
@@ -88,6 +88,7 @@ class EmbeddingQueue:
         self._pending: list[int] = []
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._stop_requested = threading.Event()  # wakes a thread waiting to retry
 
     def add(self, note_ids: list[int]) -> None:
         with self._cond:
@@ -103,6 +104,7 @@ class EmbeddingQueue:
         with self._cond:
             if self._thread is None:
                 self._stopping = False
+                self._stop_requested.clear()
                 self._thread = threading.Thread(target=self._run, name="embedding-queue", daemon=True)
                 self._thread.start()
 
@@ -111,6 +113,7 @@ class EmbeddingQueue:
         with self._cond:
             thread, self._stopping = self._thread, True
             self._cond.notify()
+        self._stop_requested.set()
         if thread is not None:
             thread.join(timeout)
             if thread.is_alive():  # a publish hanging on the broker: what it holds waits for the backfill
@@ -120,6 +123,7 @@ class EmbeddingQueue:
         self._publish(batch)
 
     def _run(self) -> None:
+        failures = 0
         while True:
             with self._cond:
                 if not self._stopping and len(self._pending) < CHUNK:
@@ -128,11 +132,14 @@ class EmbeddingQueue:
                     return  # stop() publishes the rest
                 batch, self._pending = self._pending, []
             done = self._publish(batch, raise_errors=False)
-            if done < len(batch):
-                with self._cond:  # tried again at a later turn, before newer notes
-                    self._pending[:0] = batch[done:]
-                    self._trim()
-                time.sleep(self.retry_after)
+            if done == len(batch):
+                failures = 0
+                continue
+            with self._cond:  # tried again at a later turn, before newer notes
+                self._pending[:0] = batch[done:]
+                self._trim()
+            failures += 1  # the broker is down: wait longer each time, up to a minute
+            self._stop_requested.wait(min(self.retry_after * 2 ** (failures - 1), 60.0))
 
     def _publish(self, ids: list[int], *, raise_errors: bool = True) -> int:
         """Publish ``ids`` in chunks; returns how many went out."""

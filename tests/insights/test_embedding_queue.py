@@ -4,6 +4,7 @@ making the caller wait for the broker."""
 
 from __future__ import annotations
 
+import itertools
 import runpy
 import threading
 import time
@@ -134,6 +135,33 @@ def test_in_the_background_a_failed_publish_is_tried_again_before_newer_notes(ba
     wait_for(lambda: "trying again" in caplog.text)
     queue.add([3])
     wait_for(lambda: published.ids == [1, 2, 3])
+
+
+def test_while_the_broker_stays_down_retries_wait_longer_each_time(background):
+    attempts: list[float] = []
+
+    def publish(ids: list[int]) -> None:
+        attempts.append(time.monotonic())
+        if len(attempts) <= 3:
+            raise ConnectionError("broker down")
+
+    queue = background(publish, interval=0.01, retry_after=0.1)
+    queue.add([1])
+    wait_for(lambda: len(attempts) == 4)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
+    assert gaps[0] >= 0.1 and gaps[1] >= 0.2 and gaps[2] >= 0.4
+
+
+def test_stopping_during_a_retry_wait_publishes_at_once():
+    published = Recorder(fail_once=True)
+    queue = EmbeddingQueue(published, interval=0.01, retry_after=30)
+    queue.start_background()
+    queue.add([1, 2])
+    wait_for(lambda: not published.fail_once)  # the first publish failed: a 30 s wait begins
+    started = time.monotonic()
+    queue.stop()
+    assert time.monotonic() - started < 5
+    assert published.ids == [1, 2]
 
 
 def test_stopping_publishes_what_is_left_and_goes_back_to_inline():
