@@ -120,7 +120,9 @@ class EmbeddingQueue:
                 log.error("embedding queue still publishing after %s s; its notes go to the nightly backfill", timeout)
         with self._cond:
             self._thread, batch, self._pending = None, self._pending, []
-        self._publish(batch)
+        done = self._publish(batch, raise_errors=False)
+        if done < len(batch):
+            log.error("%d notes not queued for embedding; the nightly backfill will take them", len(batch) - done)
 
     def _run(self) -> None:
         failures = 0
@@ -150,7 +152,7 @@ class EmbeddingQueue:
                 if raise_errors:
                     log.error("notes %s not queued for embedding; the nightly backfill will take them", ids[i:])
                     raise
-                log.exception("%d notes not queued for embedding yet; trying again", len(ids) - i)
+                log.exception("%d notes not queued for embedding yet", len(ids) - i)
                 return i
         return len(ids)
 

@@ -132,7 +132,7 @@ def test_in_the_background_a_failed_publish_is_tried_again_before_newer_notes(ba
     published = Recorder(fail_once=True)
     queue = background(published, interval=0.01, retry_after=0.05)
     queue.add([1, 2])
-    wait_for(lambda: "trying again" in caplog.text)
+    wait_for(lambda: "not queued for embedding yet" in caplog.text)
     queue.add([3])
     wait_for(lambda: published.ids == [1, 2, 3])
 
@@ -162,6 +162,17 @@ def test_stopping_during_a_retry_wait_publishes_at_once():
     queue.stop()
     assert time.monotonic() - started < 5
     assert published.ids == [1, 2]
+
+
+def test_stopping_with_the_broker_down_leaves_the_notes_to_the_backfill_and_says_so(caplog):
+    def publish(ids: list[int]) -> None:
+        raise ConnectionError("broker down")
+
+    queue = EmbeddingQueue(publish, interval=60)
+    queue.start_background()
+    queue.add([1, 2, 3])
+    queue.stop()  # a worker exiting must not fail on it
+    assert "3 notes not queued for embedding; the nightly backfill will take them" in caplog.text
 
 
 def test_stopping_publishes_what_is_left_and_goes_back_to_inline():
