@@ -21,9 +21,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from voc.language import detect_language
+from voc.redaction import PLACEHOLDER_KINDS
 
 LANGUAGES = ("en", "es", "gl")
-_PLACEHOLDERS = frozenset({"CARD", "EMAIL", "PHONE", "IBAN", "ID"})  # what voc.redaction leaves
+_PLACEHOLDERS = frozenset(PLACEHOLDER_KINDS)  # what voc.redaction leaves: "[CARD]" is not a word of a theme
 _BASE = {"en": "en", "es": "es", "gl": "es"}  # Galician is tokenised and lemmatised as Spanish
 GL_STOP_WORDS = frozenset(
     word
