@@ -48,10 +48,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answer here, before the headers below
+    "voc.middleware.SecurityHeadersMiddleware",  # Cache-Control: no-store and Content-Security-Policy
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "voc.input_guard.ControlCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "voc.middleware.UserLanguageMiddleware",
@@ -97,6 +99,7 @@ else:
 AUTH_USER_MODEL = "voc.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "voc.signin_limits.SignInLimitBackend",  # refuses before any password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -104,6 +107,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: told of every password change (form, admin, add_user), it revokes API tokens.
+    {"NAME": "voc.api_tokens.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -117,7 +122,18 @@ AXES_LOCKOUT_CALLABLE = "voc.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins
-AXES_IPWARE_PROXY_COUNT = env.int("VOC_PROXY_COUNT", 0, minimum=0)
+# How many reverse proxies in front add to X-Forwarded-For; the header is trusted that far only
+# (axes, the limits below, DRF's throttles and the audit log all read the address the same way).
+VOC_PROXY_COUNT = env.int("VOC_PROXY_COUNT", 0, minimum=0)
+AXES_IPWARE_PROXY_COUNT = VOC_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "voc.signin_limits.client_address"
+# And per address alone (password spraying: many usernames from one place; an office behind one
+# NAT address shares it, hence higher) and per username alone (one username from many places),
+# counted in the cache over the cool-off window (voc/signin_limits.py).
+VOC_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("VOC_LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+VOC_LOGIN_USERNAME_FAILURE_LIMIT = env.int("VOC_LOGIN_USERNAME_FAILURE_LIMIT", 10, minimum=1)
+# API tokens expire this many days after they were issued (a new one is issued on sign-in).
+VOC_API_TOKEN_DAYS = env.int("VOC_API_TOKEN_DAYS", 90, minimum=1)
 
 # Language and time
 LANGUAGE_CODE = env.choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es"])
@@ -168,6 +184,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem://")
+    # An hour, on purpose: a task taken by a worker that died is handed out again after this,
+    # but so would be a task still running (seed_demo_themes may take an hour) or waiting for
+    # its countdown (deliver comes back up to 16 minutes later), which a shorter timeout would
+    # run twice. Stopped work resumes sooner through the sweeps below, which are safe twice.
     else {"visibility_timeout": 3600}
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -190,15 +210,24 @@ VOC_DEFAULT_SCHEDULES = {
         "crontab": "30 3 * * *",
     },
     "Embed notes that have no vector yet": {"task": "insights.tasks.backfill_vectors", "crontab": "0 2 * * *"},
+    # Notes whose queued message was lost (e.g. a broker restarted without persistence).
+    "Embed recent notes the queue missed": {"task": "insights.tasks.sweep_vectors", "crontab": "10 * * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
     "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
     "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
     "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},
+    # A send whose worker died resumes within minutes, not after the broker's visibility timeout.
+    "Resume stalled newsletter sends": {"task": "newsletter.tasks.resume_deliveries", "crontab": "*/5 * * * *"},
     "Render and send the monthly head-office pack": {"task": "newsletter.tasks.monthly_pack", "crontab": "0 7 1 * *"},
     # Runs every weekday; it assigns only on the first working day of the month (and is safe twice).
     "Assign the monthly complaint cases": {"task": "voc.tasks.assign_cases", "crontab": "0 7 * * 1-5"},
     "Remind and escalate ageing complaint cases": {"task": "voc.tasks.case_reminders", "crontab": "0 8 * * 1-5"},
     "Nudge people behind on listening": {"task": "voc.tasks.listening_nudges", "crontab": "0 9 * * 1"},
+    # Hourly: resumes imports whose worker died; deletes import files past VOC_IMPORT_RETENTION_DAYS.
+    "Resume stalled imports and delete expired import files": {
+        "task": "voc.tasks.import_housekeeping",
+        "crontab": "20 * * * *",
+    },
 }
 
 # REST API
@@ -209,11 +238,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with a depth limit and no control characters (config.api), then DRF's form parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("VOC_API_LOGIN_RATE", "20/min")},
+    # The token endpoint: per address and per username. X-Forwarded-For counts for VOC_PROXY_COUNT
+    # proxies only (unset, DRF would key on the whole header, which a client rewrites at will).
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("VOC_API_LOGIN_RATE", "20/min"),
+        "login_username": env.str("VOC_API_LOGIN_USERNAME_RATE", "10/min"),
+    },
+    "NUM_PROXIES": VOC_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Listening Post API",
@@ -245,6 +286,12 @@ VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES = env.int("VOC_LISTEN_EXECUTIVE_WEEKLY_MINUT
 VOC_LISTEN_YEARLY_MINUTES = env.int("VOC_LISTEN_YEARLY_MINUTES", 480, minimum=0)
 # Absolute address of the intranet, for links in e-mails (unsubscribe, archive, PDFs).
 VOC_SITE_URL = env.str("VOC_SITE_URL", "http://127.0.0.1:8000")
+# CSV imports: the largest upload and the most rows one file may have (larger files are refused
+# with a message; split them), and the days before files of rows to fix, and uploads of abandoned
+# imports, are deleted.
+VOC_IMPORT_MAX_BYTES = env.int("VOC_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+VOC_IMPORT_MAX_ROWS = env.int("VOC_IMPORT_MAX_ROWS", 200_000, minimum=1)
+VOC_IMPORT_RETENTION_DAYS = env.int("VOC_IMPORT_RETENTION_DAYS", 30, minimum=1)
 # The sentence encoder (insights/nlp.py). Changing it: run `themes backfill` to embed every note
 # again; until then notes embedded by the other encoder are left out of grouping and assignment.
 VOC_ENCODERS = ("minilm", "use-multilingual")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
@@ -11,6 +11,7 @@ from voc import api as voc_api
 from voc import case_api as voc_case_api
 from voc import listening_api as voc_listening_api
 from voc import views as voc_views
+from voc.middleware import csp_allows_inline_styles
 
 router = SimpleRouter()
 router.register("notes", voc_api.NoteViewSet, basename="note")
@@ -25,7 +26,9 @@ api_patterns = [
     path("auth/token/", voc_api.ObtainTokenView.as_view(), name="token"),
     path("me/", voc_api.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script), not inline; the
+    # UI styles its widgets inline, hence that page's CSP allows inline styles.
+    path("docs/", csp_allows_inline_styles(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
 ]
 
 account_patterns = [
@@ -34,6 +37,7 @@ account_patterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", voc_views.profile, name="profile"),
+    path("tokens/", voc_views.tokens, name="api_tokens"),
 ]
 
 urlpatterns = [
@@ -52,3 +56,4 @@ urlpatterns = [
 ]
 
 handler403 = "voc.views.permission_denied"
+handler500 = "config.unavailable.server_error"  # a dropped database connection is a 503, not a 500

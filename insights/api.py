@@ -18,13 +18,15 @@ from voc.roles import Capability, HasCapability
 
 
 class ThemeSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
-    notes = serializers.IntegerField(read_only=True, default=None)
-    last_week = serializers.IntegerField(read_only=True, default=None)
-    weekly = serializers.ListField(child=serializers.IntegerField(), read_only=True, default=None)
+    # allow_null: declared nullable in the schema, as they are null when there is none (figures
+    # when the theme has no summary, e.g. a proposed or merged theme read by id).
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    notes = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    last_week = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    weekly = serializers.ListField(child=serializers.IntegerField(), read_only=True, default=None, allow_null=True)
     change = serializers.FloatField(read_only=True, default=None, allow_null=True)
-    share = serializers.FloatField(read_only=True, default=None)
+    share = serializers.FloatField(read_only=True, default=None, allow_null=True)
     rising = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from voc.models import Insight
+from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
 
 
 class NoteVectorQuerySet(models.QuerySet):
@@ -32,9 +33,10 @@ class NoteVector(models.Model):
     note = models.OneToOneField(Insight, on_delete=models.CASCADE, primary_key=True, related_name="vector")
     encoder = models.CharField(_("encoder"), max_length=64)
     vector = models.BinaryField(_("vector"), blank=True)  # float32, L2-normalised
-    lemmas = models.TextField(_("lemmas"), blank=True)  # space-separated content lemmas, for names and lexical features
+    # space-separated content lemmas, for names and lexical features
+    lemmas = RedactedTextField(_("lemmas"), blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OK)
-    error = models.CharField(_("error"), max_length=200, blank=True)
+    error = RedactedCharField(_("error"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NoteVectorQuerySet.as_manager()
@@ -67,8 +69,8 @@ class Theme(models.Model):
         ARCHIVED = "archived", _("Archived")
         MERGED = "merged", _("Merged into another")
 
-    name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    name = RedactedCharField(_("name"), max_length=120)
+    description = RedactedTextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent theme")
@@ -76,7 +78,7 @@ class Theme(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="absorbed", verbose_name=_("merged into")
     )
-    key_terms = models.JSONField(_("key terms"), default=list, blank=True)
+    key_terms = RedactedJSONField(_("key terms"), default=list, blank=True)
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -153,8 +155,8 @@ class ThemeChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
+    before = RedactedJSONField(_("before"), default=dict, blank=True)
+    after = RedactedJSONField(_("after"), default=dict, blank=True)
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
 
     class Meta:

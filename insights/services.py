@@ -6,7 +6,7 @@ that need them, so web processes and commands that only read or curate stay smal
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -88,6 +88,31 @@ def _to_embed() -> QuerySet[Insight]:
 def notes_without_vectors(*, chunk: int = 500) -> list[list[int]]:
     """Ids of notes still to embed, in chunks (the backfill fans them out over workers)."""
     ids = list(_to_embed().order_by("id").values_list("id", flat=True))
+    return [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
+
+
+# A note is handed to Celery within seconds of its commit (a web process retries a broker that
+# is down for as long as it runs). The sweep takes notes older than SWEEP_AFTER, so it never
+# queues a note the after-commit path is about to queue, and younger than SWEEP_WINDOW (a few
+# hourly runs, in case one is missed), so each note is queued by at most a few runs; anything
+# older is the nightly backfill's.
+SWEEP_AFTER = timedelta(minutes=10)
+SWEEP_WINDOW = timedelta(hours=3)
+
+
+def missed_notes(*, now: datetime | None = None, chunk: int = 500) -> list[list[int]]:
+    """Ids, in chunks, of notes logged between ``SWEEP_WINDOW`` and ``SWEEP_AFTER`` before
+    ``now`` that have no vector at all: the ones whose queued message was lost (a broker restarted
+    without persistence, a web process killed holding them). Notes that failed to embed (they
+    have a vector row, flagged) and notes embedded by another encoder are not taken."""
+    now = now or timezone.now()
+    ids = list(
+        Insight.objects.filter(
+            vector__isnull=True, created_at__gte=now - SWEEP_WINDOW, created_at__lt=now - SWEEP_AFTER
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     return [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
 
 

@@ -40,6 +40,19 @@ def backfill_vectors() -> int:
 
 
 @shared_task(acks_late=True)
+def sweep_vectors() -> int:
+    """Hourly: queue the recent notes that have no vector and that the after-commit path should
+    have queued minutes ago (``services.missed_notes``). Safe to run twice: a note embedded
+    meanwhile is skipped by ``embed_notes``."""
+    from insights import services
+
+    chunks = services.missed_notes(chunk=CHUNK)
+    for ids in chunks:
+        embed_notes.delay(ids)
+    return sum(len(ids) for ids in chunks)
+
+
+@shared_task(acks_late=True)
 def discover() -> int:
     """Nightly: propose themes for notes without one. Safe to run twice (grouped notes are taken)."""
     from insights import services
@@ -69,8 +82,9 @@ class EmbeddingQueue:
     requests, and a slow or unreachable broker never delays a note's 201. A failed publish is
     tried again ``retry_after`` seconds later, then twice as long each time (up to a minute),
     keeping at most MAX_PENDING ids; ``stop`` (at worker exit) publishes what is left. The notes
-    of a process killed between two turns, or dropped beyond MAX_PENDING, are embedded by the
-    nightly ``backfill_vectors``."""
+    of a process killed between two turns, dropped beyond MAX_PENDING, or lost by a broker that
+    restarted without persistence, are queued by the hourly ``sweep_vectors`` (older ones by the
+    nightly ``backfill_vectors``)."""
 
     MAX_PENDING = 100_000
 
@@ -157,7 +171,7 @@ class EmbeddingQueue:
         return len(ids)
 
     def _trim(self) -> None:
-        """Lock held: keep the newest MAX_PENDING ids (the nightly backfill takes the others)."""
+        """Lock held: keep the newest MAX_PENDING ids (the hourly sweep queues the others)."""
         dropped = len(self._pending) - self.MAX_PENDING
         if dropped > 0:
             log.error(

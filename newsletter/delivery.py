@@ -19,12 +19,29 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=15)
+# A delivery still waiting this long after it became due has no living task behind it: the
+# ``deliver`` task that held it died (a worker killed, a broker restarted without persistence).
+STALLED_AFTER = timedelta(minutes=5)
 
 
 def _claimable(now: datetime) -> Q:
     stale = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE, attempts__lt=MAX_ATTEMPTS)
     due = Q(status=Delivery.Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     return due | stale
+
+
+def stalled(*, now: datetime | None = None) -> list[tuple[int | None, int | None]]:
+    """``(issue_id, pack_id)`` of every issue and pack with a delivery that nobody is sending:
+    pending for longer than ``STALLED_AFTER`` after it became due, or claimed by a worker whose
+    lease ran out. The delivery sweep queues ``deliver`` for each; a live send that is merely
+    slow gets a second sender, which the claims keep from sending anything twice."""
+    now = now or timezone.now()
+    overdue = now - STALLED_AFTER
+    waiting = Q(status=Delivery.Status.PENDING) & (
+        Q(next_attempt_at__isnull=True, created_at__lt=overdue) | Q(next_attempt_at__lt=overdue)
+    )
+    abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+    return list(Delivery.objects.filter(waiting | abandoned).order_by().values_list("issue_id", "pack_id").distinct())
 
 
 def is_permanent(exc: Exception) -> bool:
@@ -120,7 +137,8 @@ def _next_due(owner: Q) -> float | None:
 
 def _fail(mine: QuerySet[Delivery], delivery: Delivery, exc: Exception, *, final: bool) -> int:
     reason = f"{type(exc).__name__}: {exc}"[:300]
-    log.warning("delivery %s to %s failed (attempt %s): %s", delivery.pk, delivery.email, delivery.attempts, reason)
+    # ids only: a mail server's message quotes addresses; the redacted reason is on the delivery
+    log.warning("delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, type(exc).__name__)
     if final:
         mine.update(status=Delivery.Status.FAILED, error=reason)
         return 1

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from voc.models import Insight
+from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
 
 
 class Issue(models.Model):
@@ -25,7 +26,7 @@ class Issue(models.Model):
     week_start = models.DateField(_("week"), unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     notes_count = models.PositiveIntegerField(_("notes that week"), default=0)
-    editor_note = models.TextField(_("editor's note"), blank=True, max_length=2000)
+    editor_note = RedactedTextField(_("editor's note"), blank=True, max_length=2000)
     drafted_at = models.DateTimeField(_("drafted"), auto_now_add=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -40,7 +41,7 @@ class Issue(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="newsletters/", blank=True)
     pdf_rendered_at = models.DateTimeField(_("PDF rendered"), null=True, blank=True)
     pdf_requested_at = models.DateTimeField(_("PDF requested"), null=True, blank=True)
-    pdf_error = models.CharField(_("PDF error"), max_length=300, blank=True)
+    pdf_error = RedactedCharField(_("PDF error"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-week_start"]
@@ -89,12 +90,12 @@ class Fact(models.Model):
     period_end = models.DateField(_("period to"))
     compare_start = models.DateField(_("compared with, from"), null=True, blank=True)
     compare_end = models.DateField(_("compared with, to"), null=True, blank=True)
-    sentence_en = models.TextField(_("sentence (English)"), max_length=500)
-    sentence_es = models.TextField(_("sentence (Spanish)"), max_length=500)
-    quote = models.TextField(_("example quote"), blank=True)
+    sentence_en = RedactedTextField(_("sentence (English)"), max_length=500)
+    sentence_es = RedactedTextField(_("sentence (Spanish)"), max_length=500)
+    quote = RedactedTextField(_("example quote"), blank=True)
     quote_note = models.ForeignKey(Insight, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     edited = models.BooleanField(_("edited by a person"), default=False)
-    data = models.JSONField(_("details"), default=dict, blank=True)
+    data = RedactedJSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -152,7 +153,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    error = models.CharField(_("last error"), max_length=300, blank=True)
+    error = RedactedCharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,7 +187,7 @@ class MonthlyPack(models.Model):
     month = models.DateField(_("month"), unique=True)
     pdf = models.FileField(_("PDF"), upload_to="packs/", blank=True)
     rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
-    error = models.CharField(_("error"), max_length=300, blank=True)
+    error = RedactedCharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
 from voc import audit
 from voc.errors import DomainError
 from voc.models import Insight, User
+from voc.redaction import redact
 from voc.roles import ROLE_CAPABILITIES, Capability, has_capability
 
 log = logging.getLogger(__name__)
@@ -164,12 +165,12 @@ def review_issue(*, issue: Issue, by: User, editor_note: str, changes: list[Fact
         if not change.sentence_en.strip() or not change.sentence_es.strip():
             raise DomainError(_("Every fact needs a sentence in English and in Spanish."), field="facts")
         fact = facts[change.fact_id]
-        edited = fact.edited or (change.sentence_en.strip(), change.sentence_es.strip()) != (
-            fact.sentence_en,
-            fact.sentence_es,
-        )
+        # Stored redacted (the fields see to it); compared and kept in memory as stored, so an
+        # unchanged sentence is not taken for an edit and nothing raw outlives this call.
+        sentences = (redact(change.sentence_en.strip()).text, redact(change.sentence_es.strip()).text)
+        edited = fact.edited or sentences != (fact.sentence_en, fact.sentence_es)
         fact.position, fact.included, fact.edited = change.position, change.included, edited
-        fact.sentence_en, fact.sentence_es = change.sentence_en.strip(), change.sentence_es.strip()
+        fact.sentence_en, fact.sentence_es = sentences
     Fact.objects.bulk_update(list(facts.values()), ["position", "included", "edited", "sentence_en", "sentence_es"])
     if not any(f.included for f in facts.values()):
         raise DomainError(_("Keep at least one fact, or leave the issue unsent."), field="facts")

@@ -46,6 +46,20 @@ def deliver(self, issue_id: int | None = None, pack_id: int | None = None) -> di
 
 
 @shared_task(acks_late=True)
+def resume_deliveries() -> int:
+    """Every five minutes: queue ``deliver`` for each issue or pack whose sending stopped (a
+    worker killed mid-send, a lost message; see ``delivery.stalled``), so it resumes within
+    minutes instead of waiting for the broker to hand the dead task out again. Safe to run twice:
+    deliveries are claimed one by one, so each reader still gets one e-mail."""
+    from newsletter import delivery
+
+    owners = delivery.stalled()
+    for issue_id, pack_id in owners:
+        deliver.delay(issue_id=issue_id, pack_id=pack_id)
+    return len(owners)
+
+
+@shared_task(acks_late=True)
 def send_due() -> list[int]:
     """Every few minutes: send approved issues whose automatic sending time has passed."""
     from newsletter import services

@@ -19,6 +19,7 @@ from newsletter import emails, services, tasks
 from newsletter.forms import ApproveForm, FactFormSet, ReviewForm, SubscriptionForm
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack
 from voc.errors import DomainError
+from voc.middleware import csp_allows_inline_styles
 from voc.roles import Capability, capability_required, has_capability
 
 PAGE_SIZE = 20
@@ -143,6 +144,7 @@ def issue_draft(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.EDIT_NEWSLETTERS)
 @require_GET
+@csp_allows_inline_styles  # an e-mail is styled inline (mail clients ignore stylesheets)
 def issue_email_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The e-mail exactly as a reader in the editor's language would get it (HTML or text)."""
     issue = get_object_or_404(Issue, pk=pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.factories import PASSWORD, SiteFactory, TeamFactory, UserFactory
@@ -15,6 +16,12 @@ ROLES = ["agent", "lead", "hq", "executive", "admin"]
 def _fast_english(settings):
     settings.LANGUAGE_CODE = "en"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in counters and API throttles live in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture
@@ -35,6 +42,12 @@ def agent(madrid) -> User:
 @pytest.fixture
 def other_site_agent(manchester) -> User:
     return UserFactory(username="amy", role=User.Role.AGENT, site=manchester)
+
+
+@pytest.fixture
+def colleague(madrid) -> User:
+    """Another agent at the agent's site."""
+    return UserFactory(username="pablo", role=User.Role.AGENT, site=madrid)
 
 
 @pytest.fixture
@@ -77,3 +90,13 @@ def client_for(cast):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    """Two sites, every role on each side of the line, one object of each kind a URL names
+    (tests/proof_fixtures.py); for the permission matrix."""
+    from tests.proof_fixtures import build_world
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world()

@@ -41,7 +41,8 @@ def kill(pid: int) -> None:
         dbname=connection.settings_dict["NAME"],
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # With a timeout, PostgreSQL returns once the backend has exited (its socket is closed).
+        other.execute("SELECT pg_terminate_backend(%s, 10000)", [pid])
 
 
 def test_a_connection_busy_a_moment_ago_is_not_checked(wrapper):
@@ -62,11 +63,25 @@ def test_a_connection_idle_for_a_while_is_checked_and_replaced_when_dead(wrapper
     assert new_pid != pid
 
 
-def test_after_a_database_error_the_next_request_checks_again(wrapper):
+def test_a_trusted_connection_the_server_ended_between_requests_is_replaced_before_the_first_query(wrapper):
     pid = request(wrapper)
-    kill(pid)  # the server went away while the connection was trusted: this request fails ...
-    with pytest.raises(OperationalError):
-        request(wrapper)
+    kill(pid)  # a moment after a good request: still trusted by time, but the socket says it ended
+    with mock.patch.object(wrapper, "is_usable", wraps=wrapper.is_usable) as check:
+        new_pid = request(wrapper)  # no OperationalError: checked, found dead, reconnected
+    assert check.call_count == 1
+    assert new_pid != pid
+
+
+def test_after_a_database_error_the_next_request_checks_again(wrapper):
+    request(wrapper)
+    wrapper.close_if_unusable_or_obsolete()  # a request starts ...
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    kill(pid)  # ... and the server ends its connection half-way: this request fails ...
+    with pytest.raises(OperationalError), wrapper.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    wrapper.close_if_unusable_or_obsolete()
     assert wrapper.connection is None  # ... and Django drops the connection at its end
     assert request(wrapper) != pid  # the next request reconnects
 

@@ -29,6 +29,19 @@ def visible_notes(user: User):
     return notes.none()
 
 
+def suggestible_notes(user: User):
+    """Notes the typing assistant may show ``user`` (and that they may "+1"): active notes of
+    their home site, or of the sites they lead; never a vulnerable customer's. Only people who
+    log notes get suggestions at all."""
+    if not has_capability(user, Capability.LOG_NOTES):
+        return Insight.objects.none()
+    if has_capability(user, Capability.VIEW_SITE_NOTES):
+        site_ids = lead_site_ids(user)
+    else:
+        site_ids = [user.site_id] if user.site_id else []
+    return Insight.objects.active().for_sites(site_ids).filter(vulnerable=False)
+
+
 def may_see_contact(user: User, contact: ComplaintContact) -> bool:
     """Leads of the complaint's site, and the executive and buddy of the case it became."""
     if has_capability(user, Capability.VIEW_SITE_NOTES) and contact.note.site_id in lead_site_ids(user):

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -25,18 +24,19 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from voc import services
-from voc.access import visible_notes
+from voc import api_tokens, services
+from voc.access import suggestible_notes, visible_notes
 from voc.audit import client_ip
 from voc.filters import NoteFilter
 from voc.lean_sql import hot_cursor
 from voc.models import Insight, ProductArea, User
 from voc.roles import Capability, HasCapability, capabilities
+from voc.signin_limits import UsernameRateThrottle
 
 
 class MeSerializer(serializers.ModelSerializer):
-    site = serializers.StringRelatedField()
-    team = serializers.StringRelatedField()
+    site = serializers.StringRelatedField(allow_null=True)  # head office, executives, admins: none
+    team = serializers.StringRelatedField(allow_null=True)
     capabilities = serializers.SerializerMethodField()
 
     class Meta:
@@ -80,7 +80,9 @@ class ObtainTokenView(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    # Per address (VOC_PROXY_COUNT decides which) and per username; failures also count toward
+    # axes' lock-out and voc.signin_limits, shared with the sign-in page.
+    throttle_classes = [ScopedRateThrottle, UsernameRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
@@ -95,8 +97,7 @@ class ObtainTokenView(APIView):
                 {"non_field_errors": [_("Unable to sign in with those credentials.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_tokens.obtain_token(user=user).key})
 
 
 class ApiRootView(APIView):
@@ -268,14 +269,12 @@ class NoteViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        note, created = services.record_note(
-            agent=request.user, ip_address=client_ip(request._request), **payload.validated_data
-        )
-        if not created and not visible_notes(request.user).filter(pk=note.pk).exists():
-            return Response(
-                {"external_id": [_("Another person's note already has this external id.")]},
-                status=status.HTTP_409_CONFLICT,
-            )
+        fields = payload.validated_data
+        services.check_client_identity(source=fields.get("source", ""), external_id=fields.get("external_id", ""))
+        try:
+            note, created = services.record_note(agent=request.user, ip_address=client_ip(request._request), **fields)
+        except services.ExternalIdTaken as exc:
+            return Response({"external_id": [exc.message]}, status=status.HTTP_409_CONFLICT)
         if created:
             # The new note is in memory and has no +1s yet: no need to read it back. Its site is
             # the author's (loaded with the token) unless it came from a listening session.
@@ -308,9 +307,9 @@ class NoteViewSet(
     @extend_schema(request=TallySerializer, responses=PlusOneSerializer)
     @action(detail=True, methods=["post"], url_path="plus-one")
     def plus_one(self, request: Request, pk: str | None = None) -> Response:
-        # Any active note may be +1'd (the typing assistant shows notes of every site), but the
-        # answer carries only the count: the note itself stays visible to whom it was before.
-        note = get_object_or_404(Insight.objects.active(), pk=pk)
+        # The notes the typing assistant may show this person, no others: 404 for the rest, so
+        # the answer tells nothing of notes out of sight.
+        note = get_object_or_404(suggestible_notes(request.user), pk=pk)
         payload = TallySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.add_tally(note=note, agent=request.user, channel=payload.validated_data["channel"])

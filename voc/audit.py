@@ -8,13 +8,14 @@ from django.db import models
 from django.http import HttpRequest
 
 from voc.models import AuditEntry, User
+from voc.signin_limits import client_address
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The caller's address as axes resolved it (proxy-aware), else REMOTE_ADDR."""
+    """The caller's address, X-Forwarded-For trusted for ``VOC_PROXY_COUNT`` proxies only."""
     if request is None:
         return None
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 def record(

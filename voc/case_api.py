@@ -4,6 +4,7 @@ Read-only; the customer's contact details never appear here (the case page shows
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
 
@@ -11,8 +12,13 @@ from voc import cases
 from voc.models import ComplaintCase
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})
+class MonthField(serializers.DateField):
+    """A case's month as ``YYYY-MM`` (the schema says so; a plain DateField would claim a date)."""
+
+
 class CaseSerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(format="%Y-%m")
     executive = serializers.CharField(source="executive.username")
     buddy = serializers.CharField(source="buddy.username", allow_null=True, default=None)
     complaint = serializers.CharField(source="note.text")

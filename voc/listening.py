@@ -19,7 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from voc import services
+from voc.access import lead_site_ids
 from voc.errors import DomainError
+from voc.input_guard import is_blank
 from voc.models import Insight, ListeningNudge, ListeningSession, Site, User
 from voc.redaction import redact
 from voc.roles import ROLE_CAPABILITIES, Capability, has_capability
@@ -70,6 +72,12 @@ def _validate(
             )
 
 
+def _own_sites(person: User) -> list[int]:
+    if has_capability(person, Capability.VIEW_SITE_NOTES):
+        return lead_site_ids(person)
+    return [person.site_id] if person.site_id else []
+
+
 def year_before(today: date) -> date:
     """The same date a year earlier (28 February for a 29th): the oldest day a session may have."""
     try:
@@ -98,13 +106,17 @@ def log_session(
     """Record time ``person`` spent listening to calls (any role may).
 
     ``minutes`` is 1..``ListeningSession.MAX_MINUTES``; ``day`` is today or up to a year ago;
-    a ``site`` or a ``queue`` (or both) says where. An ``idea`` becomes a note heard by the
+    a ``site`` or a ``queue`` (or both) says where; someone with a home site (agents, leads)
+    listens at that site or one they lead, as their notes belong there. An ``idea`` becomes a note heard by the
     person (kind "want", channel "phone", source "listening", external id
     ``listening-<session id>``) at the session's site, else at the person's home
     site; without either the idea is refused on ``site``. The session and its note are stored
     together or not at all; themes hear of the note after commit. Raises DomainError naming
     the field. What was heard, what surprised and the idea are stored redacted, like notes."""
-    queue, heard, surprised, idea = (value.strip() for value in (queue or "", heard or "", surprised or "", idea or ""))
+    # Only invisible characters (zero-width spaces, say) is nothing written: no idea, no note.
+    queue, heard, surprised, idea = (
+        "" if is_blank(value or "") else value.strip() for value in (queue, heard, surprised, idea)
+    )
     _validate(
         person=person,
         day=day,
@@ -114,6 +126,8 @@ def log_session(
         texts={"heard": heard, "surprised": surprised, "idea": idea},
         today=timezone.localdate(),
     )
+    if site is not None and person.site_id is not None and site.pk not in _own_sites(person):
+        raise DomainError(_("Choose your own site, or one you lead."), field="site")
     idea_site = site or person.site
     if idea and idea_site is None:
         raise DomainError(_("To turn your idea into a note, choose the site you listened at."), field="site")

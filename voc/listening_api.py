@@ -32,7 +32,9 @@ class ListeningSessionSerializer(serializers.ModelSerializer):
     heard = serializers.CharField(required=False, allow_blank=True, max_length=listening.TEXT_MAX)
     surprised = serializers.CharField(required=False, allow_blank=True, max_length=listening.TEXT_MAX)
     idea = serializers.CharField(required=False, allow_blank=True, max_length=listening.TEXT_MAX)
-    idea_note = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The note the idea became, if any.")
+    idea_note = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The note the idea became, if any."
+    )
 
     class Meta:
         model = ListeningSession

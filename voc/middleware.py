@@ -1,13 +1,35 @@
-"""Request wiring: every page needs a login, and each person sees the UI in their language."""
+"""Request wiring: every page needs a login, each person sees the UI in their language, and
+every response carries the security headers (no caching, Content-Security-Policy)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script anywhere: templates load static/js/ files
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+# For the few pages whose markup is not ours to restyle (Swagger UI, a rendered e-mail): inline
+# styles only; scripts stay 'self'.
+CONTENT_SECURITY_POLICY_INLINE_STYLES = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
@@ -33,4 +55,39 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
+        return response
+
+
+def csp_allows_inline_styles(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view whose page needs inline styles (see ``CONTENT_SECURITY_POLICY_INLINE_STYLES``)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.csp_inline_styles = True  # type: ignore[attr-defined]
+        return response
+
+    return wrapped
+
+
+class SecurityHeadersMiddleware:
+    """``Cache-Control: no-store`` and a ``Content-Security-Policy`` on every response Django makes.
+
+    No-store on all of them, signed in or not, pages and API alike: complaint contact details,
+    note text and tokens appear on many pages and in API answers, and one rule for every response
+    cannot miss a new one. Static files are not concerned: WhiteNoise, earlier in the chain,
+    answers them (cacheable) before this runs. A view that set its own policy keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        if "Content-Security-Policy" not in response:
+            inline = getattr(response, "csp_inline_styles", False)
+            response["Content-Security-Policy"] = (
+                CONTENT_SECURITY_POLICY_INLINE_STYLES if inline else CONTENT_SECURITY_POLICY
+            )
         return response

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from voc import audit, lean_sql, signals
-from voc.access import lead_site_ids, may_see_contact
+from voc.access import lead_site_ids, may_see_contact, suggestible_notes
 from voc.errors import DomainError
+from voc.input_guard import check_occurred_at, is_blank
 from voc.language import detect_language
 from voc.models import ComplaintContact, Insight, ProductArea, Site, Tally, Team, User
 from voc.redaction import redact
@@ -102,7 +103,6 @@ def get_or_create_site(*, name: str, country: str = Site.Country.SPAIN, city: st
 # --- Notes ----------------------------------------------------------------------------------
 
 EDIT_WINDOW = timedelta(hours=24)
-CLOCK_SKEW = timedelta(minutes=5)
 TALLY_DEBOUNCE = timedelta(seconds=30)
 
 
@@ -158,7 +158,7 @@ def build_note(
             field="channel",
         )
     text = (text or "").strip()
-    if not text:
+    if is_blank(text):
         raise DomainError(_("Write what the customer said."), field="text")
     if len(text) > Insight.TEXT_MAX_LENGTH:
         raise DomainError(
@@ -173,13 +173,7 @@ def build_note(
             % {"value": language, "choices": ", ".join(Insight.Language.values)},
             field="language",
         )
-    now = timezone.now()
-    if occurred_at is None:
-        occurred_at = now
-    elif timezone.is_naive(occurred_at):
-        occurred_at = timezone.make_aware(occurred_at)
-    if occurred_at > now + CLOCK_SKEW:
-        raise DomainError(_("A note cannot be about the future."), field="occurred_at")
+    occurred_at = check_occurred_at(occurred_at)
     abroad_country = (abroad_country or "").strip().upper()
     if abroad_country and not customer_abroad:
         customer_abroad = True
@@ -211,6 +205,27 @@ def build_note(
     )
 
 
+# Sources the product writes itself (voc.listening.IDEA_SOURCE, voc.demo.DEMO_SOURCE): a client
+# naming one could take the (source, external_id) the product is about to use, and the product's
+# note would then be "already stored" and silently never written.
+PRODUCT_SOURCES = frozenset({"listening", "demo"})
+
+
+class ExternalIdTaken(DomainError):
+    """The (source, external_id) belongs to someone else's note; nothing about it is told."""
+
+
+def check_client_identity(*, source: str, external_id: str) -> None:
+    """Refuse a (source, external_id) from outside the product (API, import) when the source
+    is one the product writes itself; raises DomainError on ``source``."""
+    if (source or "").strip().casefold() in PRODUCT_SOURCES:
+        raise DomainError(
+            _("The source %(source)s is reserved for notes the product makes itself; use another.")
+            % {"source": source.strip()},
+            field="source",
+        )
+
+
 def announce_notes(note_ids: list[int]) -> None:
     """Tell other apps, after commit, that these notes exist (theme assignment follows)."""
     if note_ids:
@@ -223,7 +238,9 @@ def record_note(
     """Store what a customer told an agent, redacted; returns ``(note, created)``.
 
     With an ``external_id`` already stored for the same ``source`` the existing note is returned
-    and nothing is written (safe for systems that retry). Contact details go only with complaints.
+    and nothing is written (safe for systems that retry), but only when the same person logged
+    it: anyone else's raises ExternalIdTaken, which says nothing of that note. Contact details
+    go only with complaints.
     """
     note = build_note(**fields)
     if contact is not None and note.kind != Insight.Kind.COMPLAINT:
@@ -253,6 +270,10 @@ def record_note(
         existing = Insight.objects.filter(source=note.source, external_id=note.external_id).first()
         if existing is None or not note.external_id:
             raise
+        if existing.agent_id != note.agent_id:
+            raise ExternalIdTaken(
+                _("Another person's note already has this external id."), field="external_id"
+            ) from None
         return existing, False
     return note, True
 
@@ -352,11 +373,14 @@ def open_contact(*, contact: ComplaintContact, viewer: User, ip_address: str | N
 
 @transaction.atomic
 def add_tally(*, note: Insight, agent: User, channel: str) -> Tally:
-    """ "+1, heard this too": count another customer saying what ``note`` says."""
+    """ "+1, heard this too": count another customer saying what ``note`` says; only for notes
+    the typing assistant may show ``agent`` (voc.access.suggestible_notes)."""
     if not has_capability(agent, Capability.LOG_NOTES) or agent.site_id is None:
         raise DomainError(_("Your role cannot log notes."))
     if note.status != Insight.Status.ACTIVE:
         raise DomainError(_("This note has been withdrawn."))
+    if not suggestible_notes(agent).filter(pk=note.pk).exists():
+        raise DomainError(_("You can add +1 only to notes of your own site."))
     if channel not in Insight.Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     # Lock the note so two taps racing each other see one another's +1.

@@ -14,8 +14,9 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from voc.access import suggestible_notes
 from voc.language import EN_WORDS, ES_WORDS, GL_WORDS
-from voc.models import Insight
+from voc.models import Insight, User
 
 _WORD = re.compile(r"[a-záéíóúüñç]+")
 _STOP = EN_WORDS | ES_WORDS | GL_WORDS | {"customer", "cliente", "called", "wants", "asked", "said"}
@@ -42,8 +43,10 @@ def terms(text: str) -> set[str]:
     return result
 
 
-def similar_notes(text: str, *, limit: int = 5, min_score: float = 0.25) -> list[Similar]:
-    """Up to ``limit`` recent active notes most like ``text`` (cosine over word sets)."""
+def similar_notes(text: str, *, viewer: User, limit: int = 5, min_score: float = 0.25) -> list[Similar]:
+    """Up to ``limit`` recent notes most like ``text`` (cosine over word sets), among those
+    ``viewer`` may be shown (voc.access.suggestible_notes: their sites', never withdrawn or a
+    vulnerable customer's)."""
     query = terms(text)
     if not query:
         return []
@@ -52,7 +55,7 @@ def similar_notes(text: str, *, limit: int = 5, min_score: float = 0.25) -> list
     for probe in probes:
         condition |= Q(text__icontains=probe)
     candidates = (
-        Insight.objects.active()
+        suggestible_notes(viewer)
         .filter(condition, occurred_at__gte=timezone.now() - WINDOW)
         .select_related("site")
         .annotate(tally_count=Count("tallies"))

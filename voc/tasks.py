@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from voc import housekeeping, imports
+from voc import housekeeping, import_jobs
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
@@ -14,8 +14,19 @@ def purge_expired() -> dict[str, int]:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def run_import(job_id: int) -> None:
-    """Import an uploaded CSV. At least once; the job is claimed first, so a redelivery is a no-op."""
-    imports.run_import_job(job_id)
+    """Import an uploaded CSV. At least once; the job is claimed first, so a redelivery is a no-op.
+    A large file is imported over several runs: each queues the next, resuming after the last
+    committed row."""
+    import_jobs.run_import_job(job_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def import_housekeeping() -> dict[str, int]:
+    """Hourly: queue again imports whose worker died, delete import files past retention.
+    At least once; safe to run twice (a second run finds nothing more to resume or delete)."""
+    counts = import_jobs.purge_expired_imports()
+    counts["resumed"] = import_jobs.resume_stalled_imports()
+    return counts
 
 
 @shared_task(acks_late=True)

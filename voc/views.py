@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseRedirect,
     JsonResponse,
     StreamingHttpResponse,
@@ -28,9 +28,9 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from voc import audit, imports, services
+from voc import api_tokens, audit, csvfiles, import_jobs, imports, services
 from voc.access import lead_site_ids
 from voc.audit import client_ip
 from voc.errors import DomainError
@@ -50,6 +50,29 @@ def home(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(initial={"language": request.user.language})
     return render(request, "voc/profile.html", {"language_form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The person's API token: issued, expires, last four characters; revoke it or create a new
+    one, whose key is shown in this answer only (never stored in a message or shown again)."""
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            new_key = api_tokens.create_token(user=request.user, ip_address=client_ip(request)).key
+        elif action == "revoke":
+            if api_tokens.revoke_tokens(user=request.user, ip_address=client_ip(request)):
+                messages.success(request, _("Your API token is revoked: calls that use it are refused from now on."))
+            return redirect("api_tokens")
+        else:
+            return HttpResponseBadRequest()
+    context = {
+        "tokens": api_tokens.summaries(user=request.user),
+        "new_key": new_key,
+        "token_days": settings.VOC_API_TOKEN_DAYS,
+    }
+    return render(request, "registration/api_tokens.html", context)
 
 
 @login_not_required
@@ -102,6 +125,10 @@ def describe_removed(found: dict[str, int]) -> str:
         "CARD": _("card numbers"),
         "IBAN": _("IBANs"),
         "ID": _("ID numbers"),
+        "EXPIRY": _("card expiry dates"),
+        "CVV": _("card security codes"),
+        "ACCOUNT": _("account numbers"),
+        "PASSPORT": _("passport numbers"),
     }
     return ", ".join(f"{labels.get(kind, kind)}: {count}" for kind, count in sorted(found.items()))
 
@@ -206,7 +233,7 @@ def assist(request: HttpRequest) -> JsonResponse:
             "score": s.score,
             "plus_one_url": reverse("plus_one", args=[s.note.pk]),
         }
-        for s in similar_notes(preview["text"])
+        for s in similar_notes(preview["text"], viewer=request.user)
     ]
     return JsonResponse({"preview": preview, "similar": similar})
 
@@ -356,7 +383,7 @@ def export_notes(request: HttpRequest) -> StreamingHttpResponse:
     """The filtered notes as CSV, streamed (text is the redacted text; no contact details)."""
     _filter, notes = _site_notes(request)
     rows = notes.annotate(tally_count=Count("tallies")).order_by("occurred_at", "id")
-    writer = csv.writer(_Echo())
+    writer = csvfiles.Writer(_Echo())  # no cell comes out as a live spreadsheet formula
 
     def lines() -> Iterator[str]:
         yield writer.writerow(EXPORT_COLUMNS)
@@ -412,7 +439,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            job = imports.queue_import(uploaded_by=request.user, upload=form.cleaned_data["file"])
+            job = import_jobs.queue_import(uploaded_by=request.user, upload=form.cleaned_data["file"])
         except DomainError as exc:
             _form_errors_from(exc, form)
         else:
@@ -421,7 +448,15 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "voc/import.html",
-        {"form": form, "jobs": jobs, "required": imports.REQUIRED, "optional": imports.OPTIONAL},
+        {
+            "form": form,
+            "jobs": jobs,
+            "required": imports.REQUIRED,
+            "optional": imports.OPTIONAL,
+            "max_bytes": settings.VOC_IMPORT_MAX_BYTES,
+            "max_rows": settings.VOC_IMPORT_MAX_ROWS,
+            "retention_days": settings.VOC_IMPORT_RETENTION_DAYS,
+        },
     )
 
 
@@ -429,7 +464,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, uploaded_by=request.user)
-    return render(request, "voc/import_status.html", {"job": job})
+    return render(request, "voc/import_status.html", {"job": job, "max_error_rows": imports.MAX_ERROR_ROWS})
 
 
 @capability_required(Capability.VIEW_SITE_NOTES)

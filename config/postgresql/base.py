@@ -14,10 +14,18 @@ firewall dropped them. A connection that served a request without a database err
 ``TRUSTED_FOR`` seconds ago (or opened that recently) is trusted instead; one idle for longer, or
 whose last request hit a database error, is checked as before (and closed when the check fails).
 Under load every connection is busy and skips the check; a quiet intranet keeps it.
+
+Trusted is not blind: a server that ends a connection (``pg_terminate_backend``, a restart, a
+crash) says so on the socket ("terminating connection …", then end of file), so a trusted
+connection whose socket has anything to read between requests is checked like an idle one, and
+replaced before the request's first query. That costs one ``poll()`` system call, no round trip.
+A connection dropped in the middle of a request cannot be saved that way: the request is
+answered 503 with Retry-After (``config/unavailable.py``), never 500.
 """
 
 from __future__ import annotations
 
+import select
 import time
 
 import psycopg
@@ -53,10 +61,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
             and self.health_check_enabled
             and not self.health_check_done
             and time.monotonic() - self.used_ok_at < TRUSTED_FOR
+            and self._socket_quiet()
         ):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
+
+    def _socket_quiet(self) -> bool:
+        """Nothing to read on an idle connection: the server has not ended it. Between requests
+        a connection that LISTENs for nothing receives nothing, so anything readable (a FATAL
+        message, end of file, an error) sends the connection to the real check."""
+        if self.connection.closed or self.connection.broken:
+            return False
+        try:
+            poller = select.poll()
+            poller.register(self.connection.fileno(), select.POLLIN | select.POLLPRI)
+            return not poller.poll(0)
+        except (OSError, ValueError, psycopg.Error):
+            return False
 
     def connect(self) -> None:
         super().connect()

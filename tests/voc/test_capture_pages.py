@@ -112,11 +112,11 @@ def test_a_complaint_contact_without_consent_is_refused_and_nothing_is_lost(clie
     assert Insight.objects.count() == 0
 
 
-def test_typing_assistance_previews_and_finds_similar_notes(client_for, other_site_agent):
+def test_typing_assistance_previews_and_finds_similar_notes(client_for, colleague):
     services.record_note(
-        agent=other_site_agent, kind="frustration", text="New card has not arrived after two weeks", channel="phone"
+        agent=colleague, kind="frustration", text="New card has not arrived after two weeks", channel="phone"
     )
-    services.record_note(agent=other_site_agent, kind="love", text="Loves the new savings pots", channel="phone")
+    services.record_note(agent=colleague, kind="love", text="Loves the new savings pots", channel="phone")
     response = client_for("agent").post("/notes/assist/", {"text": "card not arrived, call 612 345 678"})
     body = response.json()
     assert body["preview"]["text"] == "card not arrived, call [PHONE]"
@@ -128,8 +128,8 @@ def test_typing_assistance_is_post_only(client_for):
     assert client_for("agent").get("/notes/assist/?text=secret").status_code == 405
 
 
-def test_plus_one_counts_instead_of_a_new_note(client_for, agent, other_site_agent):
-    stored, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
+def test_plus_one_counts_instead_of_a_new_note(client_for, agent, colleague):
+    stored, _ = services.record_note(agent=colleague, kind="want", text="Wants Apple Pay", channel="phone")
     response = client_for("agent").post(f"/notes/{stored.pk}/plus-one/", {"channel": "chat"}, follow=True)
     assert "Counted: +1" in response.content.decode()
     tally = Tally.objects.get()
@@ -250,9 +250,9 @@ def test_a_lead_of_another_site_cannot_open_contact_details(other_site_agent, cl
     assert client_for("lead").get(f"/notes/{stored.pk}/contact/").status_code == 403
 
 
-def test_a_text_heard_many_times_is_suggested_once(client_for, other_site_agent):
+def test_a_text_heard_many_times_is_suggested_once(client_for, colleague):
     for _ in range(3):
-        services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay on the card", channel="phone")
+        services.record_note(agent=colleague, kind="want", text="Wants Apple Pay on the card", channel="phone")
     similar = client_for("agent").post("/notes/assist/", {"text": "apple pay card"}).json()["similar"]
     assert [s["text"] for s in similar] == ["Wants Apple Pay on the card"]
 
@@ -275,3 +275,21 @@ def test_clearing_the_time_when_editing_keeps_the_notes_time(client_for, agent):
     )
     stored.refresh_from_db()
     assert stored.occurred_at == before and stored.channel == "email"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"occurred_at": "1638-05-01 10:00"}, "older than 1 January 2000"),
+        ({"text": "\u200b\u200c\u2060"}, "Write what the customer said"),
+    ],
+)
+def test_the_capture_form_refuses_absurd_times_and_invisible_text(client_for, overrides, message):
+    response = post_note(client_for("agent"), **overrides)
+    assert message in response.content.decode()
+    assert Insight.objects.count() == 0
+
+
+def test_a_control_character_in_the_capture_form_is_a_400(client_for):
+    assert post_note(client_for("agent"), text="Card\x01 lost").status_code == 400
+    assert Insight.objects.count() == 0

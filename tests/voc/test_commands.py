@@ -98,7 +98,11 @@ def test_seed_demo_builds_every_role_at_spanish_and_uk_sites_and_prints_password
     assert "lucia.agent" not in second.getvalue()
 
 
-def test_seed_demo_uses_one_password_when_asked(monkeypatch):
-    monkeypatch.setenv("VOC_DEMO_PASSWORD", "demo")
-    call_command("seed_demo", stdout=StringIO())
-    assert User.objects.get(username="admin").check_password("demo")
+def test_seed_demo_uses_one_password_when_asked_and_never_prints_it(monkeypatch):
+    monkeypatch.setenv("VOC_DEMO_PASSWORD", "Chosen-Qx7-Zebra")
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert User.objects.get(username="admin").check_password("Chosen-Qx7-Zebra")
+    assert "Chosen-Qx7-Zebra" not in out.getvalue()
+    assert "password in VOC_DEMO_PASSWORD" in out.getvalue()
+    assert "lucia.agent" in out.getvalue()  # who was created is still said

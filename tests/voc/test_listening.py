@@ -274,3 +274,27 @@ def test_the_monday_task_nudges_with_todays_date(people, time_machine):
     assert tasks.listening_nudges() == 2
     assert tasks.listening_nudges() == 0
     assert len(mail.outbox) == 2
+
+
+# --- whose site --------------------------------------------------------------------------------
+
+
+def test_an_agent_cannot_log_listening_at_another_site(frozen, agent, manchester):
+    with pytest.raises(DomainError) as refused:
+        log(agent, site=manchester, idea="Put the branch queue in the app")
+    assert refused.value.field == "site" and nothing_stored()
+
+
+def test_a_lead_logs_an_idea_at_a_site_they_lead(frozen, lead, manchester):
+    lead.lead_sites.add(manchester)
+    session = log(lead, site=manchester, idea="Put the branch queue in the app")
+    assert session.idea_note.site == manchester
+
+
+def test_an_agents_idea_at_their_own_site_lands_there(frozen, agent, madrid):
+    assert log(agent, site=madrid, idea="Put the branch queue in the app").idea_note.site == madrid
+
+
+def test_an_idea_made_only_of_invisible_characters_is_no_idea(frozen, agent):
+    session = log(agent, idea="\u200b\u200c\ufeff")
+    assert session.idea_note is None and not Insight.objects.exists()

@@ -151,8 +151,8 @@ def test_the_author_patches_a_note_within_the_window(client_for, agent):
     assert other.status_code == 400 and "Only the person who logged" in other.json()["detail"]
 
 
-def test_withdraw_and_plus_one_through_the_api(client_for, agent, other_site_agent):
-    stored, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
+def test_withdraw_and_plus_one_through_the_api(client_for, agent, colleague):
+    stored, _ = services.record_note(agent=colleague, kind="want", text="Wants Apple Pay", channel="phone")
     plus = client_for("agent").post(f"{URL}{stored.pk}/plus-one/", {"channel": "chat"}, content_type="application/json")
     assert plus.status_code == 201 and plus.json()["plus_ones"] == 1
     assert Tally.objects.filter(agent=agent).count() == 1
@@ -176,8 +176,8 @@ def test_nonsense_site_filters_are_400_not_500(client_for, site):
     assert client_for("hq").get(f"{URL}?site={site}").status_code == 400
 
 
-def test_plus_one_answers_with_the_count_only(client_for, other_site_agent):
-    theirs, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
+def test_plus_one_answers_with_the_count_only(client_for, colleague):
+    theirs, _ = services.record_note(agent=colleague, kind="want", text="Wants Apple Pay", channel="phone")
     body = (
         client_for("agent")
         .post(f"{URL}{theirs.pk}/plus-one/", {"channel": "chat"}, content_type="application/json")
@@ -190,3 +190,83 @@ def test_plus_one_answers_with_the_count_only(client_for, other_site_agent):
         .status_code
         == 404
     )
+
+
+def test_a_lead_retrying_an_agents_external_id_gets_a_409_without_the_note(client_for, agent):
+    services.record_note(agent=agent, kind="need", text="Agent's words tapir-31", channel="email", external_id="CRM-11")
+    response = client_for("lead").post(
+        URL,
+        {"kind": "need", "text": "Lead's words", "channel": "email", "external_id": "CRM-11"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409 and "tapir-31" not in response.content.decode()
+    assert Insight.objects.count() == 1
+
+
+@pytest.mark.parametrize("source", ["listening", "demo", " Listening "])
+def test_the_products_own_sources_are_refused_from_clients(client_for, source):
+    response = client_for("agent").post(
+        URL,
+        {"kind": "want", "text": "Mine", "channel": "phone", "source": source, "external_id": "listening-1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "source" in response.json()
+    assert Insight.objects.count() == 0
+
+
+def test_an_agent_cannot_take_the_id_of_a_colleagues_next_listening_idea(client_for, colleague, madrid):
+    from django.utils import timezone
+
+    from voc import listening
+    from voc.models import ListeningSession
+
+    next_id = (ListeningSession.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    client_for("agent").post(
+        URL,
+        {
+            "kind": "want",
+            "text": "Hijack",
+            "channel": "phone",
+            "source": "listening",
+            "external_id": f"listening-{next_id}",
+        },
+        content_type="application/json",
+    )
+    session = listening.log_session(
+        person=colleague, day=timezone.localdate(), minutes=30, site=madrid, idea="Show the queue in the app"
+    )
+    assert session.idea_note.agent == colleague and session.idea_note.text == "Show the queue in the app"
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"text": "\u200b\u200d\u2060\ufeff "}, "text"),
+        ({"occurred_at": "1638-05-01T10:00:00"}, "occurred_at"),
+        ({"occurred_at": "1999-12-31T23:59:59Z"}, "occurred_at"),
+        ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
+    ],
+)
+def test_invisible_text_and_absurd_times_are_refused_on_their_field(client_for, extra, field):
+    payload = {"kind": "want", "text": "Wants an app", "channel": "phone"} | extra
+    response = client_for("agent").post(URL, payload, content_type="application/json")
+    assert response.status_code == 400 and field in response.json()
+    assert Insight.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"kind": "want", "text": "Wants an app", "channel": "phone", "product_area": "Cards\x00"},
+        {"kind": "want", "text": "Wants\x00 an app", "channel": "phone"},
+        {"kind": "want", "text": "Wants an app", "channel": "phone", "source": "crm\x07"},
+    ],
+)
+def test_control_characters_in_a_note_are_a_400(client_for, payload):
+    response = client_for("agent").post(URL, payload, content_type="application/json")
+    assert response.status_code == 400
+    assert Insight.objects.count() == 0
+
+
+def test_a_null_byte_in_a_filter_is_a_400(client_for):
+    assert client_for("lead").get(URL, {"product_area": "a\x00b", "q": "\x00"}).status_code == 400

@@ -209,12 +209,12 @@ def test_a_lead_may_withdraw_any_note_of_their_site_but_not_of_another(agent, ot
         services.withdraw_notes(notes=[theirs], by=lead)
 
 
-def test_a_plus_one_records_who_when_where_and_how(agent, other_site_agent):
+def test_a_plus_one_records_who_when_where_and_how(agent, colleague):
     stored = note(agent)
-    tally = services.add_tally(note=stored, agent=other_site_agent, channel="chat")
-    assert (tally.agent, tally.site, tally.channel) == (other_site_agent, other_site_agent.site, "chat")
+    tally = services.add_tally(note=stored, agent=colleague, channel="chat")
+    assert (tally.agent, tally.site, tally.channel) == (colleague, colleague.site, "chat")
     with pytest.raises(DomainError, match="a moment ago"):
-        services.add_tally(note=stored, agent=other_site_agent, channel="chat")
+        services.add_tally(note=stored, agent=colleague, channel="chat")
     assert Tally.objects.count() == 1
 
 

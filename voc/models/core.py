@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
+
 
 class Site(models.Model):
     """A contact centre."""
@@ -121,9 +123,9 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    object_repr = RedactedCharField(_("object"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    details = RedactedJSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -191,7 +193,7 @@ class Insight(models.Model):
     TEXT_MAX_LENGTH = 2000
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    text = models.CharField(_("what the customer said"), max_length=TEXT_MAX_LENGTH)
+    text = RedactedCharField(_("what the customer said"), max_length=TEXT_MAX_LENGTH)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     # Agent and site are looked up through the (agent, occurred_at) and (site, occurred_at)
@@ -320,7 +322,12 @@ class Tally(models.Model):
 
 
 class ImportJob(models.Model):
-    """A CSV of notes uploaded by a lead, imported by a worker."""
+    """A CSV of notes uploaded by a lead, imported by a worker in chunks that each commit.
+
+    ``file`` (the raw upload) exists only while the job is queued or running; ``last_row`` is
+    the file row up to which every row's fate is committed (resuming starts after it), and
+    ``error_file_size`` the committed length of ``error_file`` (a resumed job cuts anything
+    written after it). The error file and ``problems`` hold redacted values only."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -331,8 +338,8 @@ class ImportJob(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    original_name = RedactedCharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -340,9 +347,12 @@ class ImportJob(models.Model):
     created = models.PositiveIntegerField(_("notes created"), default=0)
     duplicates = models.PositiveIntegerField(_("already there"), default=0)
     invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
-    message = models.TextField(_("message"), blank=True)
-    problems = models.JSONField(_("first problems"), default=list, blank=True)
+    message = RedactedTextField(_("message"), blank=True)
+    problems = RedactedJSONField(_("first problems"), default=list, blank=True)
     error_file = models.FileField(_("rows to fix"), upload_to="imports/%Y/%m/", blank=True)
+    last_row = models.PositiveIntegerField(_("last row committed"), default=0)
+    error_file_size = models.PositiveBigIntegerField(_("error file bytes committed"), default=0)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

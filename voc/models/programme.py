@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from voc.models.core import Insight, Site
+from voc.privacy import RedactedCharField, RedactedTextField
 
 
 class ComplaintCase(models.Model):
@@ -60,10 +61,10 @@ class ComplaintCase(models.Model):
     contacted_at = models.DateTimeField(_("customer contacted"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     root_cause = models.CharField(_("root cause"), max_length=16, choices=RootCause.choices, blank=True)
-    action_taken = models.TextField(_("action taken"), blank=True, max_length=2000)
+    action_taken = RedactedTextField(_("action taken"), blank=True, max_length=2000)
     outcome = models.CharField(_("customer outcome"), max_length=16, choices=Outcome.choices, blank=True)
-    learned = models.TextField(_("what I learned"), blank=True, max_length=2000)
-    handback_reason = models.TextField(_("reason for handing back"), blank=True, max_length=2000)
+    learned = RedactedTextField(_("what I learned"), blank=True, max_length=2000)
+    handback_reason = RedactedTextField(_("reason for handing back"), blank=True, max_length=2000)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
@@ -92,7 +93,7 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(ComplaintCase, on_delete=models.CASCADE, related_name="events")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(_("what happened"), max_length=16)  # a Status value, or "note"
-    text = models.TextField(_("note"), blank=True, max_length=2000)
+    text = RedactedTextField(_("note"), blank=True, max_length=2000)
     at = models.DateTimeField(_("when"), auto_now_add=True)
 
     class Meta:
@@ -148,10 +149,10 @@ class ListeningSession(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
     )
-    queue = models.CharField(_("queue or team"), max_length=100, blank=True)
-    heard = models.TextField(_("what I heard"), blank=True, max_length=2000)
-    surprised = models.TextField(_("what surprised me"), blank=True, max_length=2000)
-    idea = models.TextField(_("an idea"), blank=True, max_length=2000)
+    queue = RedactedCharField(_("queue or team"), max_length=100, blank=True)
+    heard = RedactedTextField(_("what I heard"), blank=True, max_length=2000)
+    surprised = RedactedTextField(_("what surprised me"), blank=True, max_length=2000)
+    idea = RedactedTextField(_("an idea"), blank=True, max_length=2000)
     idea_note = models.OneToOneField(
         Insight, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("idea as a note")
     )

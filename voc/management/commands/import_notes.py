@@ -13,15 +13,20 @@ from voc.models import User
 
 class Command(BaseCommand):
     help = (
-        "Import notes from a UTF-8 CSV. Required columns: kind, text, channel; optional: "
+        "Import notes from a UTF-8 CSV (commas or semicolons). Required columns: kind, text, channel; "
+        "optional: "
         + ", ".join(imports.OPTIONAL)
-        + ". Invalid rows are reported (and written with --errors) and the rest imported."
+        + ". Invalid rows are reported by row and column (and written, redacted, with --errors) and the "
+        "rest imported, a chunk of rows per transaction. Safe to run twice, and to run again after an "
+        "interruption: rows already stored are skipped. Limits: VOC_IMPORT_MAX_BYTES, VOC_IMPORT_MAX_ROWS."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--agent", help="username for rows without an agent column value")
-        parser.add_argument("--errors", type=Path, help="write the invalid rows here, with an error column, to fix")
+        parser.add_argument(
+            "--errors", type=Path, help="write the invalid rows here (redacted), with an error column, to fix"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -32,8 +37,15 @@ class Command(BaseCommand):
             default_agent = User.objects.filter(username=options["agent"]).first()
             if default_agent is None:
                 raise CommandError(f"No person is called {options['agent']}.")
+        try:
+            imports.check_size(path.stat().st_size)
+            with path.open("rb") as stream:
+                imports.check_file(stream=stream)
+        except imports.FileProblem as exc:
+            raise CommandError(exc.message) from None
 
         def on_problem(problem: imports.RowProblem) -> None:
+            # The reason never quotes a raw cell (see voc.imports), so this is safe in a terminal log.
             self.stdout.write(f"row {problem.row}: {problem.field}: {problem.reason}")
             if sink is not None:
                 sink(problem)
@@ -43,6 +55,8 @@ class Command(BaseCommand):
         try:
             with path.open("rb") as stream:
                 report = imports.import_notes(stream=stream, default_agent=default_agent, on_problem=on_problem)
+            if sink is not None:
+                sink.finish(invalid=report.invalid)
         finally:
             if error_file:
                 error_file.close()

@@ -11,15 +11,28 @@ from voc import demo, demo_programme
 
 
 class Command(BaseCommand):
-    help = "Create a demo organisation. Passwords are printed once; VOC_DEMO_PASSWORD sets one for all."
+    help = (
+        "Create a demo organisation. Passwords it makes up are printed once; VOC_DEMO_PASSWORD sets "
+        "one for all (never printed)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        created = demo.seed_people(password=os.environ.get("VOC_DEMO_PASSWORD") or None)
+        chosen = os.environ.get("VOC_DEMO_PASSWORD") or None
+        created = demo.seed_people(password=chosen)
         if created:
-            self.stdout.write(self.style.SUCCESS(f"Created {len(created)} demo people. Passwords are shown only now:"))
-            self.stdout.write(f"  {'username':<16} {'role':<10} {'site':<12} password")
+            # A password the operator chose is theirs already: printing it would only copy it
+            # into terminal scroll-back and CI logs. Made-up ones are shown, once, or lost.
+            if chosen:
+                heading = f"Created {len(created)} demo people, all with the password in VOC_DEMO_PASSWORD:"
+                self.stdout.write(self.style.SUCCESS(heading))
+            else:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Created {len(created)} demo people. Passwords are shown only now:")
+                )
+            self.stdout.write(f"  {'username':<16} {'role':<10} {'site':<12}{'' if chosen else ' password'}")
             for c in created:
-                self.stdout.write(f"  {c.username:<16} {c.role:<10} {c.site:<12} {c.password}")
+                secret = "" if chosen else f" {c.password}"
+                self.stdout.write(f"  {c.username:<16} {c.role:<10} {c.site:<12}{secret}")
         else:
             self.stdout.write("Demo people already exist; nothing to add.")
         notes = demo.seed_notes()
