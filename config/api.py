@@ -1,12 +1,12 @@
 """API wiring shared by every app: one exception handler, turning domain errors into 400s, and
-the JSON parser every API view reads bodies with."""
+the parsers every API view reads bodies with."""
 
 from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,6 +30,26 @@ class StrictJSONParser(JSONParser):
             raise ParseError(_("The JSON is nested too deeply.")) from None
         _check(data)
         return data
+
+
+class StrictFormParser(FormParser):
+    """DRF's form parser, refusing control characters like ``StrictJSONParser``: Django's own
+    middleware check (voc.input_guard) reads only POST forms, and PUT/PATCH bodies come here."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        _check([*data.keys(), *(value for values in data.lists() for value in values[1])])
+        return data
+
+
+class StrictMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, refusing control characters in the form fields (not the files)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        parsed = super().parse(stream, media_type, parser_context)
+        data = parsed.data
+        _check([*data.keys(), *(value for values in data.lists() for value in values[1])])
+        return parsed
 
 
 def _check(data: Any) -> None:

@@ -238,11 +238,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON with a depth limit and no control characters (config.api), then DRF's form parsers.
+    # JSON with a depth limit, and forms, all without control characters (config.api).
     "DEFAULT_PARSER_CLASSES": [
         "config.api.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "config.api.StrictFormParser",
+        "config.api.StrictMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

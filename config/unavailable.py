@@ -25,8 +25,25 @@ from django.views import defaults
 RETRY_AFTER_SECONDS = 2
 
 
+# SQLSTATEs of a connection that is gone: class 08 (connection exception), and the server
+# shutting down or refusing connections (57P01-57P03). A statement timeout (57014), a lock
+# timeout or a missing table is a fault of the request or of the code: a 500, not "try again".
+_CONNECTION_GONE = frozenset({"57P01", "57P02", "57P03"})
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
-    return isinstance(exc, OperationalError | InterfaceError)
+    """True when ``exc`` says the database connection was lost, not that a query was wrong."""
+    if isinstance(exc, InterfaceError):
+        return True  # Django's "connection already closed"
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if cause is None:
+        return True  # raised by Django itself about the connection, not by the driver
+    if not hasattr(cause, "sqlstate"):
+        return False  # another driver's error (SQLite's "no such table", "database is locked")
+    state = cause.sqlstate
+    return state is None or state.startswith("08") or state in _CONNECTION_GONE
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from newsletter import emails
@@ -33,15 +33,32 @@ def _claimable(now: datetime) -> Q:
 def stalled(*, now: datetime | None = None) -> list[tuple[int | None, int | None]]:
     """``(issue_id, pack_id)`` of every issue and pack with a delivery that nobody is sending:
     pending for longer than ``STALLED_AFTER`` after it became due, or claimed by a worker whose
-    lease ran out. The delivery sweep queues ``deliver`` for each; a live send that is merely
-    slow gets a second sender, which the claims keep from sending anything twice."""
+    lease ran out -- and nothing of it claimed or sent within ``STALLED_AFTER`` (a live sender
+    is left alone), nor an issue whose PDF failed to render. The delivery sweep queues
+    ``deliver`` for each; should a live sender get a second one all the same, the claims keep
+    anything from being sent twice."""
     now = now or timezone.now()
     overdue = now - STALLED_AFTER
     waiting = Q(status=Delivery.Status.PENDING) & (
         Q(next_attempt_at__isnull=True, created_at__lt=overdue) | Q(next_attempt_at__lt=overdue)
     )
     abandoned = Q(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
-    return list(Delivery.objects.filter(waiting | abandoned).order_by().values_list("issue_id", "pack_id").distinct())
+    # A sender that claimed or sent anything of the same issue or pack lately is alive, merely
+    # slow: a second sender would only add SMTP connections.
+    recent = Delivery.objects.filter(Q(claimed_at__gte=overdue) | Q(sent_at__gte=overdue)).filter(
+        Q(issue_id=OuterRef("issue_id"), issue_id__isnull=False) | Q(pack_id=OuterRef("pack_id"), pack_id__isnull=False)
+    )
+    # An issue whose PDF fails to render waits (its error is on the issue page) until a render
+    # succeeds; re-queueing it every few minutes would only fail again.
+    unrenderable = Q(issue__pdf_rendered_at__isnull=True) & ~Q(issue__pdf_error="")
+    return list(
+        Delivery.objects.filter(waiting | abandoned)
+        .exclude(unrenderable)
+        .exclude(Exists(recent))
+        .order_by()
+        .values_list("issue_id", "pack_id")
+        .distinct()
+    )
 
 
 def is_permanent(exc: Exception) -> bool:

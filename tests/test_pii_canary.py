@@ -1,15 +1,24 @@
 """Personal data typed anywhere never comes out anywhere (PRODUCT.md: text is redacted when saved;
 contact details live only on complaint cases).
 
-Canaries of every kind the redactor knows -- a Luhn-valid card, an IBAN with a good checksum, a
-Spanish and a British phone, an e-mail, a DNI with its letter -- are made fresh for each entry
-point on each run and typed through every way text gets in. Then every output is searched for
-them: the database (dumpdata, all but the contact details kept by design), the e-mails with their
-attachments, the CSV exports and error files, API answers, the PDFs as text, pages, and the log.
+Canaries of every kind the redactor knows (``voc.redaction.PLACEHOLDER_KINDS``) -- a Luhn-valid
+card, one more with its expiry date and security code typed after it, an IBAN with a good checksum,
+a UK sort code and account number, a British and a Spanish passport, a Spanish and a British phone,
+an e-mail as such, written out ("x dot y at example dot com") and with "(at)", a DNI with its
+letter and one with the letter after a space -- are made fresh for each entry point on each run and
+typed through every way text gets in. Then every output is searched for them: the database
+(dumpdata, all but the contact details kept by design), the e-mails with their attachments, the CSV
+exports and error files, API answers, the PDFs as text, pages, and the log.
 
-A canary is looked for by its digits (or, for an e-mail, its random local part), with the
-separators people type taken out, and only as a whole number: random digits 9 to 22 long that
-stand alone cannot turn up by chance in a timestamp or an id.
+A canary is looked for in each output as written and with the separators people type between
+digits taken out: by its digits, only as a whole number (random digits 8 to 22 long that stand
+alone cannot turn up by chance in a timestamp or an id); an e-mail by its random local part; a
+passport's letters with its digits. An expiry date or a security code alone (3 or 4 digits) could
+turn up anywhere, so those are looked for only right after the word typed before them
+("exp 07/29", "cvv 713"), which nothing prints unless it kept what was typed.
+
+Canaries go into text only, never into a note's ``external_id`` or ``source``: personal data there
+is refused outright (tested with the API and the imports), not redacted.
 """
 
 from __future__ import annotations
@@ -69,36 +78,92 @@ class Canary:
     where: str  # the entry point it was typed into
     kind: str
     typed: str
-    pattern: re.Pattern[str]  # looked for in normalised output
+    pattern: re.Pattern[str]  # looked for in each output, as written and normalised
 
 
 def _number(digits: str, prefixes: str = "") -> re.Pattern[str]:
     return re.compile(rf"(?<!\d)(?:{prefixes})?{digits}(?!\d)" if prefixes else rf"(?<!\d){digits}(?!\d)")
 
 
-def canaries_for(where: str) -> dict[str, Canary]:
+def _after_label(label: str, value: str) -> re.Pattern[str]:
+    """A short number only where it was typed: right after its label (a line may break anywhere,
+    the digits may be grouped differently)."""
+    label = r"\s+".join(map(re.escape, label.split()))
+    value = r"[\s.\-]?".join(map(re.escape, value))
+    return re.compile(rf"(?<!\w){label}\W{{0,3}}{value}(?![\d/])", re.IGNORECASE)
+
+
+def _dni(number: str) -> str:
+    return number + "TRWAGMYFPDXBNJZSQVHLCKE"[int(number) % 23]
+
+
+def _card() -> str:
     body = "49" + _digits(13)
-    card = body + _luhn_digit(body)
+    return body + _luhn_digit(body)
+
+
+def _grouped(digits: str, size: int = 4) -> str:
+    return " ".join(digits[i : i + size] for i in range(0, len(digits), size))
+
+
+def _letters(n: int) -> str:
+    return "".join(_rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(n))
+
+
+def canaries_for(where: str) -> dict[str, dict[str, Canary]]:
+    """For each template field, the canaries typed in it by kind (a field may hold several: a card
+    with its expiry date and security code)."""
+    card = _card()
+    card_2 = _card()
+    month, year, code = f"{_rng.randrange(1, 13):02d}", f"{_rng.randrange(27, 40)}", f"{_rng.randrange(100, 1000)}"
     bban = _digits(20)
     check = 98 - int(bban + "142800") % 97  # ES is 14 28; ISO 13616
     iban = f"ES{check:02d}{bban}"
+    sort_code, account = _digits(6), str(_rng.randrange(10_000_000, 100_000_000))
+    uk_passport = str(_rng.randrange(100_000_000, 1_000_000_000))
+    es_passport = _letters(3) + _digits(6)
     es_phone = "6" + _digits(8)
     uk_phone = "07" + _digits(9)
-    dni_number = str(_rng.randrange(10_000_000, 99_999_999))
-    dni = dni_number + "TRWAGMYFPDXBNJZSQVHLCKE"[int(dni_number) % 23]
-    local = "canary" + secrets.token_hex(5)
-    made = {
-        "card": (" ".join(card[i : i + 4] for i in range(0, 16, 4)), _number(card)),
-        "iban": (" ".join(iban[i : i + 4] for i in range(0, 24, 4)), _number(iban[2:])),
-        "es_phone": (f"+34 {es_phone[:3]} {es_phone[3:6]} {es_phone[6:]}", _number(es_phone, "0034|34")),
-        "uk_phone": (f"{uk_phone[:5]} {uk_phone[5:]}", _number(uk_phone[1:], "0044|44|0")),
-        "email": (f"{local}@example.org", re.compile(local, re.IGNORECASE)),
-        "dni": (dni, _number(dni_number)),
+    dni_number = str(_rng.randrange(10_000_000, 100_000_000))
+    dni_2_number = str(_rng.randrange(10_000_000, 100_000_000))
+    local, spelt, bracketed = ("canary" + secrets.token_hex(5) for _ in range(3))
+    made: dict[str, dict[str, tuple[str, re.Pattern[str]]]] = {
+        "card": {"card": (_grouped(card), _number(card))},
+        "card_details": {
+            "card + expiry + cvv": (f"{_grouped(card_2)} exp {month}/{year} cvv {code}", _number(card_2)),
+            "expiry": ("", _after_label("exp", f"{month}/{year}")),
+            "cvv": ("", _after_label("cvv", code)),
+        },
+        "iban": {"iban": (_grouped(iban), _number(iban[2:]))},
+        "sort_code": {
+            "sort code + account": (
+                f"sort code {sort_code[:2]}-{sort_code[2:4]}-{sort_code[4:]} account {account}",
+                # the pair, however the words between are kept or dropped
+                re.compile(rf"(?<!\d){sort_code}\D{{0,12}}{account}(?!\d)"),
+            ),
+            "sort code": ("", _after_label("sort code", sort_code)),
+            "account": ("", _number(account)),
+        },
+        "uk_passport": {"uk passport": (f"passport {uk_passport}", _number(uk_passport))},
+        "es_passport": {"es passport": (f"pasaporte {es_passport}", re.compile(es_passport, re.IGNORECASE))},
+        "es_phone": {"es_phone": (f"+34 {es_phone[:3]} {es_phone[3:6]} {es_phone[6:]}", _number(es_phone, "0034|34"))},
+        "uk_phone": {"uk_phone": (f"{uk_phone[:5]} {uk_phone[5:]}", _number(uk_phone[1:], "0044|44|0"))},
+        "email": {"email": (f"{local}@example.org", re.compile(local, re.IGNORECASE))},
+        "email_spelt": {"email spelt out": (f"{spelt} dot perez at example dot com", re.compile(spelt, re.IGNORECASE))},
+        "email_at": {"email (at)": (f"{bracketed} (at) example.org", re.compile(bracketed, re.IGNORECASE))},
+        "dni": {"dni": (_dni(dni_number), _number(dni_number))},
+        "dni_spaced": {"dni spaced": (f"{dni_2_number} {_dni(dni_2_number)[-1]}", _number(dni_2_number))},
     }
-    return {kind: Canary(where, kind, typed, pattern) for kind, (typed, pattern) in made.items()}
+    return {
+        field: {kind: Canary(where, kind, typed, pattern) for kind, (typed, pattern) in kinds.items()}
+        for field, kinds in made.items()
+    }
 
 
-TEMPLATE = "Card {card}, IBAN {iban}, call {es_phone} or {uk_phone}, write to {email}, DNI {dni}."
+TEMPLATE = (
+    "Card {card}, then card {card_details}; IBAN {iban}, {sort_code}; {uk_passport}, {es_passport}; "
+    "call {es_phone} or {uk_phone}, write to {email}, {email_spelt} or {email_at}; DNI {dni}, ID {dni_spaced}."
+)
 
 
 class Canaries:
@@ -109,14 +174,16 @@ class Canaries:
 
     def text(self, where: str, template: str = TEMPLATE) -> str:
         made = canaries_for(where)
-        used = [kind for kind in made if "{" + kind + "}" in template]
-        self.typed.extend(made[kind] for kind in used)
-        return template.format(**{kind: made[kind].typed for kind in used})
+        used = [field for field in made if "{" + field + "}" in template]
+        for field in used:
+            self.typed.extend(made[field].values())
+        # The first canary of a field carries what is typed for the whole field.
+        return template.format(**{field: next(iter(made[field].values())).typed for field in used})
 
 
 # --- outputs -------------------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"(?<=\d)[ .\-\u00a0]+(?=\d)")
+_SEPARATORS = re.compile(r"(?<=\d)[\s.\-]+(?=\d)")  # \s: also a line broken inside a number
 
 
 def normalised(text: str) -> str:
@@ -150,11 +217,14 @@ def leaks(canaries: list[Canary], outputs: dict[str, str]) -> list[str]:
     context: dict[tuple[str, str], str] = {}
     for label, text in outputs.items():
         flat = normalised(text)
+        forms = (text, flat) if flat != text else (text,)
         for canary in canaries:
-            if m := canary.pattern.search(flat):
-                key = (canary.where, label)
-                found.setdefault(key, []).append(canary.kind)
-                context.setdefault(key, flat[max(0, m.start() - 40) : m.end() + 20].replace("\n", " "))
+            for form in forms:
+                if m := canary.pattern.search(form):
+                    key = (canary.where, label)
+                    found.setdefault(key, []).append(canary.kind)
+                    context.setdefault(key, form[max(0, m.start() - 40) : m.end() + 20].replace("\n", " "))
+                    break
     return [
         f"{where} -> {label} [{', '.join(kinds)}]: …{context[where, label]}…" for (where, label), kinds in found.items()
     ]
@@ -271,11 +341,15 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
     for note in Insight.objects.all():
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO, confidence=0.9)
     curate = clients["marta"]
-    curate.post(f"/themes/{theme.pk}/rename/", {"name": c.text("theme rename", "Card {card} {email}")})
-    curate.post(f"/themes/{proposed.pk}/accept/", {"name": c.text("theme accept", "Call {es_phone} {dni}")})
+    # (a name is at most 120 characters: a few kinds each)
+    curate.post(f"/themes/{theme.pk}/rename/", {"name": c.text("theme rename", "Card {card_details} {email_at}")})
+    curate.post(
+        f"/themes/{proposed.pk}/accept/",
+        {"name": c.text("theme accept", "Call {es_phone} {dni_spaced}, {uk_passport} {es_passport}")},
+    )
     curate.post(
         f"/themes/{theme.pk}/split/",
-        {"note_ids": [captured.pk], "name": c.text("theme split", "IBAN {iban} {uk_phone}")},
+        {"note_ids": [captured.pk], "name": c.text("theme split", "IBAN {iban} {sort_code}")},
     )
     theme.refresh_from_db()
     assert Theme.objects.count() == 3 and theme.name != "Double charges"  # renamed, and split
@@ -320,7 +394,7 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
             "day": TUESDAY.date().isoformat(),
             "minutes": 60,
             "site": "Madrid",
-            "queue": c.text("listening: queue", "{es_phone} {email}"),
+            "queue": c.text("listening: queue", "{es_phone} {email_spelt}"),
             "heard": c.text("listening: heard"),
             "surprised": c.text("listening: surprised"),
             "idea": c.text("listening: idea"),
@@ -328,6 +402,22 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
         **token(hq),
     )
     assert response.status_code == 201, response.content
+    hq_session = response.json()["id"]
+    # and an executive's, read back by its owner below (each person sees only their own)
+    response = clients["ana"].post(
+        "/api/v1/listening/",
+        {
+            "day": TUESDAY.date().isoformat(),
+            "minutes": 30,
+            "site": "Manchester",
+            "queue": c.text("listening (executive): queue", "{uk_phone} {email_at}"),
+            "heard": c.text("listening (executive): heard"),
+            "surprised": c.text("listening (executive): surprised"),
+        },
+        **token(executive),
+    )
+    assert response.status_code == 201, response.content
+    executive_session = response.json()["id"]
 
     # 9. the newsletter: drafted, facts and editor's note edited, approved, rendered, sent;
     #    and the month's head-office pack
@@ -388,10 +478,13 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
     outputs["upload: status page"] = clients["marta"].get(f"/notes/import/{job.pk}/").text
     outputs["leads' CSV export"] = b"".join(clients["marta"].get("/notes/export.csv").streaming_content).decode()
     api_reads = {
-        "elena": ["/api/v1/notes/", "/api/v1/themes/", "/api/v1/newsletters/"],
+        "elena": [
+            "/api/v1/notes/", "/api/v1/themes/", "/api/v1/newsletters/",
+            "/api/v1/listening/", f"/api/v1/listening/{hq_session}/",
+        ],
         "marta": ["/api/v1/notes/", "/api/v1/themes/", "/api/v1/newsletters/", "/api/v1/cases/"],
-        "ana": ["/api/v1/cases/"],
-    }
+        "ana": ["/api/v1/cases/", "/api/v1/listening/", f"/api/v1/listening/{executive_session}/"],
+    }  # fmt: skip
     people = {"elena": hq, "marta": lead, "ana": executive}
     for username, paths in api_reads.items():
         for path in paths:
@@ -409,7 +502,9 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
     outputs["log"] = "\n".join(f"{r.name} {r.levelname} {r.getMessage()} {r.args!r}" for r in caplog.records)
 
     # Every canary was typed into something that kept or showed it: the search would see it.
-    assert len(c.typed) >= 90
+    assert len(c.typed) >= 380
+    for role in ("hq", "executive"):  # the sessions were read back (redacted), not an empty list
+        assert "[PASSPORT]" in outputs[f"API /api/v1/listening/ as {role}"], role
     found = leaks(c.typed, outputs)
     assert not found, f"{len(found)} raw canaries in outputs:\n" + "\n".join(sorted(found))
 
@@ -417,16 +512,40 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
 def test_the_canaries_are_personal_data_to_the_redactor_and_the_search_finds_them_as_typed():
     """The proof above passing means something only if its canaries are what the product must
     take out, and its search sees them however they are written."""
-    from voc.redaction import redact
+    from voc.redaction import PLACEHOLDER_KINDS, redact
 
     c = Canaries()
     text = c.text("control")
-    assert len(c.typed) == 6
-    assert redact(text).found == {"CARD": 1, "IBAN": 1, "PHONE": 2, "EMAIL": 1, "ID": 1}
-    as_typed = leaks(c.typed, {"typed": text})
-    compact = leaks(c.typed, {"compact": re.sub(r"(?<=\d)[ ](?=\d)", "", text)})
-    dashed = leaks(c.typed, {"dashed": re.sub(r"(?<=\d)[ ](?=\d)", "-", text)})
-    assert [line.split(" [")[1].split("]")[0] for line in as_typed + compact + dashed] == [
-        "card, iban, es_phone, uk_phone, email, dni"
-    ] * 3
+    assert len(c.typed) == 17
+    assert redact(text).found == {
+        "CARD": 2, "EXPIRY": 1, "CVV": 1, "IBAN": 1, "ACCOUNT": 1, "PASSPORT": 2, "PHONE": 2, "EMAIL": 3, "ID": 2,
+    }  # fmt: skip
+    assert set(redact(text).found) == set(PLACEHOLDER_KINDS)
+    every_kind = ", ".join(canary.kind for canary in c.typed)
+    variants = {
+        "typed": text,
+        "compact": re.sub(r"(?<=\d)[ ](?=\d)", "", text),
+        "dashed": re.sub(r"(?<=\d)[ ](?=\d)", "-", text),
+        "dotted": re.sub(r"(?<=\d)[ \-](?=\d)", ".", text),
+        "wrapped": text.replace(" ", "\n"),
+    }
+    for name, variant in variants.items():
+        assert [line.split(" [")[1].split("]")[0] for line in leaks(c.typed, {name: variant})] == [every_kind], name
     assert leaks(c.typed, {"redacted": redact(text).text}) == []
+
+
+def test_the_short_canaries_are_only_looked_for_where_they_were_typed():
+    """An expiry date, a security code or a sort code printed on its own is a date, an amount, an
+    id; the search finds them only after the word typed before them, so it raises no false alarm."""
+    c = Canaries()
+    c.text("control", "{card_details}, {sort_code}")
+    short = {canary.kind: canary for canary in c.typed if canary.kind in ("expiry", "cvv", "sort code")}
+    typed = {canary.kind: canary.typed for canary in c.typed}
+    month_year, cvv = re.search(r"exp (\d\d/\d\d) cvv (\d{3})$", typed["card + expiry + cvv"]).groups()
+    sort_code = re.search(r"\d\d-\d\d-\d\d", typed["sort code + account"])[0]
+    harmless = f"Paid {cvv} EUR on {month_year}/2026, ticket {sort_code}, call at {cvv}0 or {month_year}5."
+    assert leaks(list(short.values()), {"harmless": harmless}) == []
+    said = f"EXP: {month_year}, CVV\n{cvv}, sort code: {sort_code}"
+    assert [line.split(" [")[1].split("]")[0] for line in leaks(list(short.values()), {"said": said})] == [
+        "expiry, cvv, sort code"
+    ]

@@ -3,14 +3,17 @@ Retry-After (JSON for the API), wherever it is raised; every other error stays a
 
 from __future__ import annotations
 
+import sqlite3
 from unittest import mock
 
+import psycopg
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from config import unavailable
 from voc import authentication
 
 
@@ -47,3 +50,31 @@ def test_any_other_error_is_still_a_500(signed_in):
         response = signed_in.get("/notes/")
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def _wrapped(cause: BaseException) -> OperationalError:
+    """An OperationalError as Django raises it: the driver's error as its cause."""
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("cause", "expected"),
+    [
+        (psycopg.errors.AdminShutdown("terminating connection due to administrator command"), True),
+        (psycopg.OperationalError("server closed the connection unexpectedly"), True),
+        (psycopg.errors.QueryCanceled("canceling statement due to statement timeout"), False),
+        (psycopg.errors.LockNotAvailable("could not obtain lock"), False),
+        (sqlite3.OperationalError("no such table: voc_insight"), False),
+    ],
+)
+def test_only_a_lost_connection_counts_as_the_database_being_unavailable(cause, expected):
+    assert unavailable.database_unavailable(_wrapped(cause)) is expected
+
+
+def test_a_query_that_times_out_is_a_500_not_a_503(signed_in):
+    timeout = _wrapped(psycopg.errors.QueryCanceled("canceling statement due to statement timeout"))
+    with mock.patch.object(SessionStore, "load", side_effect=timeout):
+        response = signed_in.get("/notes/")
+    assert response.status_code == 500

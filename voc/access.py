@@ -16,6 +16,13 @@ def lead_site_ids(user: User) -> list[int]:
     return sorted(ids)
 
 
+def own_site_ids(user: User) -> list[int]:
+    """The sites whose notes ``user`` logs and hears about: a lead's sites, anyone else's home site."""
+    if has_capability(user, Capability.VIEW_SITE_NOTES):
+        return lead_site_ids(user)
+    return [user.site_id] if user.site_id else []
+
+
 def visible_notes(user: User):
     """Agents see their own notes; leads every note of their sites; hq, executives and admins
     every note (text is redacted at save, so nobody sees personal data in a note)."""
@@ -35,11 +42,7 @@ def suggestible_notes(user: User):
     log notes get suggestions at all."""
     if not has_capability(user, Capability.LOG_NOTES):
         return Insight.objects.none()
-    if has_capability(user, Capability.VIEW_SITE_NOTES):
-        site_ids = lead_site_ids(user)
-    else:
-        site_ids = [user.site_id] if user.site_id else []
-    return Insight.objects.active().for_sites(site_ids).filter(vulnerable=False)
+    return Insight.objects.active().for_sites(own_site_ids(user)).filter(vulnerable=False)
 
 
 def may_see_contact(user: User, contact: ComplaintContact) -> bool:

@@ -27,7 +27,7 @@ from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 from voc import csvfiles, services
 from voc.access import lead_site_ids
 from voc.errors import DomainError
+from voc.input_guard import EARLIEST_OCCURRED_AT
 from voc.models import Insight, ProductArea, User
 from voc.redaction import redact
 from voc.roles import Capability, has_capability
@@ -63,7 +64,7 @@ DEFAULT_SOURCE = "csv"
 MAX_FIELD = 10_000
 CHUNK_SIZE = 1000
 MAX_ERROR_ROWS = 10_000  # rows written to the file of rows to fix; the rest are counted
-EARLIEST_YEAR = 2000  # no contact centre logged notes before; also keeps dates inside every backend's range
+EARLIEST_YEAR = EARLIEST_OCCURRED_AT.year  # checked before the date is made aware: keeps it in range
 DELIMITERS = (",", ";", "\t")  # Excel in Spanish saves "CSV" with semicolons
 _TRUE = {"1", "true", "yes", "y", "si", "sí", "x"}
 _FALSE = {"", "0", "false", "no", "n"}
@@ -375,6 +376,8 @@ def import_notes(
         try:
             with transaction.atomic():
                 return Insight.objects.bulk_create([note for _, _, note in fresh])
+        except (OperationalError, InterfaceError):
+            raise  # the connection, not the rows: the job is retried (voc.import_jobs.TRANSIENT)
         except DatabaseError:
             pass
         created: list[Insight] = []
@@ -384,6 +387,8 @@ def import_notes(
                     created.extend(Insight.objects.bulk_create([note]))
             except IntegrityError:
                 report.duplicates += 1
+            except (OperationalError, InterfaceError):
+                raise
             except DatabaseError:
                 logger.warning("import: the database refused row %d", line)
                 problem(line, values, DomainError(_("This row could not be stored; check its values."), field="row"))
@@ -416,8 +421,8 @@ def import_notes(
                     fresh.append((line, values, _build(values, key, resolver)))
                 except DomainError as exc:
                     problem(line, values, exc)
-                except SoftTimeLimitExceeded:
-                    raise  # the worker's time is up, not the row's fault: the chunk is undone
+                except (SoftTimeLimitExceeded, OperationalError, InterfaceError):
+                    raise  # the worker's time is up or the connection dropped: the chunk is undone
                 except Exception as exc:  # noqa: BLE001 -- a bad row is a bad row, whatever it raised
                     logger.warning("import: row %d raised %s", line, type(exc).__name__)
                     problem(line, values, DomainError(_("This row could not be read; check its values."), field="row"))

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from voc import services
-from voc.access import lead_site_ids
+from voc.access import own_site_ids
 from voc.errors import DomainError
 from voc.input_guard import is_blank
 from voc.models import Insight, ListeningNudge, ListeningSession, Site, User
@@ -72,12 +72,6 @@ def _validate(
             )
 
 
-def _own_sites(person: User) -> list[int]:
-    if has_capability(person, Capability.VIEW_SITE_NOTES):
-        return lead_site_ids(person)
-    return [person.site_id] if person.site_id else []
-
-
 def year_before(today: date) -> date:
     """The same date a year earlier (28 February for a 29th): the oldest day a session may have."""
     try:
@@ -126,7 +120,7 @@ def log_session(
         texts={"heard": heard, "surprised": surprised, "idea": idea},
         today=timezone.localdate(),
     )
-    if site is not None and person.site_id is not None and site.pk not in _own_sites(person):
+    if site is not None and person.site_id is not None and site.pk not in own_site_ids(person):
         raise DomainError(_("Choose your own site, or one you lead."), field="site")
     idea_site = site or person.site
     if idea and idea_site is None:

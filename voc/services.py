@@ -217,12 +217,29 @@ class ExternalIdTaken(DomainError):
 
 def check_client_identity(*, source: str, external_id: str) -> None:
     """Refuse a (source, external_id) from outside the product (API, import) when the source
-    is one the product writes itself; raises DomainError on ``source``."""
+    is one the product writes itself, or when either holds personal data; raises DomainError
+    naming the field.
+
+    Both are stored as sent (they keep imports idempotent) and shown beside the note, so a
+    customer's e-mail, card or phone used as an id would escape redaction. An id of digits
+    alone is accepted even when it could be dialled: nothing tells "612345678" the ticket from
+    "612345678" the phone, and refusing every nine-digit ticket number would stop real imports."""
     if (source or "").strip().casefold() in PRODUCT_SOURCES:
         raise DomainError(
             _("The source %(source)s is reserved for notes the product makes itself; use another.")
             % {"source": source.strip()},
             field="source",
+        )
+    if redact(source or "").found:
+        raise DomainError(_("The source looks like personal data; name the system instead."), field="source")
+    external_id = (external_id or "").strip()
+    if not external_id.isdigit() and redact(external_id).found:
+        raise DomainError(
+            _(
+                "The id looks like personal data (an e-mail, card, phone or document number); "
+                "use the source system's own record id."
+            ),
+            field="external_id",
         )
 
 

@@ -12,11 +12,12 @@ def purge_expired() -> dict[str, int]:
     return housekeeping.purge_expired()
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(acks_late=True, autoretry_for=import_jobs.TRANSIENT, retry_backoff=True, max_retries=3)
 def run_import(job_id: int) -> None:
     """Import an uploaded CSV. At least once; the job is claimed first, so a redelivery is a no-op.
     A large file is imported over several runs: each queues the next, resuming after the last
-    committed row."""
+    committed row. A transient fault leaves the job queued and is retried here (and, once retries
+    run out, by the hourly housekeeping)."""
     import_jobs.run_import_job(job_id)
 
 

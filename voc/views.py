@@ -24,7 +24,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -454,7 +454,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             "required": imports.REQUIRED,
             "optional": imports.OPTIONAL,
             "max_bytes": settings.VOC_IMPORT_MAX_BYTES,
-            "max_rows": settings.VOC_IMPORT_MAX_ROWS,
+            "max_rows": number_format(settings.VOC_IMPORT_MAX_ROWS, force_grouping=True),
             "retention_days": settings.VOC_IMPORT_RETENTION_DAYS,
         },
     )

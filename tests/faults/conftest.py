@@ -37,14 +37,22 @@ def wait_for(condition: Callable[[], bool], *, seconds: float = 60) -> bool:
     return False
 
 
+def missing(reason: str) -> None:
+    """Skip locally (SQLite, no Redis); in CI a missing service fails the run, so that the proof
+    that faults cost nothing cannot silently stop being run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true, so this fails instead of skipping", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def real_services(transactional_db) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("fault tests need PostgreSQL (DATABASE_URL=postgres://…), as in CI")
+        missing("fault tests need PostgreSQL (DATABASE_URL=postgres://…), as in CI")
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
-        pytest.skip("fault tests need Redis (CELERY_BROKER_URL=redis://…), as in CI")
+        missing("fault tests need Redis (CELERY_BROKER_URL=redis://…), as in CI")
     if shutil.which("redis-server") is None:
-        pytest.skip("fault tests start a throw-away redis-server, which is not installed")
+        missing("fault tests start a throw-away redis-server, which is not installed")
 
 
 class Redis:

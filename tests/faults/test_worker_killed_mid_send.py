@@ -102,6 +102,9 @@ def test_a_send_whose_worker_was_killed_resumes_and_every_reader_gets_exactly_on
     gone = delivery.LEASE + delivery.STALLED_AFTER
     Delivery.objects.filter(issue=issue).update(created_at=F("created_at") - gone)
     Delivery.objects.filter(issue=issue, status=Delivery.Status.SENDING).update(claimed_at=F("claimed_at") - gone)
+    Delivery.objects.filter(issue=issue, status=Delivery.Status.SENT).update(
+        claimed_at=F("claimed_at") - gone, sent_at=F("sent_at") - gone
+    )
 
     second = spawn("worker-2", celery_worker("faults-second"), env)
     queue(tasks.resume_deliveries, service_env["CELERY_BROKER_URL"])  # what beat runs every five minutes

@@ -48,16 +48,32 @@ def test_deliveries_left_waiting_after_a_worker_died_are_stalled_once_per_issue(
 
 
 def test_a_claim_whose_lease_ran_out_is_stalled_even_when_the_rest_was_sent(sent):
-    sent.deliveries.update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    sent.deliveries.update(status=Delivery.Status.SENT, sent_at=minutes_ago(6))
     claimed = sent.deliveries.first()
     Delivery.objects.filter(pk=claimed.pk).update(status=Delivery.Status.SENDING, claimed_at=minutes_ago(16))
     assert delivery.stalled() == [(sent.pk, None)]
 
 
 def test_a_retry_overdue_by_minutes_is_stalled(sent):
-    sent.deliveries.update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    sent.deliveries.update(status=Delivery.Status.SENT, sent_at=minutes_ago(6))
     retrying = sent.deliveries.first()
     Delivery.objects.filter(pk=retrying.pk).update(status=Delivery.Status.PENDING, next_attempt_at=minutes_ago(6))
+    assert delivery.stalled() == [(sent.pk, None)]
+
+
+def test_a_send_that_is_alive_but_slow_gets_no_second_sender(sent):
+    sent.deliveries.update(created_at=minutes_ago(30))  # a long list, still being worked through
+    Delivery.objects.filter(pk=sent.deliveries.first().pk).update(status=Delivery.Status.SENT, sent_at=minutes_ago(1))
+    assert delivery.stalled() == []
+    sent.deliveries.filter(status=Delivery.Status.SENT).update(sent_at=minutes_ago(6))  # then it went quiet
+    assert delivery.stalled() == [(sent.pk, None)]
+
+
+def test_an_issue_whose_pdf_fails_to_render_is_not_requeued_until_a_render_succeeds(sent):
+    sent.deliveries.update(created_at=minutes_ago(30))
+    Issue.objects.filter(pk=sent.pk).update(pdf_rendered_at=None, pdf_error="OSError: no fonts")
+    assert delivery.stalled() == []
+    Issue.objects.filter(pk=sent.pk).update(pdf_rendered_at=timezone.now(), pdf_error="")
     assert delivery.stalled() == [(sent.pk, None)]
 
 

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import InterfaceError, OperationalError
 from django.test import Client
 from django.utils import timezone
 
 from tests.celery_worker import running_worker, wait_for
 from tests.factories import UserFactory
-from voc import import_jobs, imports, tasks
+from voc import import_jobs, imports, services, tasks
 from voc.models import AuditEntry, ImportJob, Insight
 
 pytestmark = pytest.mark.django_db
@@ -219,6 +220,16 @@ def test_an_uploaded_file_with_an_impossible_date_finishes_with_that_row_reporte
     assert (job.status, job.created, job.invalid, job.message) == ("done", 1, 1, "")
     assert [(p["row"], p["field"]) for p in job.problems] == [(2, "occurred_at")]
     assert "not a real date" in job.problems[0]["reason"]
+
+
+def test_a_workers_report_is_written_in_the_uploaders_language(client_for, lead, agent):
+    lead.language = "es"
+    lead.save(update_fields=["language"])
+    body = HEAD + "need,Bad day,phone,D-2,2026-13-45T10:00,lucia\n"
+    client_for("lead").post("/notes/import/", {"file": SimpleUploadedFile("d.csv", body.encode())})
+    job = import_jobs.run_import_job(ImportJob.objects.get().pk)
+    assert "Esta fecha no existe" in job.problems[0]["reason"]
+    assert "Esta fecha no existe" in job.error_file.open("rb").read().decode()
 
 
 @pytest.mark.parametrize(
@@ -595,6 +606,119 @@ def test_a_chunk_caught_by_the_soft_time_limit_is_undone_and_the_job_queued_agai
     assert (job.status, job.created, job.duplicates) == ("done", 4, 0) and Insight.objects.count() == 4
 
 
+def listed_rows(job: ImportJob) -> list[str]:
+    with open(job.error_file.path, encoding="utf-8") as listed:
+        return [r["row"] for r in csv.DictReader(listed)]
+
+
+def fault_on_second_chunk(monkeypatch, fault: type[Exception]) -> list[object]:
+    """Raise ``fault`` in the second chunk's transaction, after its rows are read, as a dropped
+    connection or a full disk would."""
+    real = services.announce_notes
+    calls: list[object] = []
+
+    def announce(note_ids):
+        calls.append(note_ids)
+        if len(calls) == 2:
+            raise fault("server closed the connection unexpectedly Kv4transient")
+        real(note_ids)
+
+    monkeypatch.setattr(services, "announce_notes", announce)
+    return calls
+
+
+TRANSIENT_BODY = HEAD + "need,One,phone,F-1,,lucia\nrant,Bad one,phone,F-2,,lucia\n"  # chunk 1 (rows 2-3)
+TRANSIENT_BODY += "rant,Bad two,phone,F-3,,lucia\nneed,Four,phone,F-4,,lucia\n"  # chunk 2 (rows 4-5)
+TRANSIENT_BODY += "need,Five,phone,F-5,,lucia\n"  # chunk 3 (row 6)
+
+
+@pytest.mark.parametrize("fault", [OperationalError, InterfaceError, OSError])
+def test_a_transient_fault_keeps_the_job_and_its_upload_for_a_retry_straight_after(
+    client_for, agent, monkeypatch, django_capture_on_commit_callbacks, fault
+):
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    job = upload(client_for("lead"), TRANSIENT_BODY)
+    fault_on_second_chunk(monkeypatch, fault)
+    with django_capture_on_commit_callbacks(execute=False), pytest.raises(fault):
+        import_jobs.run_import_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.last_row, job.created, job.invalid) == ("queued", 3, 1, 1)
+    assert job.finished_at is None and Path(job.file.path).exists() and "Kv4transient" not in job.message
+    assert os.path.getsize(job.error_file.path) == job.error_file_size and listed_rows(job) == ["3"]
+
+    monkeypatch.undo()
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    job = import_jobs.run_import_job(job.pk)  # the task's retry, seconds later: no stall to wait out
+    assert (job.status, job.rows, job.created, job.duplicates, job.invalid) == ("done", 5, 3, 0, 2)
+    assert Insight.objects.count() == 3 and not job.file and listed_rows(job) == ["3", "4"]
+    assert AuditEntry.objects.filter(action="notes.imported").count() == 1
+
+
+def test_the_import_task_retries_transient_faults():
+    assert {OperationalError, InterfaceError, OSError} <= set(tasks.run_import.autoretry_for)
+
+
+def test_if_the_database_is_still_down_the_job_keeps_its_upload_and_resumes_once_stalled(
+    client_for, agent, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    job = upload(client_for("lead"), TRANSIENT_BODY)
+    calls = fault_on_second_chunk(monkeypatch, OperationalError)
+    real_hold = import_jobs.Claim.hold
+
+    def hold(claim):
+        if len(calls) >= 2:  # after the fault: the release cannot reach the database either
+            raise InterfaceError("connection already closed")
+        real_hold(claim)
+
+    monkeypatch.setattr(import_jobs.Claim, "hold", hold)
+    with pytest.raises(OperationalError):  # the fault itself, not the failed release
+        import_jobs.run_import_job(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.last_row) == ("running", 3) and Path(job.file.path).exists()
+
+    monkeypatch.undo()
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    ImportJob.objects.filter(pk=job.pk).update(progress_at=timezone.now() - timedelta(hours=1))
+    job = import_jobs.run_import_job(job.pk)
+    assert (job.status, job.created, job.invalid) == ("done", 3, 2) and listed_rows(job) == ["3", "4"]
+
+
+def test_a_worker_whose_job_was_taken_over_writes_nothing_more(client_for, agent, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK_SIZE", 2)
+    body = HEAD + "need,One,phone,W-1,,lucia\nrant,Bad one,phone,W-2,,lucia\n"  # chunk 1 (rows 2-3)
+    body += "rant,Bad two,phone,W-3,,lucia\nneed,Four,phone,W-4,,lucia\n"  # chunk 2 (rows 4-5)
+    body += "need,Five,phone,W-5,,lucia\n"  # chunk 3 (row 6)
+    job = upload(client_for("lead"), body)
+    real = imports.import_notes
+    taken: list[import_jobs.Claim] = []
+
+    def import_notes(**kwargs):
+        asked = kwargs["should_stop"]
+
+        def should_stop() -> bool:
+            if not taken:  # after chunk 1 the old worker looks dead and another takes the job over
+                ImportJob.objects.filter(pk=job.pk).update(progress_at=timezone.now() - timedelta(hours=1))
+                claim = import_jobs._claim(job.pk, timezone.now())
+                assert claim
+                taken.append(claim)
+            return asked()
+
+        return real(**{**kwargs, "should_stop": should_stop})
+
+    monkeypatch.setattr(imports, "import_notes", import_notes)
+    job = import_jobs.run_import_job(job.pk)  # its chunk 2 is refused (LostClaim) and undone
+    assert (job.status, job.last_row, job.created, job.invalid) == ("running", 3, 1, 1)
+    assert job.progress_at == taken[0].token and job.file
+    assert list(Insight.objects.values_list("external_id", flat=True)) == ["W-1"]
+    assert os.path.getsize(job.error_file.path) == job.error_file_size and listed_rows(job) == ["3"]
+
+    monkeypatch.setattr(imports, "import_notes", real)
+    job = import_jobs._run_claimed(job, taken[0], time_budget=None)  # the new worker carries on
+    assert (job.status, job.rows, job.created, job.duplicates, job.invalid) == ("done", 5, 3, 0, 2)
+    assert listed_rows(job) == ["3", "4"]
+
+
 def test_a_row_may_not_use_a_source_the_product_writes_itself(tmp_path, agent):
     """Issue 12: a CSV row with source=listening could take over a colleague's listening idea."""
     path = tmp_path / "notes.csv"
@@ -608,3 +732,18 @@ def test_a_row_may_not_use_a_source_the_product_writes_itself(tmp_path, agent):
     assert (report.created, report.invalid) == (1, 1)
     assert [p.field for p in report.problems] == ["source"]
     assert not Insight.objects.filter(source="listening").exists()
+
+
+def test_a_dropped_connection_while_building_a_row_is_not_reported_as_a_bad_row(tmp_path, agent, monkeypatch):
+    """The connection, not the row: the error reaches the job runner, which keeps the job for a retry."""
+    from django.db import OperationalError
+
+    def dropped(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(imports.services, "build_note", dropped)
+    path = tmp_path / "notes.csv"
+    path.write_text("kind,text,channel\nneed,Wants a cheaper plan,phone\n", encoding="utf-8")
+    with pytest.raises(OperationalError):
+        imports.import_notes(stream=path.open("rb"), default_agent=agent)
+    assert not Insight.objects.exists()

@@ -214,6 +214,31 @@ def test_the_products_own_sources_are_refused_from_clients(client_for, source):
     assert Insight.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("external_id", "jane.doe.canary@example.com"),
+        ("external_id", "+34 612 345 678"),
+        ("external_id", "card-4539148803436467"),
+        ("external_id", "ES9121000418450200051332"),
+        ("source", "crm jane.doe.canary@example.com"),
+    ],
+)
+def test_an_id_or_source_holding_personal_data_is_refused(client_for, field, value):
+    """Issue 12: ids are stored as sent and shown beside the note, so they may not carry personal data."""
+    payload = {"kind": "want", "text": "Mine", "channel": "phone", "source": "crm", "external_id": "A-1"}
+    response = client_for("agent").post(URL, {**payload, field: value}, content_type="application/json")
+    assert response.status_code == 400 and field in response.json()
+    assert Insight.objects.count() == 0
+
+
+def test_an_id_of_digits_alone_is_accepted_even_if_it_could_be_dialled(client_for):
+    payload = {"kind": "want", "text": "Mine", "channel": "phone", "source": "crm", "external_id": "612345678"}
+    response = client_for("agent").post(URL, payload, content_type="application/json")
+    assert response.status_code == 201
+    assert Insight.objects.get().external_id == "612345678"
+
+
 def test_an_agent_cannot_take_the_id_of_a_colleagues_next_listening_idea(client_for, colleague, madrid):
     from django.utils import timezone
 
