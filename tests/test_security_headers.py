@@ -112,3 +112,12 @@ def test_the_periodic_task_form_in_django_admin_has_no_inline_script(client_for)
     assert "js/periodic-task-form.js" in html
     scripts = re.findall(r"<script\b[^>]*>", html)
     assert all("src=" in tag or 'type="application/json"' in tag for tag in scripts)
+
+
+def test_django_admin_does_not_list_api_keys(client_for, agent):
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=agent).key
+    client = client_for("admin")
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404
+    assert key not in client.get("/admin/").content.decode()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from voc.models import AuditEntry, CaseEvent, ComplaintCase, Site, Team, User
 
@@ -87,3 +88,9 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ["actor_name", "object_repr", "object_id", "ip_address"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+# DRF's token admin lists every person's full API key. A key is its owner's secret: people see,
+# revoke and replace theirs on the API tokens page (voc/api_tokens.py), and a password change
+# revokes it; an admin who must cut someone off changes or disables the account.
+admin.site.unregister(TokenProxy)

@@ -29,6 +29,18 @@ def test_purging_removes_only_expired_sessions_and_is_safe_to_run_twice():
     assert Session.objects.count() == 2
 
 
+def test_purging_deletes_api_tokens_past_their_lifetime_only(agent, lead, settings):
+    from rest_framework.authtoken.models import Token
+
+    settings.VOC_API_TOKEN_DAYS = 90
+    old = Token.objects.create(user=agent)
+    Token.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=91))
+    fresh = Token.objects.create(user=lead)
+    assert housekeeping.purge_expired()["api_tokens"] == 1
+    assert housekeeping.purge_expired()["api_tokens"] == 0
+    assert list(Token.objects.values_list("key", flat=True)) == [fresh.key]
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_takes_the_purge_task_from_the_real_broker():
