@@ -17,7 +17,8 @@ from rest_framework.authtoken.models import Token
 from config.celery import app
 from insights import services, tasks
 from insights.models import NoteVector
-from tests.faults.conftest import BIN, celery_worker, free_port, kill_group, wait_for
+from tests.celery_worker import wait_for
+from tests.faults.conftest import BIN, celery_worker, free_port, healthy, kill_group
 from voc.models import Insight
 
 NOTES = 20
@@ -34,15 +35,6 @@ def post_note(port: int, token: str, text: str) -> int:
         return response.status
     finally:
         conn.close()
-
-
-def healthy(port: int) -> bool:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
 
 
 @pytest.mark.worker

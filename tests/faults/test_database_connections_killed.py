@@ -13,7 +13,8 @@ import psycopg
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from tests.faults.conftest import BIN, free_port, wait_for
+from tests.celery_worker import wait_for
+from tests.faults.conftest import BIN, free_port, healthy
 from voc.models import Insight
 
 NOTES = 60
@@ -42,7 +43,7 @@ def test_connections_terminated_during_requests_cost_no_500_and_no_note(service_
          "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         env,
     )  # fmt: skip
-    assert wait_for(lambda: _healthy(port), seconds=60), web.log_path.read_text()[-3000:]
+    assert wait_for(lambda: healthy(port), seconds=60), web.log_path.read_text()[-3000:]
 
     stop, killed = threading.Event(), []
     db = connection.settings_dict
@@ -80,12 +81,3 @@ def test_connections_terminated_during_requests_cost_no_500_and_no_note(service_
     assert set(statuses) <= {200, 201, 503}
     stored = list(Insight.objects.filter(external_id__startswith=f"{canary}-").values_list("external_id", flat=True))
     assert sorted(stored) == sorted(f"{canary}-{n}" for n in range(NOTES))  # each note once
-
-
-def _healthy(port: int) -> bool:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False

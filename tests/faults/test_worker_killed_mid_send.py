@@ -16,8 +16,9 @@ from django.utils import timezone
 from config.celery import app
 from newsletter import delivery, services, tasks
 from newsletter.models import Delivery, Fact, Issue
+from tests.celery_worker import wait_for
 from tests.factories import UserFactory
-from tests.faults.conftest import celery_worker, free_port, kill_group, wait_for
+from tests.faults.conftest import celery_worker, free_port, kill_group
 from voc.models import User
 
 READERS = 8
