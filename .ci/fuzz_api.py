@@ -12,7 +12,7 @@ local port, and runs ``st run`` once per role with that person's API token.
 
 Left out, and why: ``POST /api/v1/auth/token/`` — it is rate limited (``VOC_API_LOGIN_RATE``)
 and failed sign-ins lock the username and address out (django-axes), so fuzzing it would test the
-lock-out, not the endpoint; tests/voc/test_auth.py covers it.
+lock-out, not the endpoint; tests/voc/accounts/test_auth.py covers it.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def seed() -> None:
     from rest_framework.authtoken.models import Token
 
     from tests.proof_fixtures import build_world
-    from voc import services
+    from voc.notes import services
 
     world = build_world()
     for person in (world.users["agent_a"], world.users["agent_b"]):

@@ -16,7 +16,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-BANKING77 = ROOT / "voc" / "demo_data" / "banking77.csv"
+BANKING77 = ROOT / "voc" / "demo" / "data" / "banking77.csv"
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -143,7 +143,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.contrib.auth.hashers import make_password
 from rest_framework.authtoken.models import Token
-from voc import services
+from voc.accounts import services
 from voc.models import ProductArea, User
 
 spec = json.loads(sys.argv[1])

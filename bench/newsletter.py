@@ -47,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as common
 
-DEMO = common.ROOT / "voc" / "demo_data"
+DEMO = common.ROOT / "voc" / "demo" / "data"
 TARGETS_S = {"draft": 10.0, "weekly_pdf": 2.0, "monthly_pack": 5.0}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -308,7 +308,7 @@ def create_people(agents: int) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
-    from voc import services
+    from voc.accounts import services
     from voc.models import ProductArea, Team, User
 
     encoded = make_password(common.PASSWORD)  # hash once: PBKDF2 per person would take minutes

@@ -66,8 +66,8 @@ def install_phase_timers() -> dict[str, float]:
     from rest_framework.settings import api_settings
     from rest_framework.views import APIView
 
-    from voc import api, services
     from voc.models import Insight
+    from voc.notes import api, services
 
     totals: dict[str, float] = {}
 

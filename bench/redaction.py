@@ -14,7 +14,7 @@ amounts, dates, times, percentages, order numbers, years, postcodes and English 
 replaced there is a false positive.
 
 Precision: every note text of the open data -- Banking77 train, the DSTC11 insurance turns, the
-Spanish Multilingual TOD set, and the demo corpus in voc/demo_data -- is redacted; every text where
+Spanish Multilingual TOD set, and the demo corpus in voc/demo/data -- is redacted; every text where
 something was replaced is listed (up to ``--cases``) so a person can judge it. Texts judged to hold
 personal data (``PERSONAL`` below, by utterance) are true positives; every other redaction is a
 false positive, reported per 10,000 texts. Needs no database.
@@ -594,7 +594,7 @@ def note_texts(data: Path) -> list[tuple[str, str]]:
         for line in f:
             add("multilingual-tod-es", line.split("\t")[2])
     for name in ("banking77.csv", "insurance.csv", "spanish.csv", "galician.csv", "english_extra.csv"):
-        with (ROOT / "voc" / "demo_data" / name).open(encoding="utf-8") as f:
+        with (ROOT / "voc" / "demo" / "data" / name).open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 add(f"demo:{name}", row["text"])
     return out

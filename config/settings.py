@@ -99,7 +99,7 @@ else:
 AUTH_USER_MODEL = "voc.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "voc.signin_limits.SignInLimitBackend",  # refuses before any password is checked
+    "voc.accounts.signin_limits.SignInLimitBackend",  # refuses before any password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -108,7 +108,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     # Validates nothing: told of every password change (form, admin, add_user), it revokes API tokens.
-    {"NAME": "voc.api_tokens.RevokeTokensOnPasswordChange"},
+    {"NAME": "voc.accounts.api_tokens.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -118,7 +118,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env.int("VOC_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("VOC_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "voc.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "voc.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins
@@ -126,7 +126,7 @@ AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins
 # (axes, the limits below, DRF's throttles and the audit log all read the address the same way).
 VOC_PROXY_COUNT = env.int("VOC_PROXY_COUNT", 0, minimum=0)
 AXES_IPWARE_PROXY_COUNT = VOC_PROXY_COUNT
-AXES_CLIENT_IP_CALLABLE = "voc.signin_limits.client_address"
+AXES_CLIENT_IP_CALLABLE = "voc.accounts.signin_limits.client_address"
 # And per address alone (password spraying: many usernames from one place; an office behind one
 # NAT address shares it, hence higher) and per username alone (one username from many places),
 # counted in the cache over the cool-off window (voc/signin_limits.py).
@@ -234,7 +234,7 @@ VOC_DEFAULT_SCHEDULES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated call is answered 401 with WWW-Authenticate.
-        "voc.authentication.TokenAuthentication",  # DRF's, in one lean query (no cache)
+        "voc.accounts.authentication.TokenAuthentication",  # DRF's, in one lean query (no cache)
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

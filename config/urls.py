@@ -7,11 +7,12 @@ from rest_framework.routers import SimpleRouter
 from config.health import healthz
 from insights import api as insights_api
 from newsletter import api as newsletter_api
-from voc import api as voc_api
-from voc import case_api as voc_case_api
-from voc import listening_api as voc_listening_api
-from voc import views as voc_views
+from voc.accounts import api as accounts_api
+from voc.accounts import views as accounts_views
 from voc.middleware import csp_allows_inline_styles
+from voc.notes import api as voc_api
+from voc.programme import case_api as voc_case_api
+from voc.programme import listening_api as voc_listening_api
 
 router = SimpleRouter()
 router.register("notes", voc_api.NoteViewSet, basename="note")
@@ -22,9 +23,9 @@ router.register("listening", voc_listening_api.ListeningViewSet, basename="liste
 
 api_patterns = [
     *router.urls,
-    path("", voc_api.ApiRootView.as_view(), name="root"),
-    path("auth/token/", voc_api.ObtainTokenView.as_view(), name="token"),
-    path("me/", voc_api.MeView.as_view(), name="me"),
+    path("", accounts_api.ApiRootView.as_view(), name="root"),
+    path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="token"),
+    path("me/", accounts_api.MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline; the
     # UI styles its widgets inline, hence that page's CSP allows inline styles.
@@ -36,24 +37,24 @@ account_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("profile/", voc_views.profile, name="profile"),
-    path("tokens/", voc_views.tokens, name="api_tokens"),
+    path("profile/", accounts_views.profile, name="profile"),
+    path("tokens/", accounts_views.tokens, name="api_tokens"),
 ]
 
 urlpatterns = [
-    path("", voc_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("accounts/", include(account_patterns)),
-    path("notes/", include("voc.urls")),
+    path("notes/", include("voc.notes.urls")),
     path("themes/", include("insights.urls")),
     path("newsletters/", include("newsletter.urls")),
-    path("cases/", include("voc.case_urls")),
-    path("listening/", include("voc.listening_urls")),
+    path("cases/", include("voc.programme.case_urls")),
+    path("listening/", include("voc.programme.listening_urls")),
     path("programme/", include("insights.programme_urls")),
-    path("language/", voc_views.set_language, name="set_language"),
+    path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_patterns, "api"))),
 ]
 
-handler403 = "voc.views.permission_denied"
+handler403 = "voc.accounts.views.permission_denied"
 handler500 = "config.unavailable.server_error"  # a dropped database connection is a 503, not a 500

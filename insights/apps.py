@@ -16,7 +16,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from insights import tasks
-        from voc import cases, signals
+        from voc import signals
+        from voc.programme import cases
 
         signals.notes_recorded.connect(tasks.queue_embedding, dispatch_uid="insights.queue_embedding")
         signals.demo_seeded.connect(tasks.queue_demo_themes, dispatch_uid="insights.queue_demo_themes")

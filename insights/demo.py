@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 
 from insights import services, trends
 from insights.models import Assignment, Theme
-from voc import demo_notes
+from voc.demo import notes as demo_notes
 from voc.models import User
 
 ACCEPT_FROM = 12  # proposals at least this big are accepted for the demo
 NAME_FROM = 0.3  # share of a theme's notes one dataset label must cover to name the theme
 
-# Spanish names for the labels of ``voc.demo_notes.dataset_labels``; a label missing here keeps English.
+# Spanish names for the labels of ``voc.demo.notes.dataset_labels``; a label missing here keeps English.
 SPANISH_NAMES = {
     "New cards": "Tarjetas nuevas",
     "Lost or stolen cards": "Tarjetas perdidas o robadas",
@@ -81,7 +81,7 @@ def seed_themes() -> dict[str, int]:
 
 
 def name_themes(*, by: User) -> int:
-    """Rename each accepted theme still called by its key terms after the dataset label (``voc.demo_notes``)
+    """Rename each accepted theme still called by its key terms after the dataset label (``voc.demo.notes``)
     of at least ``NAME_FROM`` of its notes, through ``rename_theme`` so the history shows ``by``.
 
     Spanish when most of its notes are; a name already taken gets a key term or a number after it,

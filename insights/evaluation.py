@@ -14,7 +14,7 @@ import numpy as np
 
 from insights import clustering, nlp
 from voc.errors import DomainError
-from voc.language import detect_language
+from voc.notes.language import detect_language
 
 
 def read_labelled(path: Path, *, text_col: str, label_col: str) -> tuple[list[str], list[str]]:

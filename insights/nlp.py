@@ -20,7 +20,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from voc.language import detect_language
+from voc.notes.language import detect_language
 from voc.redaction import PLACEHOLDER_KINDS
 
 LANGUAGES = ("en", "es", "gl")

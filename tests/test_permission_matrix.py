@@ -71,7 +71,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "password_change": _all(O),
     "password_change_done": _all(O),
     "profile": _all(O),
-    "api_tokens": _all(O),  # each person's own API token (voc.views.tokens)
+    "api_tokens": _all(O),  # each person's own API token (voc.accounts.views.tokens)
     "set_language": _all(R, anonymous=R),  # POST; the language works before signing in too
     "healthz": _all(O, anonymous=O),  # probes do not sign in
     # --- notes (voc.urls): agents their own, leads their sites'

@@ -44,8 +44,8 @@ from insights.models import Assignment, Theme
 from newsletter import delivery
 from newsletter import services as newsletter_services
 from tests.factories import SiteFactory, TeamFactory, UserFactory
-from voc import import_jobs
 from voc.models import ComplaintCase, ImportJob, Insight, Site, User
+from voc.notes import import_jobs
 
 pytestmark = pytest.mark.django_db
 

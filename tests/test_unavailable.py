@@ -14,7 +14,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from config import unavailable
-from voc import authentication
+from voc.accounts import authentication
 
 
 @pytest.fixture

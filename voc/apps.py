@@ -9,10 +9,11 @@ class VocConfig(AppConfig):
     verbose_name = _("Voice of the customer")
 
     def ready(self) -> None:
-        from voc import audit, schedules, signin_limits
+        from voc import audit, schedules
+        from voc.accounts import signin_limits
 
         auth_signals.user_logged_in.connect(audit.on_login, dispatch_uid="voc.audit.login")
         auth_signals.user_logged_out.connect(audit.on_logout, dispatch_uid="voc.audit.logout")
         auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="voc.audit.login_failed")
-        auth_signals.user_login_failed.connect(signin_limits.on_login_failed, dispatch_uid="voc.signin_limits")
+        auth_signals.user_login_failed.connect(signin_limits.on_login_failed, dispatch_uid="voc.accounts.signin_limits")
         post_migrate.connect(schedules.ensure_default_schedules, sender=self, dispatch_uid="voc.schedules")

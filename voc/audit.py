@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from voc.accounts.signin_limits import client_address
 from voc.models import AuditEntry, User
-from voc.signin_limits import client_address
 
 
 def client_ip(request: HttpRequest | None) -> str | None:

@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from voc import housekeeping, import_jobs
+from voc import housekeeping
+from voc.notes import import_jobs
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
@@ -34,7 +35,7 @@ def import_housekeeping() -> dict[str, int]:
 def assign_cases() -> int:
     """Weekdays at 07:00: on the month's first working day, give every active executive a case.
     Safe to run twice (one case per executive per month); other days it does nothing."""
-    from voc import cases
+    from voc.programme import cases
 
     today = timezone.localdate()
     if not cases.is_first_working_day(today):
@@ -46,7 +47,7 @@ def assign_cases() -> int:
 def notify_case_assigned(case_id: int, who: str) -> None:
     """E-mail the executive or the buddy of a new case; retried if the mail server is down
     (the daily reminder reaches the executive anyway)."""
-    from voc import cases
+    from voc.programme import cases
 
     cases.notify_assigned(case_id, who)
 
@@ -55,7 +56,7 @@ def notify_case_assigned(case_id: int, who: str) -> None:
 def case_reminders() -> dict[str, int]:
     """Weekday mornings: remind executives of ageing cases, escalate unacknowledged ones to the
     admins. Safe to run twice (each case is reminded at most once per reminder period)."""
-    from voc import cases
+    from voc.programme import cases
 
     return cases.send_reminders()
 
@@ -63,6 +64,6 @@ def case_reminders() -> dict[str, int]:
 @shared_task(acks_late=True)
 def listening_nudges() -> int:
     """Monday morning: a gentle e-mail to those behind on their listening. One per person per week."""
-    from voc import listening
+    from voc.programme import listening
 
     return listening.nudge_behind()

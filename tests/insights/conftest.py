@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from insights.models import NoteVector
-from voc import services
+from voc.notes import services
 
 DIMS = 16
 

@@ -8,8 +8,8 @@ import pytest
 
 from insights import demo, services
 from insights.models import Assignment, Theme, ThemeChange
-from voc import demo_notes
-from voc import services as voc_services
+from voc.demo import notes as demo_notes
+from voc.notes import services as voc_services
 
 LABELS = demo_notes.dataset_labels()
 OUTSIDE_THE_CORPUS = ["Wants the branch to open on Sundays", "Asked about the new savings rate"]

@@ -8,9 +8,9 @@ import pytest
 
 from insights import figures, nlp, services, tasks
 from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
-from voc import services as voc_services
 from voc.errors import DomainError
 from voc.models import AuditEntry
+from voc.notes import services as voc_services
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from insights.models import Assignment, NoteVector, Theme
 from newsletter import pack
 from newsletter.models import Fact, Issue
 from tests.newsletter.conftest import at
-from voc import services
 from voc.models import Insight
+from voc.notes import services
 
 pytestmark = pytest.mark.django_db
 

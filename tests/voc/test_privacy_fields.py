@@ -15,9 +15,10 @@ from insights.models import Theme, ThemeChange
 from newsletter import services as newsletter_services
 from newsletter.models import Fact, Issue
 from tests.factories import SiteFactory
-from voc import audit, cases, listening
+from voc import audit
 from voc.models import AuditEntry, CaseEvent, ComplaintCase, Insight, ListeningSession
 from voc.privacy import EXEMPT, RedactedField, redact_existing_rows
+from voc.programme import cases, listening
 
 PROJECT_APPS = ("voc", "insights", "newsletter")
 # Personal data that cannot turn up by chance, and what the stored text must read instead.

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from voc import services
+from voc.accounts import services
 from voc.errors import DomainError
 from voc.models import User
 

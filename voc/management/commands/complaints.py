@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from voc import cases
 from voc.errors import DomainError
+from voc.programme import cases
 
 
 class Command(BaseCommand):

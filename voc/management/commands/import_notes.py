@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from voc import imports
 from voc.models import User
+from voc.notes import imports
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
 
         def on_problem(problem: imports.RowProblem) -> None:
-            # The reason never quotes a raw cell (see voc.imports), so this is safe in a terminal log.
+            # The reason never quotes a raw cell (see voc.notes.imports), so this is safe in a terminal log.
             self.stdout.write(f"row {problem.row}: {problem.field}: {problem.reason}")
             if sink is not None:
                 sink(problem)

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from voc import demo, demo_programme
+from voc.demo import programme as demo_programme
+from voc.demo import seed as demo
 
 
 class Command(BaseCommand):

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from voc import listening_views
-
-urlpatterns = [
-    path("", listening_views.listening_mine, name="listening_mine"),
-    path("new/", listening_views.listening_new, name="listening_new"),
-]

@@ -1,0 +1,398 @@
+"""Pages for notes: capture, my notes, the site's notes, export, import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from voc import audit, csvfiles
+from voc.access import lead_site_ids
+from voc.audit import client_ip
+from voc.errors import DomainError
+from voc.models import ComplaintContact, ImportJob, Insight, Site
+from voc.notes import import_jobs, imports, services
+from voc.notes.filters import NoteFilter
+from voc.notes.forms import ContactForm, ImportForm, NoteForm
+from voc.notes.similarity import similar_notes
+from voc.roles import Capability, capability_required
+
+PAGE_SIZE = 25
+
+
+def describe_removed(found: dict[str, int]) -> str:
+    labels = {
+        "EMAIL": _("e-mail addresses"),
+        "PHONE": _("phone numbers"),
+        "CARD": _("card numbers"),
+        "IBAN": _("IBANs"),
+        "ID": _("ID numbers"),
+        "EXPIRY": _("card expiry dates"),
+        "CVV": _("card security codes"),
+        "ACCOUNT": _("account numbers"),
+        "PASSPORT": _("passport numbers"),
+    }
+    return ", ".join(f"{labels.get(kind, kind)}: {count}" for kind, count in sorted(found.items()))
+
+
+def _form_errors_from(exc: DomainError, *forms: Any) -> None:
+    """Put a service's refusal next to the field it names, or at the top of the first form."""
+    for form in forms:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return
+    forms[0].add_error(None, exc.message)
+
+
+def _note_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The note form's fields are exactly the fields an author may set (services.EDITABLE_FIELDS)."""
+    return {name: data[name] for name in services.EDITABLE_FIELDS}
+
+
+def _last_channel(request: HttpRequest) -> str:
+    remembered = request.session.get("last_channel")
+    if remembered:
+        return remembered
+    last = Insight.objects.filter(agent=request.user).order_by("-created_at").values_list("channel", flat=True)
+    return last.first() or Insight.Channel.PHONE
+
+
+@capability_required(Capability.LOG_NOTES)
+def capture(request: HttpRequest) -> HttpResponse:
+    """The quick capture form. "Preview" shows what would be stored without saving."""
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        contact_form = ContactForm(request.POST)
+        preview = None
+        if form.is_valid() and contact_form.is_valid():
+            if "preview" in request.POST:
+                preview = services.preview_note(text=form.cleaned_data["text"], default_language=request.user.language)
+            else:
+                contact = None
+                if form.cleaned_data["kind"] == Insight.Kind.COMPLAINT and contact_form.has_details():
+                    data = contact_form.cleaned_data
+                    contact = services.ContactDetails(
+                        name=data["contact_name"],
+                        phone=data["contact_phone"],
+                        email=data["contact_email"],
+                        account=data["contact_account"],
+                        consent=data["contact_consent"],
+                    )
+                try:
+                    note, _created = services.record_note(
+                        agent=request.user,
+                        contact=contact,
+                        ip_address=client_ip(request),
+                        **_note_fields(form.cleaned_data),
+                    )
+                except DomainError as exc:
+                    _form_errors_from(exc, form, contact_form)
+                else:
+                    request.session["last_channel"] = note.channel
+                    removed = services.preview_note(text=form.cleaned_data["text"])["found"]
+                    if removed:
+                        messages.success(
+                            request,
+                            _("Saved. Personal data was removed before storing: %(what)s.")
+                            % {"what": describe_removed(removed)},
+                        )
+                    else:
+                        messages.success(request, _("Saved. Thank you: head office will hear it."))
+                    return redirect("capture")
+    else:
+        form = NoteForm(initial={"channel": _last_channel(request), "kind": Insight.Kind.NEED})
+        contact_form = ContactForm()
+        preview = None
+    recent = (
+        Insight.objects.filter(agent=request.user)
+        .select_related("site")
+        .annotate(tally_count=Count("tallies"))
+        .order_by("-created_at")[:5]
+    )
+    return render(
+        request,
+        "voc/capture.html",
+        {"form": form, "contact_form": contact_form, "preview": preview, "recent": recent},
+    )
+
+
+@capability_required(Capability.LOG_NOTES)
+@require_POST
+def assist(request: HttpRequest) -> JsonResponse:
+    """While typing: what would be stored, and notes that already say much the same.
+
+    POST (not GET) so the unredacted text never lands in a URL or an access log."""
+    text = request.POST.get("text", "")[: Insight.TEXT_MAX_LENGTH]
+    preview = services.preview_note(text=text, default_language=request.user.language)
+    similar = [
+        {
+            "id": s.note.pk,
+            "text": s.note.text[:240],
+            "kind": s.note.get_kind_display(),
+            "site": str(s.note.site),
+            "when": date_format(timezone.localtime(s.note.occurred_at), "SHORT_DATE_FORMAT"),
+            "tallies": s.tallies,
+            "score": s.score,
+            "plus_one_url": reverse("plus_one", args=[s.note.pk]),
+        }
+        for s in similar_notes(preview["text"], viewer=request.user)
+    ]
+    return JsonResponse({"preview": preview, "similar": similar})
+
+
+@capability_required(Capability.LOG_NOTES)
+@require_POST
+def plus_one(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(Insight.objects.active(), pk=pk)
+    channel = request.POST.get("channel") or _last_channel(request)
+    try:
+        services.add_tally(note=note, agent=request.user, channel=channel)
+    except DomainError as exc:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"detail": exc.message}, status=400)
+        messages.error(request, exc.message)
+    else:
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"detail": str(_("Counted: +1.")), "tallies": note.tallies.count()})
+        messages.success(request, _("Counted: +1. No need to log it again."))
+    return redirect("capture")
+
+
+def _paginate(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset.order_by("-occurred_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@capability_required(Capability.VIEW_OWN_NOTES)
+@require_GET
+def my_notes(request: HttpRequest) -> HttpResponse:
+    notes = Insight.objects.filter(agent=request.user).select_related("site", "product_area")
+    note_filter = NoteFilter(request.GET, queryset=notes.annotate(tally_count=Count("tallies")))
+    page = _paginate(request, note_filter.qs)
+    editable_after = timezone.now() - services.EDIT_WINDOW
+    return render(
+        request,
+        "voc/my_notes.html",
+        {"filter": note_filter, "page": page, "editable_after": editable_after, "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@capability_required(Capability.LOG_NOTES)
+def edit_note(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(Insight, pk=pk, agent=request.user)
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.edit_note(
+                    note=note, editor=request.user, ip_address=client_ip(request), **_note_fields(form.cleaned_data)
+                )
+            except DomainError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, _("Note updated."))
+                return redirect("my_notes")
+    else:
+        initial = {name: getattr(note, name) for name in services.EDITABLE_FIELDS}
+        initial["occurred_at"] = timezone.localtime(note.occurred_at)
+        form = NoteForm(initial=initial)
+    return render(request, "voc/edit_note.html", {"form": form, "note": note})
+
+
+@capability_required(Capability.LOG_NOTES)
+@require_POST
+def withdraw_note(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(Insight, pk=pk, agent=request.user)
+    try:
+        services.withdraw_notes(notes=[note], by=request.user, ip_address=client_ip(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Note withdrawn. It no longer counts anywhere."))
+    return redirect("my_notes")
+
+
+def _site_notes(request: HttpRequest) -> tuple[NoteFilter, Any]:
+    site_ids = lead_site_ids(request.user)
+    notes = Insight.objects.for_sites(site_ids).select_related("site", "agent", "product_area")
+    note_filter = NoteFilter(request.GET, queryset=notes, site_queryset=Site.objects.filter(pk__in=site_ids))
+    return note_filter, note_filter.qs
+
+
+@capability_required(Capability.VIEW_SITE_NOTES)
+def site_notes(request: HttpRequest) -> HttpResponse:
+    """Leads: every note of their sites, with filters, bulk withdrawal and CSV export."""
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("note") if i.isdecimal() and len(i) < 19]
+        chosen = list(Insight.objects.for_sites(lead_site_ids(request.user)).filter(pk__in=ids))
+        if request.POST.get("action") != "withdraw" or not chosen:
+            messages.error(request, _("Choose notes and an action."))
+        else:
+            try:
+                count = services.withdraw_notes(notes=chosen, by=request.user, ip_address=client_ip(request))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext("%(count)d note withdrawn.", "%(count)d notes withdrawn.", count) % {"count": count},
+                )
+        return redirect(f"{reverse('site_notes')}?{request.POST.get('query', '')}")
+    note_filter, notes = _site_notes(request)
+    page = _paginate(request, notes.annotate(tally_count=Count("tallies")))
+    return render(
+        request,
+        "voc/site_notes.html",
+        {"filter": note_filter, "page": page, "query": _query_without_page(request)},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "occurred_at",
+    "site",
+    "agent",
+    "kind",
+    "channel",
+    "language",
+    "text",
+    "customer_abroad",
+    "abroad_country",
+    "caused_by_us",
+    "lonely",
+    "vulnerable",
+    "product_area",
+    "status",
+    "source",
+    "external_id",
+    "plus_ones",
+]
+
+
+@capability_required(Capability.VIEW_SITE_NOTES)
+@require_GET
+def export_notes(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered notes as CSV, streamed (text is the redacted text; no contact details)."""
+    _filter, notes = _site_notes(request)
+    rows = notes.annotate(tally_count=Count("tallies")).order_by("occurred_at", "id")
+    writer = csvfiles.Writer(_Echo())  # no cell comes out as a live spreadsheet formula
+
+    def lines() -> Iterator[str]:
+        yield writer.writerow(EXPORT_COLUMNS)
+        for n in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    n.pk,
+                    timezone.localtime(n.occurred_at).isoformat(),
+                    n.site.name,
+                    n.agent.username,
+                    n.kind,
+                    n.channel,
+                    n.language,
+                    n.text,
+                    n.customer_abroad,
+                    n.abroad_country,
+                    n.caused_by_us,
+                    n.lonely,
+                    n.vulnerable,
+                    n.product_area.name if n.product_area else "",
+                    n.status,
+                    n.source,
+                    n.external_id,
+                    n.tally_count,
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="notes-{timezone.localdate():%Y-%m-%d}.csv"'
+    audit.record(
+        actor=request.user,
+        action="notes.exported",
+        ip_address=client_ip(request),
+        details={"filters": request.GET.urlencode()},
+    )
+    return response
+
+
+@capability_required(Capability.VIEW_SITE_NOTES)
+@require_GET
+def note_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """A complaint's contact details, for the leads of its site; every view is audited."""
+    contact = get_object_or_404(ComplaintContact.objects.select_related("note__site"), note_id=pk)
+    try:
+        services.open_contact(contact=contact, viewer=request.user, ip_address=client_ip(request))
+    except DomainError:
+        raise PermissionDenied from None
+    return render(request, "voc/contact.html", {"contact": contact, "note": contact.note})
+
+
+@capability_required(Capability.VIEW_SITE_NOTES)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_jobs.queue_import(uploaded_by=request.user, upload=form.cleaned_data["file"])
+        except DomainError as exc:
+            _form_errors_from(exc, form)
+        else:
+            return redirect("import_status", pk=job.pk)
+    jobs = ImportJob.objects.filter(uploaded_by=request.user)[:10]
+    return render(
+        request,
+        "voc/import.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "required": imports.REQUIRED,
+            "optional": imports.OPTIONAL,
+            "max_bytes": settings.VOC_IMPORT_MAX_BYTES,
+            "max_rows": number_format(settings.VOC_IMPORT_MAX_ROWS, force_grouping=True),
+            "retention_days": settings.VOC_IMPORT_RETENTION_DAYS,
+        },
+    )
+
+
+@capability_required(Capability.VIEW_SITE_NOTES)
+@require_GET
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=pk, uploaded_by=request.user)
+    return render(request, "voc/import_status.html", {"job": job, "max_error_rows": imports.MAX_ERROR_ROWS})
+
+
+@capability_required(Capability.VIEW_SITE_NOTES)
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    job = get_object_or_404(ImportJob, pk=pk, uploaded_by=request.user)
+    if not job.error_file:
+        raise Http404
+    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"rows-to-fix-{job.pk}.csv")

@@ -1,0 +1,113 @@
+"""Complaint-case pages: an executive's cases and a buddy's, one case with its timeline, the
+workflow buttons, and the contact details (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from voc.audit import client_ip
+from voc.errors import DomainError
+from voc.models import CaseGap, ComplaintCase, User
+from voc.notes import services
+from voc.programme import cases
+from voc.programme.case_forms import CaseNoteForm, HandBackForm, ResolveForm
+
+PAGE_SIZE = 20
+
+
+def _may_work_on_cases(user: User) -> bool:
+    return cases.works_on_cases(user)
+
+
+def _case(request: HttpRequest, pk: int) -> ComplaintCase:
+    if not _may_work_on_cases(request.user):
+        raise PermissionDenied
+    return get_object_or_404(cases.visible_cases(request.user), pk=pk)
+
+
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    if not _may_work_on_cases(request.user):
+        raise PermissionDenied
+    page = Paginator(cases.visible_cases(request.user).order_by("-month", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    gaps = CaseGap.objects.filter(executive=request.user)[:6]
+    return render(request, "voc/cases/list.html", {"page": page, "gaps": gaps})
+
+
+def _forms(data: Any = None) -> dict[str, Form]:
+    return {"resolve_form": ResolveForm(data), "handback_form": HandBackForm(data), "note_form": CaseNoteForm(data)}
+
+
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return render(request, "voc/cases/detail.html", _context(request, case, _forms()))
+
+
+def _context(request: HttpRequest, case: ComplaintCase, forms: dict[str, Form]) -> dict[str, Any]:
+    return {
+        "case": case,
+        "events": case.events.select_related("author"),
+        "is_executive": case.executive_id == request.user.pk,
+        "may_write": request.user.pk in (case.executive_id, case.buddy_id),
+        "has_contact": hasattr(case.note, "contact"),
+        **forms,
+    }
+
+
+@require_POST
+def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """acknowledge | contacted | resolve | hand-back | note: one service call each."""
+    case = _case(request, pk)
+    forms = _forms(request.POST)
+    try:
+        if step == "acknowledge":
+            cases.acknowledge_case(case=case, by=request.user)
+        elif step == "contacted":
+            cases.record_customer_contacted(case=case, by=request.user, text=request.POST.get("text", ""))
+        elif step == "resolve" and forms["resolve_form"].is_valid():
+            cases.resolve_case(case=case, by=request.user, **forms["resolve_form"].cleaned_data)
+        elif step == "hand-back" and forms["handback_form"].is_valid():
+            cases.hand_back_case(case=case, by=request.user, reason=forms["handback_form"].cleaned_data["reason"])
+        elif step == "note" and forms["note_form"].is_valid():
+            cases.add_case_note(case=case, by=request.user, text=forms["note_form"].cleaned_data["text"])
+        elif step not in ("resolve", "hand-back", "note"):
+            raise DomainError(_("Unknown step."))
+        else:
+            return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
+    except DomainError as exc:
+        form = {"resolve": "resolve_form", "hand-back": "handback_form", "note": "note_form"}.get(step)
+        if form is None:
+            messages.error(request, exc.message)
+            return redirect("case_detail", pk=case.pk)
+        field = exc.field if exc.field in forms[form].fields else None
+        forms[form].add_error(field, exc.message)
+        case.refresh_from_db()
+        return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
+    messages.success(request, _("Saved."))
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_http_methods(["GET"])
+def case_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer's contact details: executive, buddy and the site's leads; each view audited."""
+    case = _case(request, pk)
+    contact = getattr(case.note, "contact", None)
+    if contact is None or not cases.may_see_case_contact(request.user, case):
+        raise PermissionDenied
+    try:
+        services.open_contact(contact=contact, viewer=request.user, ip_address=client_ip(request))
+    except DomainError:
+        raise PermissionDenied from None
+    return render(request, "voc/contact.html", {"contact": contact, "note": case.note, "case": case})
