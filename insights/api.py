@@ -12,16 +12,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from insights import figures, services
-from insights.models import Theme
+from insights.models import Theme, ThemeQuerySet
 from voc.audit import client_ip
+from voc.http import signed_in
 from voc.roles import Capability, HasCapability
 
 
 class ThemeSerializer(serializers.ModelSerializer):
     # allow_null: declared nullable in the schema, as they are null when there is none (figures
     # when the theme has no summary, e.g. a proposed or merged theme read by id).
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    # The API's name for the theme above; the stubs know ``parent`` only as the enclosing serializer.
+    parent: serializers.PrimaryKeyRelatedField[Theme] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        read_only=True, allow_null=True
+    )
+    merged_into: serializers.PrimaryKeyRelatedField[Theme] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     notes = serializers.IntegerField(read_only=True, default=None, allow_null=True)
     last_week = serializers.IntegerField(read_only=True, default=None, allow_null=True)
     weekly = serializers.ListField(child=serializers.IntegerField(), read_only=True, default=None, allow_null=True)
@@ -49,11 +55,19 @@ class ThemeSerializer(serializers.ModelSerializer):
         ]
 
 
-def _with_figures(theme: Theme, summary: dict[str, Any] | None) -> Theme:
+def _with_figures(theme: Theme, summary: dict[str, Any] | None) -> dict[str, Any]:
+    """The theme as the API shows it, with its figures when it has a summary (else their defaults)."""
+    data = dict(ThemeSerializer(theme).data)
     if summary:
-        theme.notes, theme.last_week, theme.weekly = summary["total"], summary["last_week"], summary["series"]
-        theme.change, theme.share, theme.rising = summary["change"], summary["share"], summary["alert"]
-    return theme
+        data.update(
+            notes=summary["total"],
+            last_week=summary["last_week"],
+            weekly=summary["series"],
+            change=summary["change"],
+            share=summary["share"],
+            rising=summary["alert"],
+        )
+    return data
 
 
 class MergeSerializer(serializers.Serializer):
@@ -71,25 +85,27 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
     """Accepted themes (the list) and any theme by id, with mentions over the last 8 weeks."""
 
     serializer_class = ThemeSerializer
-    queryset = Theme.objects.select_related("parent").order_by("name", "id")
+
+    def _themes(self) -> ThemeQuerySet:
+        return Theme.objects.select_related("parent").order_by("name", "id")
 
     def get_permissions(self) -> list[BasePermission]:
         needed = Capability.CURATE_THEMES if self.action in {"merge", "split"} else Capability.VIEW_THEMES
         return [IsAuthenticated(), HasCapability.of(needed)()]
 
-    def get_queryset(self):
-        return super().get_queryset() if self.action != "list" else super().get_queryset().accepted()
+    def get_queryset(self) -> ThemeQuerySet:
+        return self._themes().accepted() if self.action == "list" else self._themes()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         summaries = {s["theme"].pk: s for s in figures.theme_summaries(weeks=8)}
-        data = [ThemeSerializer(_with_figures(t, summaries.get(t.pk))).data for t in page]
+        data = [_with_figures(t, summaries.get(t.pk)) for t in page or []]
         return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         theme = self.get_object()
         summary = next((s for s in figures.theme_summaries(weeks=8) if s["theme"].pk == theme.pk), None)
-        return Response(ThemeSerializer(_with_figures(theme, summary)).data)
+        return Response(_with_figures(theme, summary))
 
     @extend_schema(request=MergeSerializer, responses=ThemeSerializer)
     @action(detail=True, methods=["post"])
@@ -99,7 +115,7 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
         payload = MergeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         target = payload.validated_data["into"]
-        services.merge_themes(source=source, target=target, by=request.user, ip=client_ip(request._request))
+        services.merge_themes(source=source, target=target, by=signed_in(request), ip=client_ip(request._request))
         target.refresh_from_db()
         return Response(ThemeSerializer(target).data)
 
@@ -111,6 +127,6 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
         payload = SplitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         new = services.split_theme(
-            theme=theme, by=request.user, ip=client_ip(request._request), **payload.validated_data
+            theme=theme, by=signed_in(request), ip=client_ip(request._request), **payload.validated_data
         )
         return Response(ThemeSerializer(new).data, status=status.HTTP_201_CREATED)

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, theme: Theme, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = Theme.objects.filter(status__in=LIVE).exclude(pk=theme.pk).order_by("name")
+        _model_choices(self, "target").queryset = (
+            Theme.objects.filter(status__in=LIVE).exclude(pk=theme.pk).order_by("name")
+        )
 
 
 class ParentForm(forms.Form):
@@ -25,7 +29,7 @@ class ParentForm(forms.Form):
 
     def __init__(self, *args, theme: Theme, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
+        _model_choices(self, "parent").queryset = (
             Theme.objects.accepted().filter(parent__isnull=True).exclude(pk=theme.pk).order_by("name")
         )
 
@@ -39,5 +43,16 @@ class NotesForm(forms.Form):
 
     def __init__(self, *args, theme: Theme, note_ids: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["note_ids"].choices = [(n, n) for n in note_ids]
-        self.fields["target"].queryset = Theme.objects.filter(status__in=LIVE).exclude(pk=theme.pk).order_by("name")
+        note_field = self.fields["note_ids"]
+        assert isinstance(note_field, forms.ChoiceField)
+        note_field.choices = [(n, n) for n in note_ids]
+        _model_choices(self, "target").queryset = (
+            Theme.objects.filter(status__in=LIVE).exclude(pk=theme.pk).order_by("name")
+        )
+
+
+def _model_choices(form: forms.Form, name: str) -> forms.ModelChoiceField[Theme]:
+    """The form's theme picker ``name``, to narrow its choices for one theme."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field

@@ -135,6 +135,7 @@ def recent_learnings(*, now: datetime | None = None, limit: int = LEARNED_LIMIT)
             text=redact(case.learned).text, executive=str(case.executive), month=case.month, closed_at=case.closed_at
         )
         for case in cases
+        if case.closed_at is not None  # filtered on it above; says so to the type checker
     ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from insights.models import Alert, Theme, ThemeChange
 from voc.access import visible_notes
 from voc.audit import client_ip
 from voc.errors import DomainError
+from voc.http import AuthedHttpRequest
 from voc.roles import Capability, capability_required, has_capability
 
 WEEKS = 8
@@ -29,7 +30,7 @@ WEEKS = 8
 
 @capability_required(Capability.VIEW_THEMES)
 @require_GET
-def theme_list(request: HttpRequest) -> HttpResponse:
+def theme_list(request: AuthedHttpRequest) -> HttpResponse:
     summaries = figures.theme_summaries(weeks=WEEKS)
     sort = request.GET.get("sort", "last_week")
     if sort == "name":
@@ -62,7 +63,7 @@ def _theme_notes(theme: Theme, user: Any):
 
 @capability_required(Capability.VIEW_THEMES)
 @require_GET
-def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     theme = get_object_or_404(Theme.objects.select_related("parent", "merged_into"), pk=pk)
     if theme.status == Theme.Status.MERGED and theme.merged_into_id:
         messages.info(request, _("This theme was merged into “%(name)s”.") % {"name": theme.merged_into})
@@ -92,7 +93,7 @@ def theme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.CURATE_THEMES)
 @require_GET
-def emerging(request: HttpRequest) -> HttpResponse:
+def emerging(request: AuthedHttpRequest) -> HttpResponse:
     proposals = list(Theme.objects.proposed().annotate(size=Count("assignments")).order_by("-size", "-id")[:50])
     for theme in proposals:
         theme.quotes = figures.representative_notes(theme=theme, among=visible_notes(request.user), limit=3)
@@ -102,7 +103,7 @@ def emerging(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.CURATE_THEMES)
 @require_POST
-def curate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def curate(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One POST endpoint per curation verb; each calls one service and reports back."""
     theme = get_object_or_404(Theme, pk=pk)
     ip = client_ip(request)
@@ -185,7 +186,7 @@ def theme_url(theme: Theme) -> str:
 
 @capability_required(Capability.VIEW_PROGRAMME)
 @require_GET
-def programme_dashboard(request: HttpRequest) -> HttpResponse:
+def programme_dashboard(request: AuthedHttpRequest) -> HttpResponse:
     """The executive programme at a glance: twelve months of cases and listening, who keeps the
     listening commitment, and what executives learned."""
     today = timezone.localdate()

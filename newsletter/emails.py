@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from newsletter.models import Delivery, Issue, MonthlyPack
-from newsletter.services import site_url, unsubscribe_token
+from newsletter.services import unsubscribe_token
+from voc import emails
+from voc.emails import url_for
 from voc.models import User
 
 
@@ -24,14 +22,14 @@ def issue_context(issue: Issue, *, recipient: User | None = None) -> dict[str, A
         "issue": issue,
         "facts": [f for f in issue.facts.all() if f.included],
         "recipient": recipient,
-        "archive_url": site_url(reverse("newsletter_detail", args=[issue.pk])),
-        "pdf_url": site_url(reverse("newsletter_pdf", args=[issue.pk])),
+        "archive_url": url_for("newsletter_detail", issue.pk),
+        "pdf_url": url_for("newsletter_pdf", issue.pk),
         "unsubscribe_url": (
-            site_url(reverse("newsletter_unsubscribe", args=[unsubscribe_token(user=recipient, what=what)]))
+            url_for("newsletter_unsubscribe", unsubscribe_token(user=recipient, what=what))
             if recipient is not None
-            else site_url(reverse("newsletter_subscription"))
+            else url_for("newsletter_subscription")
         ),
-        "settings_url": site_url(reverse("newsletter_subscription")),
+        "settings_url": url_for("newsletter_subscription"),
     }
 
 
@@ -39,67 +37,63 @@ def pack_context(pack: MonthlyPack, *, recipient: User | None = None) -> dict[st
     return {
         "pack": pack,
         "recipient": recipient,
-        "pdf_url": site_url(reverse("newsletter_pack_pdf", args=[pack.pk])),
-        "unsubscribe_url": site_url(
-            reverse("newsletter_unsubscribe", args=[unsubscribe_token(user=recipient, what="pack")])
-        )
+        "pdf_url": url_for("newsletter_pack_pdf", pack.pk),
+        "unsubscribe_url": url_for("newsletter_unsubscribe", unsubscribe_token(user=recipient, what="pack"))
         if recipient is not None
-        else site_url(reverse("newsletter_subscription")),
-        "settings_url": site_url(reverse("newsletter_subscription")),
+        else url_for("newsletter_subscription"),
+        "settings_url": url_for("newsletter_subscription"),
     }
 
 
-def render_issue(issue: Issue, *, recipient: User | None, language: str) -> tuple[str, str, str]:
-    """(subject, text, html) of ``issue`` in ``language``."""
-    with translation.override(language):
-        context = issue_context(issue, recipient=recipient)
-        subject = _("Did you know…? The voice of our customers, week %(week)s") % {"week": issue.label}
-        return (
-            subject,
-            render_to_string("newsletter/email/issue.txt", context),
-            render_to_string("newsletter/email/issue.html", context),
-        )
+def render_issue(issue: Issue, *, recipient: User | None, language: str) -> emails.Rendered:
+    """Subject, text and HTML of ``issue`` in ``language``."""
+    context = issue_context(issue, recipient=recipient)
+    return emails.render(
+        language=language,
+        subject=lambda: _("Did you know…? The voice of our customers, week %(week)s") % {"week": issue.label},
+        text_template="newsletter/email/issue.txt",
+        html_template="newsletter/email/issue.html",
+        context=context,
+    )
 
 
-def render_pack(pack: MonthlyPack, *, recipient: User | None, language: str) -> tuple[str, str, str]:
-    with translation.override(language):
-        context = pack_context(pack, recipient=recipient)
-        subject = _("Listening Post: the head-office pack for %(month)s") % {"month": pack.label}
-        return (
-            subject,
-            render_to_string("newsletter/email/pack.txt", context),
-            render_to_string("newsletter/email/pack.html", context),
-        )
+def render_pack(pack: MonthlyPack, *, recipient: User | None, language: str) -> emails.Rendered:
+    context = pack_context(pack, recipient=recipient)
+    return emails.render(
+        language=language,
+        subject=lambda: _("Listening Post: the head-office pack for %(month)s") % {"month": pack.label},
+        text_template="newsletter/email/pack.txt",
+        html_template="newsletter/email/pack.html",
+        context=context,
+    )
 
 
 def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAlternatives:
     """The message of one delivery, ready to send on ``connection``."""
     recipient = delivery.recipient
     if delivery.issue is not None:
-        subject, text, html = render_issue(delivery.issue, recipient=recipient, language=delivery.language)
+        rendered = render_issue(delivery.issue, recipient=recipient, language=delivery.language)
         document, kind = delivery.issue.pdf, "weekly"
         filename = f"listening-post-{delivery.issue.label}.pdf"
         unsubscribe = issue_context(delivery.issue, recipient=recipient)["unsubscribe_url"]
-    else:
-        subject, text, html = render_pack(delivery.pack, recipient=recipient, language=delivery.language)
+    elif delivery.pack is not None:
+        rendered = render_pack(delivery.pack, recipient=recipient, language=delivery.language)
         document, kind = delivery.pack.pdf, "pack"
         filename = f"listening-post-pack-{delivery.pack.label}.pdf"
         unsubscribe = pack_context(delivery.pack, recipient=recipient)["unsubscribe_url"]
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "localhost"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.email],
+    else:  # the table's check constraint allows neither
+        raise ValueError(f"delivery {delivery.pk} has neither an issue nor a pack")
+    domain = emails.sender_domain()
+    message = emails.message(
+        rendered,
+        to=delivery.email,
         connection=connection,
         headers={
             "Message-ID": f"<listening-post.{kind}.{delivery.issue_id or delivery.pack_id}.{recipient.pk}@{domain}>",
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(html, "text/html")
     if document:
         with document.open("rb") as fh:
             message.attach(filename, fh.read(), "application/pdf")

@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -427,7 +426,3 @@ def unsubscribe(*, token: str) -> User:
     )
     audit.record(actor=user, action="newsletter.unsubscribed", obj=user, details={"what": what})
     return user
-
-
-def site_url(path: str) -> str:
-    return settings.VOC_SITE_URL.rstrip("/") + path

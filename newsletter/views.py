@@ -19,6 +19,7 @@ from newsletter import emails, services, tasks
 from newsletter.forms import ApproveForm, FactFormSet, ReviewForm, SubscriptionForm
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack
 from voc.errors import DomainError
+from voc.http import AuthedHttpRequest
 from voc.middleware import csp_allows_inline_styles
 from voc.roles import Capability, capability_required, has_capability
 
@@ -27,7 +28,7 @@ PAGE_SIZE = 20
 
 @capability_required(Capability.READ_NEWSLETTERS)
 @require_GET
-def issue_list(request: HttpRequest) -> HttpResponse:
+def issue_list(request: AuthedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     issues = services.visible_issues(request.user).annotate(fact_count=Count("facts", filter=Q(facts__included=True)))
     if query:
@@ -44,17 +45,17 @@ def issue_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _can_edit(request: HttpRequest) -> bool:
+def _can_edit(request: AuthedHttpRequest) -> bool:
     return has_capability(request.user, Capability.EDIT_NEWSLETTERS)
 
 
-def _issue(request: HttpRequest, pk: int) -> Issue:
+def _issue(request: AuthedHttpRequest, pk: int) -> Issue:
     return get_object_or_404(services.visible_issues(request.user), pk=pk)
 
 
 @capability_required(Capability.READ_NEWSLETTERS)
 @require_GET
-def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     issue = _issue(request, pk)
     facts = list(issue.facts.all()) if _can_edit(request) else list(issue.facts.filter(included=True))
     context = {"issue": issue, "facts": facts, "can_edit": _can_edit(request)}
@@ -69,7 +70,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.EDIT_NEWSLETTERS)
 @require_http_methods(["GET", "POST"])
-def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=pk)
     if issue.status not in services.EDITABLE:
         messages.error(
@@ -104,7 +105,7 @@ def issue_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.EDIT_NEWSLETTERS)
 @require_POST
-def issue_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=pk)
     form = ApproveForm(request.POST)
     if not form.is_valid():
@@ -122,7 +123,7 @@ def issue_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.EDIT_NEWSLETTERS)
 @require_POST
-def issue_send(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_send(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=pk)
     try:
         created = services.send_issue(issue=issue, by=request.user)
@@ -135,7 +136,7 @@ def issue_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.EDIT_NEWSLETTERS)
 @require_POST
-def issue_draft(request: HttpRequest) -> HttpResponse:
+def issue_draft(request: AuthedHttpRequest) -> HttpResponse:
     """Draft last week's issue now instead of waiting for Monday's schedule (in a worker)."""
     tasks.draft_weekly_issue.delay()
     messages.success(request, _("Last week's issue is being drafted; it appears here in a moment."))
@@ -145,18 +146,18 @@ def issue_draft(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.EDIT_NEWSLETTERS)
 @require_GET
 @csp_allows_inline_styles  # an e-mail is styled inline (mail clients ignore stylesheets)
-def issue_email_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_email_preview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The e-mail exactly as a reader in the editor's language would get it (HTML or text)."""
     issue = get_object_or_404(Issue, pk=pk)
-    _subject, text, html = emails.render_issue(issue, recipient=request.user, language=request.LANGUAGE_CODE)
+    rendered = emails.render_issue(issue, recipient=request.user, language=request.LANGUAGE_CODE)
     if request.GET.get("format") == "text":
-        return HttpResponse(text, content_type="text/plain; charset=utf-8")
-    return HttpResponse(html)
+        return HttpResponse(rendered.text, content_type="text/plain; charset=utf-8")
+    return HttpResponse(rendered.html)
 
 
 @capability_required(Capability.READ_NEWSLETTERS)
 @require_GET
-def issue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     issue = _issue(request, pk)
     pdf = services.open_issue_pdf(issue=issue)
     if pdf is not None:
@@ -169,14 +170,14 @@ def issue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.READ_REPORTS)
 @require_GET
-def pack_list(request: HttpRequest) -> HttpResponse:
+def pack_list(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(MonthlyPack.objects.exclude(rendered_at=None), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "newsletter/pack_list.html", {"page": page})
 
 
 @capability_required(Capability.READ_REPORTS)
 @require_GET
-def pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def pack_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     pack = get_object_or_404(MonthlyPack.objects.exclude(rendered_at=None), pk=pk)
     try:
         return FileResponse(pack.pdf.open("rb"), filename=f"listening-post-pack-{pack.label}.pdf")
@@ -185,7 +186,7 @@ def pack_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def subscription(request: HttpRequest) -> HttpResponse:
+def subscription(request: AuthedHttpRequest) -> HttpResponse:
     current = services.subscription_for(request.user)
     may_get_pack = has_capability(request.user, Capability.READ_REPORTS)
     form = SubscriptionForm(

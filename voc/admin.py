@@ -28,7 +28,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "site", "is_active"]
     list_select_related = ["site"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Listening Post"), {"fields": ("role", "site", "team", "lead_sites", "department", "language")}),
         (_("Executive programme"), {"fields": ("rank", "remit_areas")}),
     )
@@ -55,7 +55,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     fields = ["at", "author", "action", "text"]
-    readonly_fields = fields
+    readonly_fields = ("at", "author", "action", "text")
     extra = 0
     can_delete = False
 

@@ -58,7 +58,7 @@ class DictWriter:
     """``csv.DictWriter`` whose every value passes ``safe_cell`` (the header is ours, so it is not)."""
 
     def __init__(self, out: IO[str] | _SupportsWrite, fieldnames: Sequence[str], **kwargs: Any) -> None:
-        self._writer = csv.DictWriter(out, fieldnames=fieldnames, **kwargs)  # type: ignore[arg-type]
+        self._writer = csv.DictWriter(out, fieldnames=fieldnames, **kwargs)
 
     def writeheader(self) -> Any:
         return self._writer.writeheader()

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -37,7 +38,7 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
-    ) -> HttpResponse | None:
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

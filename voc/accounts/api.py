@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -19,8 +21,9 @@ from voc.roles import capabilities
 
 
 class MeSerializer(serializers.ModelSerializer):
-    site = serializers.StringRelatedField(allow_null=True)  # head office, executives, admins: none
-    team = serializers.StringRelatedField(allow_null=True)
+    # head office, executives, admins: none
+    site: serializers.StringRelatedField[Any] = serializers.StringRelatedField(allow_null=True)
+    team: serializers.StringRelatedField[Any] = serializers.StringRelatedField(allow_null=True)
     capabilities = serializers.SerializerMethodField()
 
     class Meta:

@@ -21,22 +21,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from voc.accounts import api_tokens, services
 from voc.accounts.forms import LanguageForm
 from voc.audit import client_ip
+from voc.http import AuthedHttpRequest
 from voc.roles import capabilities
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "voc/home.html", {"role_caps": sorted(capabilities(request.user))})
 
 
 @require_GET
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedHttpRequest) -> HttpResponse:
     form = LanguageForm(initial={"language": request.user.language})
     return render(request, "voc/profile.html", {"language_form": form})
 
 
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedHttpRequest) -> HttpResponse:
     """The person's API token: issued, expires, last four characters; revoke it or create a new
     one, whose key is shown in this answer only (never stored in a message or shown again)."""
     new_key = None

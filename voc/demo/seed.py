@@ -83,8 +83,11 @@ def seed_people(*, password: str | None = None) -> list[Credential]:
     for username, first, last, role, site_name, team_index, department in PEOPLE:
         if User.objects.filter(username=username).exists():
             continue
-        site, teams, language = sites[site_name] if site_name else (None, [], "")
-        if site_name is None:
+        site: Site | None = None
+        teams: list[Team] = []
+        if site_name:
+            site, teams, language = sites[site_name]
+        else:
             language = "es" if first in {"Elena", "David", "Ana", "Inés"} else "en"
         secret = password or secrets.token_urlsafe(12)
         create_user(
@@ -154,10 +157,11 @@ def _seed_tallies(notes: list[Insight], people: dict[str, User]) -> None:
     """Some notes were heard again by colleagues: a deterministic sprinkle of +1s."""
     rng = random.Random(11)
     agents = [u for u in people.values() if u.role == User.Role.AGENT]
+    home = {a.pk: a.site_id for a in agents if a.site_id is not None}  # agents always have one
     tallies = []
     for note in rng.sample(notes, k=min(len(notes), len(notes) // 12)):
         for agent in rng.sample(agents, k=rng.randint(1, 3)):
-            tallies.append(Tally(note=note, agent=agent, site_id=agent.site_id, channel=note.channel))
+            tallies.append(Tally(note=note, agent=agent, site_id=home[agent.pk], channel=note.channel))
     created = Tally.objects.bulk_create(tallies, batch_size=500)
     # A +1 is heard after the note it backs, within a few days (and never in the future).
     now = timezone.now()

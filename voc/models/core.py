@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -83,7 +85,7 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Executives only: 1 is the most senior, who chooses a complaint first each month."),
     )
-    remit_areas = models.ManyToManyField(
+    remit_areas: models.ManyToManyField[ProductArea, Any] = models.ManyToManyField(
         "ProductArea",
         blank=True,
         related_name="owners",
@@ -92,7 +94,7 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # there at run time; the stubs omit it
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")

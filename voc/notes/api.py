@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from voc.access import suggestible_notes, visible_notes
 from voc.audit import client_ip
+from voc.http import signed_in
 from voc.models import Insight, ProductArea
 from voc.notes import services
 from voc.notes.filters import NoteFilter
@@ -62,8 +63,8 @@ def _shallow_copy(field: serializers.Field) -> serializers.Field:
 @cache
 def _active_area_sql(db: str) -> str:
     qn = connections[db].ops.quote_name
-    columns = ", ".join(qn(f.column) for f in ProductArea._meta.concrete_fields)
-    active, name = (qn(ProductArea._meta.get_field(n).column) for n in ("is_active", "name"))
+    column = {f.name: qn(f.column) for f in ProductArea._meta.concrete_fields}
+    columns, active, name = ", ".join(column.values()), column["is_active"], column["name"]
     return f"SELECT {columns} FROM {qn(ProductArea._meta.db_table)} WHERE {active} AND {name} = %s"
 
 
@@ -94,8 +95,8 @@ class NoteSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     language = serializers.ChoiceField(choices=Insight.Language.choices, required=False)
     occurred_at = serializers.DateTimeField(required=False)
     product_area = ProductAreaField(required=False, allow_null=True)
-    site = serializers.StringRelatedField(read_only=True)
-    agent = serializers.StringRelatedField(source="agent.username", read_only=True)
+    site: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
+    agent: serializers.StringRelatedField[Any] = serializers.StringRelatedField(source="agent.username", read_only=True)
     plus_ones = serializers.IntegerField(source="tally_count", read_only=True, default=0)
 
     class Meta:
@@ -175,7 +176,7 @@ class NoteViewSet(
 
     def get_queryset(self):
         return (
-            visible_notes(self.request.user)
+            visible_notes(signed_in(self.request))
             .select_related("site", "agent", "product_area")
             .annotate(tally_count=Count("tallies"))
             .order_by("-occurred_at", "-id")
@@ -186,16 +187,17 @@ class NoteViewSet(
         payload.is_valid(raise_exception=True)
         fields = payload.validated_data
         services.check_client_identity(source=fields.get("source", ""), external_id=fields.get("external_id", ""))
+        author = signed_in(request)
         try:
-            note, created = services.record_note(agent=request.user, ip_address=client_ip(request._request), **fields)
+            note, created = services.record_note(agent=author, ip_address=client_ip(request._request), **fields)
         except services.ExternalIdTaken as exc:
             return Response({"external_id": [exc.message]}, status=status.HTTP_409_CONFLICT)
         if created:
-            # The new note is in memory and has no +1s yet: no need to read it back. Its site is
-            # the author's (loaded with the token) unless it came from a listening session.
-            note.tally_count = 0
-            if note.site_id == request.user.site_id:
-                note.site = request.user.site
+            # The new note is in memory and has no +1s yet (plus_ones defaults to 0): no need to
+            # read it back. Its site is the author's (loaded with the token) unless it came from a
+            # listening session.
+            if author.site is not None and note.site_id == author.site_id:
+                note.site = author.site
             payload.instance = note  # the same serializer shows it: its fields are built already
             return Response(payload.data, status=status.HTTP_201_CREATED)
         return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data, status=status.HTTP_200_OK)
@@ -205,7 +207,7 @@ class NoteViewSet(
         payload = NoteEditSerializer(note, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         services.edit_note(
-            note=note, editor=request.user, ip_address=client_ip(request._request), **payload.validated_data
+            note=note, editor=signed_in(request), ip_address=client_ip(request._request), **payload.validated_data
         )
         return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data)
 
@@ -216,7 +218,7 @@ class NoteViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         note = self.get_object()
-        services.withdraw_notes(notes=[note], by=request.user, ip_address=client_ip(request._request))
+        services.withdraw_notes(notes=[note], by=signed_in(request), ip_address=client_ip(request._request))
         return Response(NoteSerializer(self.get_queryset().get(pk=note.pk)).data)
 
     @extend_schema(request=TallySerializer, responses=PlusOneSerializer)
@@ -224,8 +226,8 @@ class NoteViewSet(
     def plus_one(self, request: Request, pk: str | None = None) -> Response:
         # The notes the typing assistant may show this person, no others: 404 for the rest, so
         # the answer tells nothing of notes out of sight.
-        note = get_object_or_404(suggestible_notes(request.user), pk=pk)
+        note = get_object_or_404(suggestible_notes(signed_in(request)), pk=pk)
         payload = TallySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.add_tally(note=note, agent=request.user, channel=payload.validated_data["channel"])
+        services.add_tally(note=note, agent=signed_in(request), channel=payload.validated_data["channel"])
         return Response({"id": note.pk, "plus_ones": note.tallies.count()}, status=status.HTTP_201_CREATED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
@@ -14,7 +16,7 @@ from voc.models import Insight, Site
 class SiteChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids no database column can hold, instead of letting the lookup overflow."""
 
-    def clean(self, value):  # type: ignore[no-untyped-def]
+    def clean(self, value: Any) -> Any:
         for item in value or []:
             if not str(item).isdecimal() or len(str(item)) > 18:
                 raise forms.ValidationError(_("Choose a site from the list."), code="invalid_choice")

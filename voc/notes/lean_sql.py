@@ -12,7 +12,7 @@ from functools import cache
 
 from django.db import connections, router
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Field
+from django.db.models import NOT_PROVIDED, Field
 
 from voc.models import Insight
 
@@ -31,7 +31,7 @@ def _note_insert(db: str) -> tuple[str, list[Field]] | None:
     fields; None when a field is computed by the database, which only ``save()`` handles."""
     meta, qn = Insight._meta, connections[db].ops.quote_name
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    if any(f.generated or f.has_db_default() for f in fields):
+    if any(f.generated or f.db_default is not NOT_PROVIDED for f in fields):
         return None
     columns, marks = ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     return f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {qn(meta.pk.column)}", fields

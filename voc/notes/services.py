@@ -63,9 +63,9 @@ def build_note(
     into a note whatever their role; the note belongs to that site instead of the home site."""
     if listening_site is None and not has_capability(agent, Capability.LOG_NOTES):
         raise DomainError(_("Your role cannot log notes."))
-    if listening_site is None and agent.site_id is None:
-        raise DomainError(_("You need a home site to log notes; ask an administrator."), field="agent")
     site_id = listening_site.pk if listening_site is not None else agent.site_id
+    if site_id is None:
+        raise DomainError(_("You need a home site to log notes; ask an administrator."), field="agent")
     if kind not in Insight.Kind.values:
         raise DomainError(
             _("Unknown kind %(value)s; choose one of %(choices)s.")

@@ -13,7 +13,6 @@ from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     JsonResponse,
     StreamingHttpResponse,
@@ -30,6 +29,7 @@ from voc import audit, csvfiles
 from voc.access import lead_site_ids
 from voc.audit import client_ip
 from voc.errors import DomainError
+from voc.http import AuthedHttpRequest
 from voc.models import ComplaintContact, ImportJob, Insight, Site
 from voc.notes import import_jobs, imports, services
 from voc.notes.filters import NoteFilter
@@ -69,7 +69,7 @@ def _note_fields(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in services.EDITABLE_FIELDS}
 
 
-def _last_channel(request: HttpRequest) -> str:
+def _last_channel(request: AuthedHttpRequest) -> str:
     remembered = request.session.get("last_channel")
     if remembered:
         return remembered
@@ -78,7 +78,7 @@ def _last_channel(request: HttpRequest) -> str:
 
 
 @capability_required(Capability.LOG_NOTES)
-def capture(request: HttpRequest) -> HttpResponse:
+def capture(request: AuthedHttpRequest) -> HttpResponse:
     """The quick capture form. "Preview" shows what would be stored without saving."""
     if request.method == "POST":
         form = NoteForm(request.POST)
@@ -138,7 +138,7 @@ def capture(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.LOG_NOTES)
 @require_POST
-def assist(request: HttpRequest) -> JsonResponse:
+def assist(request: AuthedHttpRequest) -> JsonResponse:
     """While typing: what would be stored, and notes that already say much the same.
 
     POST (not GET) so the unredacted text never lands in a URL or an access log."""
@@ -162,7 +162,7 @@ def assist(request: HttpRequest) -> JsonResponse:
 
 @capability_required(Capability.LOG_NOTES)
 @require_POST
-def plus_one(request: HttpRequest, pk: int) -> HttpResponse:
+def plus_one(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Insight.objects.active(), pk=pk)
     channel = request.POST.get("channel") or _last_channel(request)
     try:
@@ -178,13 +178,13 @@ def plus_one(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("capture")
 
 
-def _paginate(request: HttpRequest, queryset: Any) -> Any:
+def _paginate(request: AuthedHttpRequest, queryset: Any) -> Any:
     return Paginator(queryset.order_by("-occurred_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @capability_required(Capability.VIEW_OWN_NOTES)
 @require_GET
-def my_notes(request: HttpRequest) -> HttpResponse:
+def my_notes(request: AuthedHttpRequest) -> HttpResponse:
     notes = Insight.objects.filter(agent=request.user).select_related("site", "product_area")
     note_filter = NoteFilter(request.GET, queryset=notes.annotate(tally_count=Count("tallies")))
     page = _paginate(request, note_filter.qs)
@@ -196,14 +196,14 @@ def my_notes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthedHttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
 @capability_required(Capability.LOG_NOTES)
-def edit_note(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Insight, pk=pk, agent=request.user)
     if request.method == "POST":
         form = NoteForm(request.POST)
@@ -226,7 +226,7 @@ def edit_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.LOG_NOTES)
 @require_POST
-def withdraw_note(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Insight, pk=pk, agent=request.user)
     try:
         services.withdraw_notes(notes=[note], by=request.user, ip_address=client_ip(request))
@@ -237,7 +237,7 @@ def withdraw_note(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("my_notes")
 
 
-def _site_notes(request: HttpRequest) -> tuple[NoteFilter, Any]:
+def _site_notes(request: AuthedHttpRequest) -> tuple[NoteFilter, Any]:
     site_ids = lead_site_ids(request.user)
     notes = Insight.objects.for_sites(site_ids).select_related("site", "agent", "product_area")
     note_filter = NoteFilter(request.GET, queryset=notes, site_queryset=Site.objects.filter(pk__in=site_ids))
@@ -245,7 +245,7 @@ def _site_notes(request: HttpRequest) -> tuple[NoteFilter, Any]:
 
 
 @capability_required(Capability.VIEW_SITE_NOTES)
-def site_notes(request: HttpRequest) -> HttpResponse:
+def site_notes(request: AuthedHttpRequest) -> HttpResponse:
     """Leads: every note of their sites, with filters, bulk withdrawal and CSV export."""
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("note") if i.isdecimal() and len(i) < 19]
@@ -301,7 +301,7 @@ EXPORT_COLUMNS = [
 
 @capability_required(Capability.VIEW_SITE_NOTES)
 @require_GET
-def export_notes(request: HttpRequest) -> StreamingHttpResponse:
+def export_notes(request: AuthedHttpRequest) -> StreamingHttpResponse:
     """The filtered notes as CSV, streamed (text is the redacted text; no contact details)."""
     _filter, notes = _site_notes(request)
     rows = notes.annotate(tally_count=Count("tallies")).order_by("occurred_at", "id")
@@ -346,7 +346,7 @@ def export_notes(request: HttpRequest) -> StreamingHttpResponse:
 
 @capability_required(Capability.VIEW_SITE_NOTES)
 @require_GET
-def note_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def note_contact(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A complaint's contact details, for the leads of its site; every view is audited."""
     contact = get_object_or_404(ComplaintContact.objects.select_related("note__site"), note_id=pk)
     try:
@@ -357,7 +357,7 @@ def note_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @capability_required(Capability.VIEW_SITE_NOTES)
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -384,14 +384,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.VIEW_SITE_NOTES)
 @require_GET
-def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+def import_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, uploaded_by=request.user)
     return render(request, "voc/import_status.html", {"job": job, "max_error_rows": imports.MAX_ERROR_ROWS})
 
 
 @capability_required(Capability.VIEW_SITE_NOTES)
 @require_GET
-def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+def import_errors(request: AuthedHttpRequest, pk: int) -> FileResponse:
     job = get_object_or_404(ImportJob, pk=pk, uploaded_by=request.user)
     if not job.error_file:
         raise Http404

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voc.audit import client_ip
 from voc.errors import DomainError
+from voc.http import AuthedHttpRequest
 from voc.models import CaseGap, ComplaintCase, User
 from voc.notes import services
 from voc.programme import cases
@@ -28,14 +29,14 @@ def _may_work_on_cases(user: User) -> bool:
     return cases.works_on_cases(user)
 
 
-def _case(request: HttpRequest, pk: int) -> ComplaintCase:
+def _case(request: AuthedHttpRequest, pk: int) -> ComplaintCase:
     if not _may_work_on_cases(request.user):
         raise PermissionDenied
     return get_object_or_404(cases.visible_cases(request.user), pk=pk)
 
 
 @require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedHttpRequest) -> HttpResponse:
     if not _may_work_on_cases(request.user):
         raise PermissionDenied
     page = Paginator(cases.visible_cases(request.user).order_by("-month", "id"), PAGE_SIZE).get_page(
@@ -50,12 +51,12 @@ def _forms(data: Any = None) -> dict[str, Form]:
 
 
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return render(request, "voc/cases/detail.html", _context(request, case, _forms()))
 
 
-def _context(request: HttpRequest, case: ComplaintCase, forms: dict[str, Form]) -> dict[str, Any]:
+def _context(request: AuthedHttpRequest, case: ComplaintCase, forms: dict[str, Form]) -> dict[str, Any]:
     return {
         "case": case,
         "events": case.events.select_related("author"),
@@ -67,7 +68,7 @@ def _context(request: HttpRequest, case: ComplaintCase, forms: dict[str, Form]) 
 
 
 @require_POST
-def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def case_step(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
     """acknowledge | contacted | resolve | hand-back | note: one service call each."""
     case = _case(request, pk)
     forms = _forms(request.POST)
@@ -100,7 +101,7 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def case_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def case_contact(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The customer's contact details: executive, buddy and the site's leads; each view audited."""
     case = _case(request, pk)
     contact = getattr(case.note, "contact", None)

@@ -8,17 +8,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voc import audit
+from voc import audit, emails
 from voc.access import lead_site_ids
 from voc.errors import DomainError
 from voc.models import CaseEvent, CaseGap, ComplaintCase, ComplaintContact, Insight, User
@@ -351,18 +350,21 @@ def _once(case: ComplaintCase, stamp: str, due: Q, now: datetime, send: Callable
     return 1
 
 
-def _mail(user: User, template: str, context: dict) -> None:
+def _mail(user: User, template: str, context: dict[str, Any]) -> None:
     if not user.email:
         return
-    with translation.override(user.language):
-        context = {**context, "person": user, "site_url": settings.VOC_SITE_URL.rstrip("/")}
-        subject = render_to_string(f"voc/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"voc/email/{template}.txt", context)
-    send_mail(subject, body, None, [user.email], fail_silently=False)
+    context = {**context, "person": user, "site_url": emails.absolute_url("")}
+    rendered = emails.render(
+        language=user.language,
+        subject=lambda: render_to_string(f"voc/email/{template}_subject.txt", context),
+        text_template=f"voc/email/{template}.txt",
+        context=context,
+    )
+    emails.message(rendered, to=user.email).send(fail_silently=False)
 
 
-def _case_context(case: ComplaintCase) -> dict:
-    return {"case": case, "case_url": settings.VOC_SITE_URL.rstrip("/") + reverse("case_detail", args=[case.pk])}
+def _case_context(case: ComplaintCase) -> dict[str, Any]:
+    return {"case": case, "case_url": emails.url_for("case_detail", case.pk)}
 
 
 def _queue_assigned_mail(case_id: int) -> None:
@@ -389,7 +391,7 @@ def _remind(case: ComplaintCase, stage: str) -> None:
 def _escalate(case: ComplaintCase) -> None:
     """Tell the admins, with a link to the case in the admin (the case page is for the people on
     the case), and the buddy, who can walk over to the executive."""
-    admin_url = settings.VOC_SITE_URL.rstrip("/") + reverse("admin:voc_complaintcase_change", args=[case.pk])
+    admin_url = emails.url_for("admin:voc_complaintcase_change", case.pk)
     for admin in User.objects.filter(role=User.Role.ADMIN, is_active=True).exclude(email=""):
         _mail(admin, "case_escalated", {**_case_context(case), "case_url": admin_url})
     if case.buddy is not None:

@@ -13,11 +13,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from voc import emails
 from voc.access import own_site_ids
 from voc.errors import DomainError
 from voc.input_guard import is_blank
@@ -290,18 +289,13 @@ def _nudge_message(person: User, *, goal: Targets, today: date) -> EmailMultiAlt
         "yearly_target": goal.yearly,
         "year": today.year,
         "LANGUAGE_CODE": person.language,
-        "listening_url": settings.VOC_SITE_URL.rstrip("/") + reverse("listening_new"),
+        "listening_url": emails.url_for("listening_new"),
     }
-    with translation.override(person.language):
-        subject = _("A gentle reminder: time to listen to some calls")
-        text = render_to_string("voc/email/listening_nudge.txt", context)
-        html = render_to_string("voc/email/listening_nudge.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
-        headers={"Auto-Submitted": "auto-generated"},
+    rendered = emails.render(
+        language=person.language,
+        subject=lambda: _("A gentle reminder: time to listen to some calls"),
+        text_template="voc/email/listening_nudge.txt",
+        html_template="voc/email/listening_nudge.html",
+        context=context,
     )
-    message.attach_alternative(html, "text/html")
-    return message
+    return emails.message(rendered, to=person.email)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voc.errors import DomainError
+from voc.http import AuthedHttpRequest
 from voc.models import ListeningSession
 from voc.programme import listening
 from voc.programme.listening_forms import ListeningSessionForm
@@ -20,13 +21,13 @@ from voc.roles import Capability, capability_required
 PAGE_SIZE = 20
 
 
-def _blank_form(request: HttpRequest) -> ListeningSessionForm:
+def _blank_form(request: AuthedHttpRequest) -> ListeningSessionForm:
     return ListeningSessionForm(initial={"day": timezone.localdate(), "site": request.user.site_id})
 
 
 @capability_required(Capability.LOG_LISTENING)
 @require_GET
-def listening_mine(request: HttpRequest) -> HttpResponse:
+def listening_mine(request: AuthedHttpRequest) -> HttpResponse:
     sessions = ListeningSession.objects.filter(person=request.user).select_related("site")
     page = Paginator(sessions.order_by("-day", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -42,7 +43,7 @@ def listening_mine(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.LOG_LISTENING)
 @require_http_methods(["GET", "POST"])
-def listening_new(request: HttpRequest) -> HttpResponse:
+def listening_new(request: AuthedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "voc/listening/new.html", {"form": _blank_form(request)})
     form = ListeningSessionForm(request.POST)

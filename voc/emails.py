@@ -1,0 +1,78 @@
+"""E-mail for every app: links that work outside the intranet, and one way to build a message.
+
+A message is rendered in the reader's language (``render``: subject, plain text and, when there
+is an HTML template, HTML) and then addressed (``message``): automated mail is marked
+``Auto-Submitted`` (RFC 3834) so that out-of-office replies stay away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+
+def absolute_url(path: str) -> str:
+    """``path`` (from ``reverse``) as a link that works in an e-mail: ``VOC_SITE_URL`` in front."""
+    return str(settings.VOC_SITE_URL).rstrip("/") + path
+
+
+def url_for(viewname: str, *args: object) -> str:
+    """The absolute link to the named view."""
+    return absolute_url(reverse(viewname, args=args or None))
+
+
+def sender_domain() -> str:
+    """The domain of ``DEFAULT_FROM_EMAIL``, for Message-IDs of our own."""
+    return str(settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip(">") or "localhost"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str | None
+
+
+def render(
+    *,
+    language: str,
+    subject: Callable[[], str],
+    text_template: str,
+    context: Mapping[str, Any],
+    html_template: str | None = None,
+) -> Rendered:
+    """The subject (a callable, so that its gettext runs in ``language``) and the bodies."""
+    with translation.override(language):
+        return Rendered(
+            subject=subject().strip(),
+            text=render_to_string(text_template, dict(context)),
+            html=render_to_string(html_template, dict(context)) if html_template else None,
+        )
+
+
+def message(
+    rendered: Rendered,
+    *,
+    to: str,
+    headers: Mapping[str, str] | None = None,
+    connection: Any = None,
+) -> EmailMultiAlternatives:
+    """``rendered`` addressed to ``to`` from ``DEFAULT_FROM_EMAIL``, marked as automated."""
+    mail = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        connection=connection,
+        headers={"Auto-Submitted": "auto-generated", **(headers or {})},
+    )
+    if rendered.html is not None:
+        mail.attach_alternative(rendered.html, "text/html")
+    return mail
