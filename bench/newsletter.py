@@ -12,7 +12,7 @@ a stored vector per note. Then ``VACUUM (ANALYZE)``.
 
 Then, in this process (Django set up against the bench database, production-like settings):
 
-* ``newsletter.services.prepare_weekly_issue(week_start=services.previous_week())``
+* ``newsletter.services.prepare_weekly_issue(week_start=periods.last_complete_week(today))``
 * ``newsletter.pdf.weekly(issue)`` and ``newsletter.pdf.monthly(previous_month)`` (waits for
   ``newsletter/pdf.py`` to define both when it does not yet)
 
@@ -795,13 +795,14 @@ def main() -> None:
         from django.utils import timezone
 
         from newsletter import facts, services
+        from voc import periods
 
         t0 = time.perf_counter()
         people = create_people(args.agents)
         people_s = time.perf_counter() - t0
         connection.close()
         today = timezone.localdate()
-        week_start, month = services.previous_week(today), services.previous_month(today)
+        week_start, month = periods.last_complete_week(today), periods.previous_month(today)
         report.update({"today": today.isoformat(), "week": week_start.isoformat(), "month": month.isoformat()[:7]})
         print(f"generating {args.notes} notes …", file=sys.stderr)
         history = generate_history(

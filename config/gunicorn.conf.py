@@ -24,13 +24,13 @@ timeout = 120  # a sync worker silent this long (a hung request) is restarted; e
 
 def post_worker_init(worker: object) -> None:
     """Recorded notes are handed to Celery by a thread of the worker, many per publish."""
-    from insights.tasks import embedding_queue
+    from insights.tasks import embedding_queue  # Django is set up in the worker, not in this file
 
     embedding_queue.start_background()
 
 
 def worker_exit(server: object, worker: object) -> None:
     """A worker stopping (deploy, SIGTERM) publishes the notes it still holds."""
-    from insights.tasks import embedding_queue
+    from insights.tasks import embedding_queue  # Django is set up in the worker, not in this file
 
     embedding_queue.stop()

@@ -15,6 +15,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: these modules use the models.
         from insights import tasks
         from voc import signals
         from voc.programme import cases

@@ -12,8 +12,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insights import services, trends
+from insights import services
 from insights.models import Assignment, Theme
+from voc import periods
 from voc.demo import notes as demo_notes
 from voc.models import User
 
@@ -68,7 +69,7 @@ def seed_themes() -> dict[str, int]:
             accepted += 1
         renamed = name_themes(by=lead)
     today = timezone.localdate()
-    last = trends.last_complete_week(today)
+    last = periods.last_complete_week(today)
     services.detect_spikes(week=last - timedelta(days=7))  # as the Monday jobs would have run
     alerts = len(services.detect_spikes(week=last))
     return {

@@ -84,7 +84,7 @@ def evaluate_assignment(
 ) -> dict[str, Any]:
     """Curated themes from the train labels (their notes are the examples), then the test texts
     are assigned as new notes would be."""
-    from sklearn.metrics import f1_score
+    from sklearn.metrics import f1_score  # scikit-learn: heavy, only when evaluating
 
     nlp.encoder(encoder_name)
     started = time.perf_counter()

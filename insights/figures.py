@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from insights import trends
 from insights.models import Alert, Assignment, NoteVector, Theme
+from voc import periods
 from voc.models import Insight, Tally
 
 
@@ -98,7 +99,7 @@ def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[s
     """Accepted themes with the last complete week's mentions, change against the four weeks
     before, share of all notes and the weekly series — for the list page and the API. A week
     still under way would read as a fall everywhere, so it is left out."""
-    week_list = trends.weeks_back(trends.last_complete_week(today or timezone.localdate()), weeks)
+    week_list = periods.weeks_back(periods.last_complete_week(today or timezone.localdate()), weeks)
     themes = list(
         Theme.objects.accepted()
         .select_related("parent")

@@ -99,14 +99,14 @@ class SentenceTransformerEncoder:
     def __init__(self, spec: EncoderSpec) -> None:
         try:
             package = __import__(spec.package)
-            from sentence_transformers import SentenceTransformer
+            from sentence_transformers import SentenceTransformer  # torch: heavy, workers only
         except ImportError as exc:
             raise EncoderError(f"The {spec.name} encoder needs the {spec.package} package: {exc}") from None
         folder = Path(package.get_model_path())
         _check_weights(spec, folder)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
+        import torch  # heavy, workers only (loaded with the encoder)
 
         torch.set_num_threads(TORCH_THREADS)
         self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from insights import trends
+from voc import periods
 from voc.models import CaseGap, ComplaintCase, ListeningSession, User
 from voc.redaction import redact
 
@@ -37,18 +37,6 @@ MONTHS = 12
 LEARNED_DAYS = 90
 LEARNED_LIMIT = 12
 Status = ComplaintCase.Status
-
-
-def months_back(today: date, count: int = MONTHS) -> list[date]:
-    """The first days of ``count`` months ending with ``today``'s month, oldest first."""
-    months = [today.replace(day=1)]
-    while len(months) < count:
-        months.append((months[-1] - timedelta(days=1)).replace(day=1))
-    return months[::-1]
-
-
-def _next_month(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1)
 
 
 def _as_date(value: Any) -> date:
@@ -167,7 +155,7 @@ def listening_period(today: date) -> ListeningPeriod:
     year_start = today.replace(month=1, day=1)
     days_in_year = (year_start.replace(year=year_start.year + 1) - year_start).days
     elapsed = (today - year_start).days + 1
-    week_start = trends.last_complete_week(today)
+    week_start = periods.last_complete_week(today)
     yearly = settings.VOC_LISTEN_YEARLY_MINUTES
     return ListeningPeriod(
         today=today,
@@ -280,7 +268,7 @@ def listening_months(*, months: list[date]) -> list[ListeningMonth]:
     """Minutes listened and people who listened per month (by the session's day). One query."""
     rows = {
         _as_date(row["month"]): row
-        for row in ListeningSession.objects.filter(day__gte=months[0], day__lt=_next_month(months[-1]))
+        for row in ListeningSession.objects.filter(day__gte=months[0], day__lt=periods.next_month(months[-1]))
         .order_by()
         .annotate(month=TruncMonth("day"))
         .values("month")

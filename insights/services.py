@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from insights import figures, trends
 from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
-from voc import audit
+from voc import audit, periods
 from voc.errors import DomainError
 from voc.models import Insight, User
 from voc.roles import Capability, has_capability
@@ -382,7 +382,7 @@ def detect_spikes(*, week: date) -> list[Alert]:
     A continuing spike is judged against the weeks before it began, so its own first weeks do
     not become the baseline that hides it."""
     open_alerts = {a.theme_id: a for a in Alert.objects.filter(status=Alert.Status.OPEN).select_for_update()}
-    weeks = trends.weeks_back(week, trends.BASELINE_WEEKS + 1 + MAX_ALERT_WEEKS)
+    weeks = periods.weeks_back(week, trends.BASELINE_WEEKS + 1 + MAX_ALERT_WEEKS)
     series = figures.weekly_counts(weeks=weeks, theme_ids=list(Theme.objects.accepted().values_list("id", flat=True)))
     spiking = {}
     for theme_id, counts in series.items():

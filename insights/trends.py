@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 BASELINE_WEEKS = 4
 MIN_COUNT = 5
 RATIO = 2.0
-
-
-def week_start(day: date) -> date:
-    """The Monday of ``day``'s ISO week."""
-    return day - timedelta(days=day.weekday())
-
-
-def last_complete_week(today: date) -> date:
-    """The Monday of the last week that has ended (spikes compare whole weeks)."""
-    return week_start(today) - timedelta(days=7)
-
-
-def weeks_back(last: date, count: int) -> list[date]:
-    """``count`` consecutive week starts ending with ``last``'s week, oldest first."""
-    end = week_start(last)
-    return [end - timedelta(weeks=i) for i in range(count - 1, -1, -1)]
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from insights import charts, figures, programme, services, trends
+from insights import charts, figures, programme, services
 from insights.forms import MergeForm, NotesForm, ParentForm, RenameForm
 from insights.models import Alert, Theme, ThemeChange
+from voc import periods
 from voc.access import visible_notes
 from voc.audit import client_ip
 from voc.errors import DomainError
@@ -67,7 +68,7 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     theme = get_object_or_404(Theme.objects.select_related("parent", "merged_into"), pk=pk)
     if theme.status == Theme.Status.MERGED and theme.merged_into_id:
         messages.info(request, _("This theme was merged into “%(name)s”.") % {"name": theme.merged_into})
-    week_list = trends.weeks_back(timezone.localdate(), 12)
+    week_list = periods.weeks_back(timezone.localdate(), 12)
     series = figures.weekly_counts(weeks=week_list, theme_ids=[theme.pk]).get(theme.pk, [0] * len(week_list))
     page = Paginator(_theme_notes(theme, request.user), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
@@ -190,7 +191,7 @@ def programme_dashboard(request: AuthedHttpRequest) -> HttpResponse:
     """The executive programme at a glance: twelve months of cases and listening, who keeps the
     listening commitment, and what executives learned."""
     today = timezone.localdate()
-    months = programme.months_back(today)
+    months = periods.months_back(today, programme.MONTHS)
     labels = [f"{m:%m/%y}" for m in months]
     case_months = programme.case_months(months=months)
     listening_months = programme.listening_months(months=months)

@@ -7,6 +7,7 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("Newsletter")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: these modules use the models.
         from insights import signals
         from newsletter import tasks
 

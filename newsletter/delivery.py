@@ -12,7 +12,7 @@ from django.core.mail import get_connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from newsletter import emails
+from newsletter import emails, services
 from newsletter.models import Delivery, Issue, MonthlyPack
 
 log = logging.getLogger(__name__)
@@ -172,3 +172,13 @@ def _drop(connection: object | None) -> None:
         except Exception:
             log.debug("closing a broken mail connection failed", exc_info=True)
     return None
+
+
+def deliver(*, issue_id: int | None, pack_id: int | None) -> DeliveryRun:
+    """E-mail the pending deliveries of an issue or a pack (``deliver_pending``), rendering the
+    issue's PDF first when it has none: the e-mail carries it."""
+    issue = Issue.objects.get(pk=issue_id) if issue_id else None
+    pack = MonthlyPack.objects.get(pk=pack_id) if pack_id else None
+    if issue is not None and not issue.pdf_rendered_at:
+        services.render_issue_pdf(issue=issue)
+    return deliver_pending(issue=issue, pack=pack)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from newsletter import services
 from newsletter.models import Issue, MonthlyPack
+from voc import periods
 from voc.models import User
 
 ARCHIVE_WEEKS = 6
@@ -19,7 +20,7 @@ def seed_issues() -> dict[str, int]:
     e-mailing anyone (the demo people have made-up addresses); last week stays a draft for a
     lead to review, approve and send. PDFs and last month's pack are rendered here, in the worker."""
     lead = User.objects.filter(role=User.Role.LEAD, is_active=True).order_by("id").first()
-    last = services.previous_week()
+    last = periods.last_complete_week(timezone.localdate())
     drafted = archived = 0
     for i in range(ARCHIVE_WEEKS - 1, -1, -1):
         issue, created = services.prepare_weekly_issue(week_start=last - timedelta(weeks=i))
@@ -32,7 +33,7 @@ def seed_issues() -> dict[str, int]:
             archived += 1
         if not issue.pdf_rendered_at:
             services.render_issue_pdf(issue=Issue.objects.get(pk=issue.pk))
-    month = services.previous_month()
+    month = periods.previous_month(timezone.localdate())
     pack = MonthlyPack.objects.filter(month=month).exclude(rendered_at=None).first()
     pack = pack or services.prepare_monthly_pack(month=month)
     return {"drafted": drafted, "archived": archived, "pack": pack.pk}

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from insights import charts, figures, trends
 from insights.models import Assignment, Theme
 from newsletter.facts import bounds, quotable
+from voc import periods
 from voc.models import Insight, Tally
 
 WEEKS = 12
@@ -31,14 +32,6 @@ VERBATIM_THEMES = 3
 QUOTES_PER_THEME = 2
 MAX_QUESTIONS = 8
 CHART_FONT = "Source Sans 3, sans-serif"  # the PDFs' font (newsletter/pdf.py)
-
-
-def next_month(first: date) -> date:
-    return (first.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def previous_month(first: date) -> date:
-    return (first.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -92,11 +85,11 @@ class Month:
 
     def __init__(self, first: date) -> None:
         self.start = first.replace(day=1)
-        self.end = next_month(self.start)  # exclusive
-        self.previous_start = previous_month(self.start)
+        self.end = periods.next_month(self.start)  # exclusive
+        self.previous_start = periods.previous_month(self.start)
         self.threshold: int = settings.VOC_PUBLISH_THRESHOLD
         # Whole ISO weeks only: the last one is the last week that ends inside the month.
-        self.weeks = trends.weeks_back(trends.week_start(self.end) - timedelta(days=7), WEEKS)
+        self.weeks = periods.weeks_back(periods.last_complete_week(self.end), WEEKS)
 
     @property
     def last_day(self) -> date:

@@ -4,7 +4,6 @@ recipient, render PDFs (in workers), monthly packs and subscriptions."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from newsletter import facts as fact_registry
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
-from voc import audit
+from voc import audit, periods
 from voc.errors import DomainError
 from voc.models import Insight, User
 from voc.redaction import redact
@@ -27,50 +26,10 @@ from voc.roles import ROLE_CAPABILITIES, Capability, has_capability
 
 log = logging.getLogger(__name__)
 
-WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
-MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 UNSUBSCRIBE_SALT = "newsletter.unsubscribe"
 EDITABLE = (Issue.Status.DRAFT, Issue.Status.REVIEWED)
 PACK_ROLES = (User.Role.HQ, User.Role.EXECUTIVE)  # get the pack unless they turn it off
 PACK_READER_ROLES = tuple(role for role, caps in ROLE_CAPABILITIES.items() if Capability.READ_REPORTS in caps)
-
-
-# --- periods -----------------------------------------------------------------------------------
-
-
-def parse_week(label: str) -> date:
-    """``2026-W47`` → the Monday of that ISO week; a clear error for anything else."""
-    match = WEEK_LABEL.match(label.strip())
-    try:
-        if not match:
-            raise ValueError
-        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        raise DomainError(
-            _("“%(week)s” is not an ISO week such as 2026-W47.") % {"week": label}, field="week"
-        ) from None
-
-
-def parse_month(label: str) -> date:
-    """``2026-11`` → 2026-11-01."""
-    match = MONTH_LABEL.match(label.strip())
-    try:
-        if not match:
-            raise ValueError
-        return date(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        raise DomainError(_("“%(month)s” is not a month such as 2026-11.") % {"month": label}, field="month") from None
-
-
-def previous_week(today: date | None = None) -> date:
-    """The Monday of the last week that has ended."""
-    today = today or timezone.localdate()
-    return today - timedelta(days=today.weekday() + 7)
-
-
-def previous_month(today: date | None = None) -> date:
-    first = (today or timezone.localdate()).replace(day=1)
-    return (first - timedelta(days=1)).replace(day=1)
 
 
 def visible_issues(user: object) -> QuerySet[Issue]:
@@ -276,7 +235,7 @@ def _create_deliveries(
 
 
 def _queue_delivery(*, issue_id: int | None = None, pack_id: int | None = None, countdown: float = 0) -> None:
-    from newsletter import tasks
+    from newsletter import tasks  # tasks imports this module: a cycle at module level
 
     tasks.deliver.apply_async(kwargs={"issue_id": issue_id, "pack_id": pack_id}, countdown=countdown)
 
@@ -286,7 +245,7 @@ PDF_REQUEST_WAIT = timedelta(minutes=5)
 
 def _queue_pdf(issue: Issue) -> None:
     """The issue changed: render its PDF again, whatever was asked before."""
-    from newsletter import tasks
+    from newsletter import tasks  # tasks imports this module: a cycle at module level
 
     Issue.objects.filter(pk=issue.pk).update(pdf_requested_at=timezone.now())
     transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
@@ -309,7 +268,7 @@ def request_issue_pdf(*, issue: Issue) -> bool:
     """A reader asked for a PDF that is not rendered yet: queue one render. Claimed by a
     conditional UPDATE, so many readers (or reloads) queue one render per ``PDF_REQUEST_WAIT``,
     not one each. False when there is nothing to render or a render is already on its way."""
-    from newsletter import tasks
+    from newsletter import tasks  # tasks imports this module: a cycle at module level
 
     if issue.status == Issue.Status.SKIPPED:
         return False
@@ -324,12 +283,31 @@ def request_issue_pdf(*, issue: Issue) -> bool:
     return bool(claimed)
 
 
+def draft_last_week(*, today: date) -> Issue:
+    """Monday morning: draft the issue of the last complete week and queue its PDF. Safe to run
+    twice (one issue per ISO week; a second render only replaces the file)."""
+    issue, _created = prepare_weekly_issue(week_start=periods.last_complete_week(today))
+    if issue.status != Issue.Status.SKIPPED:
+        from newsletter import tasks  # tasks imports this module: a cycle at module level
+
+        tasks.render_issue_pdf.delay(issue.pk)
+    return issue
+
+
+def publish_last_month_pack(*, today: date) -> MonthlyPack:
+    """First of the month: render last month's head-office pack and e-mail it. Safe to run twice
+    (one pack per month, one delivery per person)."""
+    pack = prepare_monthly_pack(month=periods.previous_month(today))
+    send_pack(pack=pack)
+    return pack
+
+
 # --- PDFs --------------------------------------------------------------------------------------
 
 
 def render_issue_pdf(*, issue: Issue) -> Issue:
     """Render the A4 one-pager of ``issue`` and store it (workers only: WeasyPrint is slow)."""
-    from newsletter import pdf
+    from newsletter import pdf  # WeasyPrint: heavy, workers only
 
     try:
         content = pdf.weekly(issue)
@@ -356,13 +334,12 @@ def _replace_file(field: FieldFile, filename: str, content: bytes) -> None:
 def prepare_monthly_pack(*, month: date, today: date | None = None) -> MonthlyPack:
     """Render the head-office pack of ``month`` (first day) and store it. Rendering again
     replaces the file; the row (and its deliveries) stay one per month."""
-    from newsletter import pdf
+    from newsletter import pdf  # WeasyPrint: heavy, workers only
 
     today = today or timezone.localdate()
     if month.day != 1:
         raise DomainError(_("A pack covers a calendar month."), field="month")
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    if next_month > today:
+    if periods.next_month(month) > today:
         raise DomainError(_("%(month)s has not ended yet.") % {"month": month.strftime("%Y-%m")}, field="month")
     pack, _created = MonthlyPack.objects.get_or_create(month=month)
     try:

@@ -1,45 +1,32 @@
-"""Celery adapters for newsletter services: ids in, one service call each.
-
-WeasyPrint and the fact generators are imported inside the tasks, so web processes never load them."""
+"""Celery adapters for newsletter services: ids in, one service call each; retry policy here."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
+
+from newsletter import delivery, demo, services
+from newsletter.models import Issue
 
 
 @shared_task(acks_late=True)
-def draft_weekly_issue() -> int | None:
+def draft_weekly_issue() -> int:
     """Monday morning: draft last week's issue. Safe to run twice (one issue per ISO week)."""
-    from newsletter import services
-
-    issue, _created = services.prepare_weekly_issue(week_start=services.previous_week())
-    if issue.status != issue.Status.SKIPPED:
-        render_issue_pdf.delay(issue.pk)
-    return issue.pk
+    return services.draft_last_week(today=timezone.localdate()).pk
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def render_issue_pdf(issue_id: int) -> str:
     """Render (again) an issue's PDF. At least once; rendering twice only replaces the file."""
-    from newsletter import services
-    from newsletter.models import Issue
-
     return services.render_issue_pdf(issue=Issue.objects.get(pk=issue_id)).pdf.name
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
-def deliver(self, issue_id: int | None = None, pack_id: int | None = None) -> dict[str, int]:
+def deliver(self: object, issue_id: int | None = None, pack_id: int | None = None) -> dict[str, int]:
     """E-mail the pending deliveries of an issue or a pack: exactly once per recipient (see
-    ``services.deliver_pending``), then come back when the next retry is due. If the PDF cannot
+    ``delivery.deliver_pending``), then come back when the next retry is due. If the PDF cannot
     be rendered the task retries with backoff; the deliveries wait, nothing is lost."""
-    from newsletter import delivery, services
-    from newsletter.models import Issue, MonthlyPack
-
-    issue = Issue.objects.get(pk=issue_id) if issue_id else None
-    pack = MonthlyPack.objects.get(pk=pack_id) if pack_id else None
-    if issue is not None and not issue.pdf_rendered_at:
-        services.render_issue_pdf(issue=issue)  # the e-mail carries the PDF
-    run = delivery.deliver_pending(issue=issue, pack=pack)
+    run = delivery.deliver(issue_id=issue_id, pack_id=pack_id)
     if run.retry_in is not None:
         deliver.apply_async(kwargs={"issue_id": issue_id, "pack_id": pack_id}, countdown=max(run.retry_in, 1))
     return {"sent": run.sent, "failed": run.failed}
@@ -51,8 +38,6 @@ def resume_deliveries() -> int:
     worker killed mid-send, a lost message; see ``delivery.stalled``), so it resumes within
     minutes instead of waiting for the broker to hand the dead task out again. Safe to run twice:
     deliveries are claimed one by one, so each reader still gets one e-mail."""
-    from newsletter import delivery
-
     owners = delivery.stalled()
     for issue_id, pack_id in owners:
         deliver.delay(issue_id=issue_id, pack_id=pack_id)
@@ -62,8 +47,6 @@ def resume_deliveries() -> int:
 @shared_task(acks_late=True)
 def send_due() -> list[int]:
     """Every few minutes: send approved issues whose automatic sending time has passed."""
-    from newsletter import services
-
     return services.send_due_issues()
 
 
@@ -71,18 +54,12 @@ def send_due() -> list[int]:
 def monthly_pack() -> int:
     """First of the month: render last month's head-office pack and e-mail it. Safe to run twice
     (one pack per month, one delivery per person)."""
-    from newsletter import services
-
-    pack = services.prepare_monthly_pack(month=services.previous_month())
-    services.send_pack(pack=pack)
-    return pack.pk
+    return services.publish_last_month_pack(today=timezone.localdate()).pk
 
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def seed_demo_issues() -> dict[str, int]:
     """After the demo themes: an archive of past issues, last week's draft and last month's pack."""
-    from newsletter import demo
-
     return demo.seed_issues()
 
 

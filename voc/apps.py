@@ -9,6 +9,7 @@ class VocConfig(AppConfig):
     verbose_name = _("Voice of the customer")
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: these modules use the models.
         from voc import audit, schedules
         from voc.accounts import signin_limits
 

@@ -3,8 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from voc import housekeeping
+from voc import housekeeping, periods
 from voc.notes import import_jobs
+from voc.programme import cases, listening
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
@@ -35,20 +36,16 @@ def import_housekeeping() -> dict[str, int]:
 def assign_cases() -> int:
     """Weekdays at 07:00: on the month's first working day, give every active executive a case.
     Safe to run twice (one case per executive per month); other days it does nothing."""
-    from voc.programme import cases
-
     today = timezone.localdate()
-    if not cases.is_first_working_day(today):
+    if not periods.is_first_working_day(today):
         return 0
-    return len(cases.assign_monthly_cases(month=today.replace(day=1)).assigned)
+    return len(cases.assign_monthly_cases(month=periods.month_start(today)).assigned)
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
 def notify_case_assigned(case_id: int, who: str) -> None:
     """E-mail the executive or the buddy of a new case; retried if the mail server is down
     (the daily reminder reaches the executive anyway)."""
-    from voc.programme import cases
-
     cases.notify_assigned(case_id, who)
 
 
@@ -56,14 +53,10 @@ def notify_case_assigned(case_id: int, who: str) -> None:
 def case_reminders() -> dict[str, int]:
     """Weekday mornings: remind executives of ageing cases, escalate unacknowledged ones to the
     admins. Safe to run twice (each case is reminded at most once per reminder period)."""
-    from voc.programme import cases
-
     return cases.send_reminders()
 
 
 @shared_task(acks_late=True)
 def listening_nudges() -> int:
     """Monday morning: a gentle e-mail to those behind on their listening. One per person per week."""
-    from voc.programme import listening
-
     return listening.nudge_behind()

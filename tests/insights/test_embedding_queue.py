@@ -15,7 +15,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from insights import tasks
-from insights.tasks import CHUNK, EmbeddingQueue
+from insights.embedding_queue import CHUNK, EmbeddingQueue
 
 
 class Recorder:

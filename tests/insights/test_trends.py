@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 
 from insights import trends
@@ -30,17 +28,7 @@ def test_the_baseline_is_the_trailing_window_only():
     assert trends.spike([100, 100, 1, 1, 1, 1, 6]) is not None
 
 
-def test_weeks_are_iso_weeks_ending_with_the_given_day():
-    assert trends.week_start(date(2026, 11, 26)) == date(2026, 11, 23)
-    assert trends.weeks_back(date(2026, 11, 26), 3) == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
-
-
 def test_change_is_relative_to_the_mean_of_previous_weeks():
     assert trends.change(15, [10, 10]) == 0.5
     assert trends.change(5, [0, 0]) is None
     assert trends.change(5, []) is None
-
-
-def test_the_last_complete_week_is_the_one_before_this_one():
-    assert trends.last_complete_week(date(2026, 11, 23)) == date(2026, 11, 16)
-    assert trends.last_complete_week(date(2026, 11, 29)) == date(2026, 11, 16)

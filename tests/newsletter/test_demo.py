@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from newsletter import demo, pdf, services
 from newsletter.models import Issue, MonthlyPack
+from voc import periods
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +20,7 @@ def test_demo_issues_are_an_archive_a_draft_and_a_pack_and_seeding_twice_adds_no
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF weekly")
     monkeypatch.setattr(pdf, "monthly", lambda month: b"%PDF monthly")
-    last = services.previous_week()
+    last = periods.last_complete_week(timezone.localdate())
     for i in range(demo.ARCHIVE_WEEKS):
         add_notes(4, week=last - timedelta(weeks=i), caused_by_us=True)
     first = demo.seed_issues()
@@ -34,8 +36,8 @@ def test_demo_issues_are_an_archive_a_draft_and_a_pack_and_seeding_twice_adds_no
 
 def test_rendering_again_replaces_the_pdf_instead_of_piling_up_copies(add_notes, lead, monkeypatch, settings):
     monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF first")
-    add_notes(4, caused_by_us=True, week=services.previous_week())
-    issue, _ = services.prepare_weekly_issue(week_start=services.previous_week())
+    add_notes(4, caused_by_us=True, week=periods.last_complete_week(timezone.localdate()))
+    issue, _ = services.prepare_weekly_issue(week_start=periods.last_complete_week(timezone.localdate()))
     services.render_issue_pdf(issue=issue)
     monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF second")
     services.render_issue_pdf(issue=Issue.objects.get(pk=issue.pk))

@@ -10,6 +10,7 @@ from insights.models import Theme
 from newsletter import services
 from newsletter.models import Issue
 from tests.newsletter.conftest import TODAY, WEEK, at
+from voc import periods
 from voc.models import Insight
 
 pytestmark = pytest.mark.django_db
@@ -171,13 +172,7 @@ def test_a_week_must_start_on_a_monday():
 @pytest.mark.parametrize("label", ["2026-W54", "W47", "2026-47", "", "2026-W00"])
 def test_week_labels_are_parsed_strictly(label):
     with pytest.raises(services.DomainError, match="ISO week"):
-        services.parse_week(label)
-
-
-def test_week_labels_give_their_monday():
-    assert services.parse_week("2026-W45") == WEEK
-    assert services.previous_week(date(2026, 11, 23)) == date(2026, 11, 16)
-    assert services.previous_week(date(2026, 11, 22)) == date(2026, 11, 9)
+        periods.parse_week(label)
 
 
 def test_a_theme_new_this_week_is_emerging_not_rising(add_notes):

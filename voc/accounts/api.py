@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
@@ -92,7 +93,5 @@ class ApiRootView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request) -> Response:
-        from rest_framework.reverse import reverse
-
         names = ["note-list", "theme-list", "me", "schema", "docs", "token"]
         return Response({name: reverse(f"api:{name}", request=request) for name in names})

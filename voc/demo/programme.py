@@ -4,11 +4,12 @@ state, and listening sessions, so the case pages and the programme dashboard hav
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from voc import periods
 from voc.models import CaseEvent, ComplaintCase, ListeningSession, ProductArea, User
 from voc.programme import cases
 
@@ -29,13 +30,6 @@ ACTIONS = [
 ]
 
 
-def _first_working_day(month: date) -> date:
-    day = month
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
 @transaction.atomic
 def seed_programme(*, now: datetime | None = None) -> dict[str, int]:
     """Once only (nothing happens when cases exist). Deterministic."""
@@ -49,12 +43,12 @@ def seed_programme(*, now: datetime | None = None) -> dict[str, int]:
         executive = User.objects.filter(username=username).first()
         if executive is not None:
             executive.remit_areas.set(ProductArea.objects.filter(name__in=areas))
-    this_month = timezone.localdate(now).replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    this_month = periods.month_start(timezone.localdate(now))
+    last_month = periods.previous_month(this_month)
     months = [last_month, this_month]
     total = 0
     for month in months:
-        start = timezone.make_aware(datetime.combine(_first_working_day(month), time(7)))
+        start = timezone.make_aware(datetime.combine(periods.first_working_day(month), time(7)))
         if start > now:
             continue
         result = cases.assign_monthly_cases(month=month, now=start)

@@ -12,7 +12,7 @@ from voc.models.core import (
     Team,
     User,
 )
-from voc.models.programme import CaseEvent, CaseGap, ComplaintCase, ListeningNudge, ListeningSession, month_start
+from voc.models.programme import CaseEvent, CaseGap, ComplaintCase, ListeningNudge, ListeningSession
 
 __all__ = [
     "AuditEntry",
@@ -30,5 +30,4 @@ __all__ = [
     "Tally",
     "Team",
     "User",
-    "month_start",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -185,7 +183,3 @@ class ListeningNudge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.week_start}"
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)

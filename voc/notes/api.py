@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import translation
 from django.utils.encoding import smart_str
 from django_filters.rest_framework import DjangoFilterBackend
@@ -174,7 +174,9 @@ class NoteViewSet(
             return TallySerializer
         return NoteSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Insight]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model, signed out
+            return Insight.objects.none()
         return (
             visible_notes(signed_in(self.request))
             .select_related("site", "agent", "product_area")

@@ -61,7 +61,7 @@ def _stale_before(now: datetime) -> datetime:
 def queue_import(*, uploaded_by: User, upload: Any) -> ImportJob:
     """Check an uploaded CSV (size, encoding, header, rows) and queue its import in a worker,
     after commit. A file refused here raises ``DomainError`` on ``file`` and nothing is stored."""
-    from voc import tasks
+    from voc import tasks  # tasks imports this module: a cycle at module level
 
     if not has_capability(uploaded_by, Capability.VIEW_SITE_NOTES):
         raise DomainError(_("Only leads can import notes."))
@@ -315,7 +315,7 @@ def _fail(job: ImportJob, claim: Claim, errors_path: Path) -> None:
 
 def _requeue(job: ImportJob, claim: Claim) -> None:
     """Hand the rest of the file to a new task, unless another worker has taken the job over."""
-    from voc import tasks
+    from voc import tasks  # tasks imports this module: a cycle at module level
 
     if claim.held().update(status=ImportJob.Status.QUEUED):
         tasks.run_import.delay_on_commit(job.pk)
@@ -372,7 +372,7 @@ def resume_stalled_imports(*, now: datetime | None = None) -> int:
     """Queue again every job whose worker died, whose message was lost or whose retries ran out
     (no progress for twice the task time limit); the claim in ``run_import_job`` makes a second
     delivery a no-op."""
-    from voc import tasks
+    from voc import tasks  # tasks imports this module: a cycle at module level
 
     stale = _stale_before(now or timezone.now())
     stalled = ImportJob.objects.filter(

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voc import audit, emails
+from voc import audit, emails, periods
 from voc.access import lead_site_ids
 from voc.errors import DomainError
 from voc.models import CaseEvent, CaseGap, ComplaintCase, ComplaintContact, Insight, User
@@ -30,34 +30,6 @@ Status = ComplaintCase.Status
 # Other apps add ways an executive's remit matches a complaint (insights: themes they own).
 RemitMatcher = Callable[[User], Q]
 REMIT_MATCHERS: list[RemitMatcher] = []
-
-
-# --- calendar ----------------------------------------------------------------------------------
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``days`` working days (Monday to Friday) after ``start``; public holidays are not known."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
-
-
-def is_first_working_day(day: date) -> bool:
-    """A weekday with no earlier weekday in its month."""
-    return day.weekday() < 5 and all((day - timedelta(days=i)).weekday() >= 5 for i in range(1, day.day))
-
-
-def parse_month(label: str) -> date:
-    match = re.match(r"^(\d{4})-(\d{2})$", label.strip())
-    try:
-        if not match:
-            raise ValueError
-        return date(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        raise DomainError(_("“%(month)s” is not a month such as 2026-11.") % {"month": label}, field="month") from None
 
 
 # --- assignment --------------------------------------------------------------------------------
@@ -183,7 +155,7 @@ def assign_monthly_cases(*, month: date, now: datetime | None = None) -> Assignm
             buddy=choose_buddy(note),
             matched_remit=note.pk in in_remit,
             assigned_at=now,
-            acknowledge_by=add_working_days(now, settings.VOC_CASE_ACK_WORKING_DAYS),
+            acknowledge_by=periods.add_working_days(now, settings.VOC_CASE_ACK_WORKING_DAYS),
         )
         CaseEvent.objects.create(case=case, author=None, action=Status.ASSIGNED)
         CaseGap.objects.filter(month=month, executive=executive).delete()
@@ -320,7 +292,7 @@ def send_reminders(*, now: datetime | None = None) -> dict[str, int]:
     for case in ComplaintCase.objects.filter(status=Status.ASSIGNED, acknowledge_by__lt=now).select_related(
         "executive", "buddy", "note"
     ):
-        if add_working_days(case.assigned_at, settings.VOC_CASE_ESCALATE_WORKING_DAYS) <= now:
+        if periods.add_working_days(case.assigned_at, settings.VOC_CASE_ESCALATE_WORKING_DAYS) <= now:
             counts["escalated"] += _once(case, "escalated_at", Q(escalated_at__isnull=True), now, _escalate)
         else:
             due = Q(reminded_at__isnull=True) | Q(reminded_at__lt=day_ago)
@@ -369,7 +341,7 @@ def _case_context(case: ComplaintCase) -> dict[str, Any]:
 
 def _queue_assigned_mail(case_id: int) -> None:
     """One task per person, so a retry after a mail error never e-mails the other one twice."""
-    from voc import tasks
+    from voc import tasks  # tasks imports this module: a cycle at module level
 
     for who in ("executive", "buddy"):
         tasks.notify_case_assigned.delay(case_id, who)

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from voc import emails
+from voc import emails, periods
 from voc.access import own_site_ids
 from voc.errors import DomainError
 from voc.input_guard import is_blank
@@ -55,7 +55,7 @@ def _validate(
         raise DomainError(_("Give the date you listened."), field="day")
     if day > today:
         raise DomainError(_("A listening session cannot be in the future."), field="day")
-    if day < year_before(today):
+    if day < periods.year_before(today):
         raise DomainError(_("Sessions more than a year old cannot be logged."), field="day")
     if site is None and not queue:
         raise DomainError(_("Say where you listened: a site, a queue or team, or both."), field="site")
@@ -69,14 +69,6 @@ def _validate(
                 _("Keep it under %(max)d characters (this is %(length)d).") % {"max": TEXT_MAX, "length": len(text)},
                 field=name,
             )
-
-
-def year_before(today: date) -> date:
-    """The same date a year earlier (28 February for a 29th): the oldest day a session may have."""
-    try:
-        return today.replace(year=today.year - 1)
-    except ValueError:
-        return today.replace(year=today.year - 1, day=28)
 
 
 def _idea_time(day: date) -> datetime:
@@ -152,25 +144,6 @@ def log_session(
 # --- progress ----------------------------------------------------------------------------------
 
 
-def week_start(day: date) -> date:
-    """Monday of ``day``'s ISO week."""
-    return day - timedelta(days=day.weekday())
-
-
-def _percent(done: int, target: int) -> int:
-    if target <= 0:
-        return 100
-    return min(100, round(100 * done / target))
-
-
-def expected_by(today: date, *, yearly: int) -> int:
-    """The pro-rata share of ``yearly`` minutes due by the end of ``today`` (the programme
-    dashboard, insights.programme, measures pace the same way)."""
-    start = date(today.year, 1, 1)
-    days_in_year = (date(today.year + 1, 1, 1) - start).days
-    return yearly * ((today - start).days + 1) // days_in_year
-
-
 def progress(person: User, *, today: date) -> dict[str, Any]:
     """``person``'s listening against the commitments, in one query.
 
@@ -179,7 +152,7 @@ def progress(person: User, *, today: date) -> dict[str, Any]:
     ``year_target``, ``year_percent``, ``year_expected`` (pro-rata share due by today) and
     ``year_behind`` for the calendar year; ``sessions`` (all time) and ``year_sessions``.
     Percentages are 0..100; a zero target counts as met."""
-    monday = week_start(today)
+    monday = periods.week_start(today)
     first = date(today.year, 1, 1)
     zero = Value(0, output_field=IntegerField())
     totals = ListeningSession.objects.filter(person=person).aggregate(
@@ -191,17 +164,17 @@ def progress(person: User, *, today: date) -> dict[str, Any]:
     is_executive = person.role == User.Role.EXECUTIVE
     week_target = settings.VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES if is_executive else None
     year_target = settings.VOC_LISTEN_YEARLY_MINUTES
-    year_expected = expected_by(today, yearly=year_target)
+    year_expected = periods.expected_by(today, yearly=year_target)
     return {
         "is_executive": is_executive,
         "week_start": monday,
         "week_minutes": totals["week_minutes"],
         "week_target": week_target,
-        "week_percent": _percent(totals["week_minutes"], week_target) if week_target is not None else None,
+        "week_percent": periods.percent(totals["week_minutes"], week_target) if week_target is not None else None,
         "year": today.year,
         "year_minutes": totals["year_minutes"],
         "year_target": year_target,
-        "year_percent": _percent(totals["year_minutes"], year_target),
+        "year_percent": periods.percent(totals["year_minutes"], year_target),
         "year_expected": year_expected,
         "year_behind": totals["year_minutes"] < year_expected,
         "sessions": totals["sessions"],
@@ -224,9 +197,9 @@ class Targets:
 
 def targets(today: date) -> Targets:
     return Targets(
-        last_week=week_start(today) - timedelta(days=7),
+        last_week=periods.last_complete_week(today),
         weekly=settings.VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES,
-        year_expected=expected_by(today, yearly=settings.VOC_LISTEN_YEARLY_MINUTES),
+        year_expected=periods.expected_by(today, yearly=settings.VOC_LISTEN_YEARLY_MINUTES),
         yearly=settings.VOC_LISTEN_YEARLY_MINUTES,
     )
 
@@ -257,7 +230,7 @@ def nudge_behind(*, today: date | None = None) -> int:
     retries). Returns how many were nudged now."""
     today = today or timezone.localdate()
     goal = targets(today)
-    this_week = week_start(today)
+    this_week = periods.week_start(today)
     nudged = 0
     for person in people_behind(today=today).exclude(email=""):
         try:

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from insights import services, tasks
+from insights.embedding_queue import CHUNK
+from voc import periods
 from voc.errors import DomainError
 
 
@@ -42,15 +45,13 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
 
     def _discover(self, options: dict[str, Any]) -> None:
-        from insights import services
-
         themes = services.discover_themes(min_size=options["min_size"])
         self.stdout.write(f"{len(themes)} themes proposed.")
         for theme in themes:
             self.stdout.write(f"  #{theme.pk} {theme.name} ({theme.assignments.count()} notes)")
 
     def _evaluate(self, options: dict[str, Any]) -> None:
-        from insights import evaluation
+        from insights import evaluation  # loads spaCy, the encoders and scikit-learn: only for evaluate
 
         encoder = options["encoder"] or settings.VOC_ENCODER
         if options["assign"]:
@@ -75,9 +76,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result))
 
     def _backfill(self, options: dict[str, Any]) -> None:
-        from insights import services, tasks
-
-        chunks = services.notes_without_vectors(chunk=tasks.CHUNK)
+        chunks = services.notes_without_vectors(chunk=CHUNK)
         for ids in chunks:
             if options["now"]:
                 services.embed_notes(note_ids=ids)
@@ -87,9 +86,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{sum(len(c) for c in chunks)} notes {verb} in {len(chunks)} chunks.")
 
     def _spikes(self, options: dict[str, Any]) -> None:
-        from insights import services, trends
-
-        week = trends.last_complete_week(timezone.localdate())
+        week = periods.last_complete_week(timezone.localdate())
         if options["week"]:
             try:
                 week = datetime.strptime(options["week"] + "-1", "%G-W%V-%u").date()

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from newsletter import services
 from newsletter.models import Issue
+from voc import periods
 from voc.errors import DomainError
 
 
@@ -31,7 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            week = services.parse_week(options["week"]) if options["week"] else services.previous_week()
+            week = (
+                periods.parse_week(options["week"])
+                if options["week"]
+                else periods.last_complete_week(timezone.localdate())
+            )
             issue, created = services.prepare_weekly_issue(week_start=week)
             self._report(issue, created)
             if issue.status == Issue.Status.SKIPPED:

@@ -165,13 +165,6 @@ def test_a_future_month_is_refused():
         cases.assign_monthly_cases(month=date(2026, 12, 1), now=NOW)
 
 
-def test_the_first_working_day_of_the_month():
-    assert cases.is_first_working_day(date(2026, 11, 2))  # 1 Nov 2026 is a Sunday
-    assert not cases.is_first_working_day(date(2026, 11, 1))
-    assert not cases.is_first_working_day(date(2026, 11, 3))
-    assert cases.is_first_working_day(date(2026, 12, 1))
-
-
 @pytest.fixture
 def case(board, complaint, lead) -> ComplaintCase:
     complaint(days_ago=3)

@@ -193,18 +193,6 @@ def test_progress_reads_the_database_once(executive, django_assert_num_queries):
         listening.progress(executive, today=TODAY)
 
 
-def test_the_pro_rata_share_grows_day_by_day_to_the_whole_commitment():
-    assert listening.expected_by(date(2026, 1, 1), yearly=480) == 1  # 480 // 365
-    assert listening.expected_by(date(2026, 7, 2), yearly=365) == 183
-    assert listening.expected_by(date(2028, 2, 29), yearly=366) == 60  # a leap year
-    assert listening.expected_by(date(2026, 12, 31), yearly=480) == 480
-
-
-# --- the weekly nudge --------------------------------------------------------------------------
-
-MONDAY = date(2026, 11, 16)  # last week: 9-15 November; pro-rata due by today: 480 * 320 // 365 = 420
-
-
 @pytest.fixture
 def people(executive, agent, lead, hq, settings):
     """Who is behind on Monday 16 November, and why."""
@@ -222,6 +210,11 @@ def people(executive, agent, lead, hq, settings):
     session(lead, date(2026, 11, 16), 1)
     # agent: nothing at all; hq: nothing and no e-mail address; quiet: inactive
     return {"slow_exec": slow_exec, "quiet": quiet}
+
+
+# --- the weekly nudge --------------------------------------------------------------------------
+
+MONDAY = date(2026, 11, 16)  # last week: 9-15 November; pro-rata due by today: 480 * 320 // 365 = 420
 
 
 def test_those_behind_are_executives_short_last_week_and_anyone_short_of_the_pro_rata(people, agent, hq):

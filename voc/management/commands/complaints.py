@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from voc import periods
 from voc.errors import DomainError
 from voc.programme import cases
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            month = cases.parse_month(options["month"]) if options["month"] else timezone.localdate().replace(day=1)
+            month = (
+                periods.parse_month(options["month"]) if options["month"] else periods.month_start(timezone.localdate())
+            )
             result = cases.assign_monthly_cases(month=month)
         except DomainError as exc:
             raise CommandError(exc.message) from None
