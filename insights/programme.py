@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -31,6 +30,7 @@ from django.utils import timezone
 
 from voc import periods
 from voc.models import CaseGap, ComplaintCase, ListeningSession, User
+from voc.programme import listening
 from voc.redaction import redact
 
 MONTHS = 12
@@ -60,19 +60,7 @@ class CaseMonth:
 def case_months(*, months: list[date]) -> list[CaseMonth]:
     """Per month: cases assigned, acknowledged by their deadline, resolved, handed back, with a
     learning written down, and executives who got no case (``CaseGap``). Two queries."""
-    rows = {
-        row["month"]: row
-        for row in ComplaintCase.objects.filter(month__in=months)
-        .order_by()
-        .values("month")
-        .annotate(
-            assigned=Count("id"),
-            acknowledged_on_time=Count("id", filter=Q(acknowledged_at__lte=F("acknowledge_by"))),
-            resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-            handed_back=Count("id", filter=Q(status=Status.HANDED_BACK)),
-            learned=Count("id", filter=~Q(learned="")),
-        )
-    }
+    rows = ComplaintCase.objects.monthly_totals(months)
     gaps = dict(
         CaseGap.objects.filter(month__in=months)
         .order_by()
@@ -152,20 +140,20 @@ class ListeningPeriod:
 
 
 def listening_period(today: date) -> ListeningPeriod:
-    year_start = today.replace(month=1, day=1)
-    days_in_year = (year_start.replace(year=year_start.year + 1) - year_start).days
-    elapsed = (today - year_start).days + 1
-    week_start = periods.last_complete_week(today)
-    yearly = settings.VOC_LISTEN_YEARLY_MINUTES
+    goal = listening.targets(today)  # the same targets the weekly nudge holds people to
     return ListeningPeriod(
         today=today,
-        week_start=week_start,
-        week_end=week_start + timedelta(days=7),
-        year_start=year_start,
-        weekly=settings.VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES,
-        yearly=yearly,
-        pace=yearly * elapsed // days_in_year,
+        week_start=goal.last_week,
+        week_end=goal.last_week + timedelta(days=7),
+        year_start=periods.year_start(today),
+        weekly=goal.weekly,
+        yearly=goal.yearly,
+        pace=goal.year_expected,
     )
+
+
+def _on_track(period: ListeningPeriod) -> Q:
+    return listening.on_track(weekly=period.weekly, pace=period.pace)
 
 
 def _minutes_between(start: date, end: date) -> Coalesce:
@@ -178,10 +166,6 @@ def _minutes_between(start: date, end: date) -> Coalesce:
         .values("total")
     )
     return Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0))
-
-
-def _on_track(period: ListeningPeriod) -> Q:
-    return Q(year_minutes__gte=period.pace) & (~Q(role=User.Role.EXECUTIVE) | Q(week_minutes__gte=period.weekly))
 
 
 def _minutes(period: ListeningPeriod) -> dict[str, Coalesce]:

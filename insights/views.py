@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -95,90 +97,131 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @capability_required(Capability.CURATE_THEMES)
 @require_GET
 def emerging(request: AuthedHttpRequest) -> HttpResponse:
-    proposals = list(Theme.objects.proposed().annotate(size=Count("assignments")).order_by("-size", "-id")[:50])
-    for theme in proposals:
-        theme.quotes = figures.representative_notes(theme=theme, among=visible_notes(request.user), limit=3)
-        theme.languages = figures.language_mix(list(theme.assignments.values_list("note_id", flat=True)))
+    themes = Theme.objects.proposed().annotate(size=Count("assignments")).order_by("-size", "-id")[:50]
+    proposals = [
+        {
+            "theme": theme,
+            "quotes": figures.representative_notes(theme=theme, among=visible_notes(request.user), limit=3),
+            "languages": figures.language_mix(list(theme.assignments.values_list("note_id", flat=True))),
+        }
+        for theme in themes
+    ]
     return render(request, "insights/emerging.html", {"proposals": proposals})
 
 
-@capability_required(Capability.CURATE_THEMES)
-@require_POST
-def curate(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
-    """One POST endpoint per curation verb; each calls one service and reports back."""
-    theme = get_object_or_404(Theme, pk=pk)
-    ip = client_ip(request)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
-        back = theme_url(theme)
-    try:
-        if action == "accept":
-            services.accept_theme(theme=theme, by=request.user, name=request.POST.get("name", ""), ip=ip)
-            messages.success(request, _("Theme accepted: new notes will join it."))
-        elif action == "rename":
-            form = RenameForm(request.POST)
-            if not form.is_valid():
-                raise DomainError(_("A theme needs a name."))
-            services.rename_theme(theme=theme, name=form.cleaned_data["name"], by=request.user, ip=ip)
-            messages.success(request, _("Theme renamed."))
-        elif action == "archive":
-            services.archive_theme(theme=theme, by=request.user, ip=ip)
-            messages.success(request, _("Theme archived; its notes wait for discovery again."))
-        elif action == "merge":
-            form = MergeForm(request.POST, theme=theme)
-            if not form.is_valid():
-                raise DomainError(_("Choose the theme to merge into."))
-            target = form.cleaned_data["target"]
-            services.merge_themes(source=theme, target=target, by=request.user, ip=ip)
-            messages.success(request, _("Merged into “%(name)s”. You can undo it from its history.") % {"name": target})
-            back = theme_url(target)
-        elif action == "parent":
-            form = ParentForm(request.POST, theme=theme)
-            if not form.is_valid():
-                raise DomainError(_("Choose a top-level theme."))
-            services.set_parent(theme=theme, parent=form.cleaned_data["parent"], by=request.user, ip=ip)
-            messages.success(request, _("Parent theme saved."))
-        elif action in {"split", "move"}:
-            ids = list(theme.assignments.values_list("note_id", flat=True))
-            form = NotesForm(request.POST, theme=theme, note_ids=ids)
-            if not form.is_valid():
-                raise DomainError(_("Choose notes of this theme."))
-            chosen = form.cleaned_data["note_ids"]
-            if action == "split":
-                new = services.split_theme(
-                    theme=theme, note_ids=chosen, name=form.cleaned_data["name"], by=request.user, ip=ip
-                )
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)d note split off into “%(name)s”.",
-                        "%(count)d notes split off into “%(name)s”.",
-                        len(chosen),
-                    )
-                    % {"count": len(chosen), "name": new},
-                )
-            else:
-                target = form.cleaned_data["target"]
-                if target is None:
-                    raise DomainError(_("Choose the theme to move the notes to."))
-                services.move_notes(note_ids=chosen, target=target, by=request.user, ip=ip)
-                messages.success(
-                    request,
-                    ngettext("%(count)d note moved to “%(name)s”.", "%(count)d notes moved to “%(name)s”.", len(chosen))
-                    % {"count": len(chosen), "name": target},
-                )
-        elif action == "undo":
-            change_id = request.POST.get("change", "")
-            if not change_id.isdecimal() or len(change_id) > 18:
-                raise DomainError(_("Unknown change."))
-            change = get_object_or_404(ThemeChange, pk=int(change_id), theme=theme)
-            services.undo_change(change=change, by=request.user, ip=ip)
-            messages.success(request, _("Undone."))
+# --- curation: one POST view per verb, each calling one service ---------------------------------
+
+CurationStep = Callable[[AuthedHttpRequest, Theme], Theme | None]
+
+
+def _curation(step: CurationStep) -> Callable[[AuthedHttpRequest, int], HttpResponse]:
+    """A lead's curation step on theme ``pk``: refusals come back as a message; then back to
+    ``next`` (a page of this site), or to the theme the step returns, or to this theme."""
+
+    @wraps(step)
+    @capability_required(Capability.CURATE_THEMES)
+    @require_POST
+    def view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+        theme = get_object_or_404(Theme, pk=pk)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            back = theme_url(theme)
+        try:
+            landed = step(request, theme)
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
-            raise DomainError(_("Unknown action."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect(back)
+            if landed is not None:
+                back = theme_url(landed)
+        return redirect(back)
+
+    return view
+
+
+@_curation
+def accept_theme(request: AuthedHttpRequest, theme: Theme) -> None:
+    services.accept_theme(theme=theme, by=request.user, name=request.POST.get("name", ""), ip=client_ip(request))
+    messages.success(request, _("Theme accepted: new notes will join it."))
+
+
+@_curation
+def rename_theme(request: AuthedHttpRequest, theme: Theme) -> None:
+    form = RenameForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("A theme needs a name."))
+    services.rename_theme(theme=theme, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request))
+    messages.success(request, _("Theme renamed."))
+
+
+@_curation
+def archive_theme(request: AuthedHttpRequest, theme: Theme) -> None:
+    services.archive_theme(theme=theme, by=request.user, ip=client_ip(request))
+    messages.success(request, _("Theme archived; its notes wait for discovery again."))
+
+
+@_curation
+def merge_theme(request: AuthedHttpRequest, theme: Theme) -> Theme:
+    form = MergeForm(request.POST, theme=theme)
+    if not form.is_valid():
+        raise DomainError(_("Choose the theme to merge into."))
+    target: Theme = form.cleaned_data["target"]
+    services.merge_themes(source=theme, target=target, by=request.user, ip=client_ip(request))
+    messages.success(request, _("Merged into “%(name)s”. You can undo it from its history.") % {"name": target})
+    return target
+
+
+@_curation
+def set_parent(request: AuthedHttpRequest, theme: Theme) -> None:
+    form = ParentForm(request.POST, theme=theme)
+    if not form.is_valid():
+        raise DomainError(_("Choose a top-level theme."))
+    services.set_parent(theme=theme, parent=form.cleaned_data["parent"], by=request.user, ip=client_ip(request))
+    messages.success(request, _("Parent theme saved."))
+
+
+def _chosen_notes(request: AuthedHttpRequest, theme: Theme) -> NotesForm:
+    form = NotesForm(request.POST, theme=theme, note_ids=list(theme.assignments.values_list("note_id", flat=True)))
+    if not form.is_valid():
+        raise DomainError(_("Choose notes of this theme."))
+    return form
+
+
+@_curation
+def split_theme(request: AuthedHttpRequest, theme: Theme) -> None:
+    form = _chosen_notes(request, theme)
+    chosen = form.cleaned_data["note_ids"]
+    new = services.split_theme(
+        theme=theme, note_ids=chosen, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request)
+    )
+    messages.success(
+        request,
+        ngettext("%(count)d note split off into “%(name)s”.", "%(count)d notes split off into “%(name)s”.", len(chosen))
+        % {"count": len(chosen), "name": new},
+    )
+
+
+@_curation
+def move_notes(request: AuthedHttpRequest, theme: Theme) -> None:
+    form = _chosen_notes(request, theme)
+    chosen, target = form.cleaned_data["note_ids"], form.cleaned_data["target"]
+    if target is None:
+        raise DomainError(_("Choose the theme to move the notes to."))
+    services.move_notes(note_ids=chosen, target=target, by=request.user, ip=client_ip(request))
+    messages.success(
+        request,
+        ngettext("%(count)d note moved to “%(name)s”.", "%(count)d notes moved to “%(name)s”.", len(chosen))
+        % {"count": len(chosen), "name": target},
+    )
+
+
+@_curation
+def undo_change(request: AuthedHttpRequest, theme: Theme) -> None:
+    change_id = request.POST.get("change", "")
+    if not change_id.isdecimal() or len(change_id) > 18:
+        raise DomainError(_("Unknown change."))
+    change = get_object_or_404(ThemeChange, pk=int(change_id), theme=theme)
+    services.undo_change(change=change, by=request.user, ip=client_ip(request))
+    messages.success(request, _("Undone."))
 
 
 def theme_url(theme: Theme) -> str:

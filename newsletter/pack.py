@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from insights import charts
@@ -209,17 +209,12 @@ def programme(month: Month) -> Section | None:
     """The executive programme: the month's complaint cases, what the executives learned, and
     listening against commitments. Counts below the threshold read "fewer than …"."""
     cases = ComplaintCase.objects.filter(month=month.start)
-    totals = cases.aggregate(
-        assigned=Count("id"),
-        on_time=Count("id", filter=Q(acknowledged_at__lte=F("acknowledge_by"))),
-        resolved=Count("id", filter=Q(status=ComplaintCase.Status.RESOLVED)),
-        handed_back=Count("id", filter=Q(status=ComplaintCase.Status.HANDED_BACK)),
-    )
+    totals = ComplaintCase.objects.monthly_totals([month.start]).get(month.start, {})
     gaps = CaseGap.objects.filter(month=month.start).count()
     listening = ListeningSession.objects.filter(day__gte=month.start, day__lt=month.end).aggregate(
         minutes=Sum("minutes"), people=Count("person", distinct=True)
     )
-    if not totals["assigned"] and not gaps and not listening["people"]:
+    if not totals.get("assigned") and not gaps and not listening["people"]:
         return None
     causes = [
         {"label": ComplaintCase.RootCause(cause).label, "count": n}
@@ -237,10 +232,10 @@ def programme(month: Month) -> Section | None:
         .values_list("executive__first_name", "executive__last_name", "learned")[:6]
     )
     figures_ = [
-        (_("Cases assigned"), totals["assigned"]),
-        (_("Acknowledged within the target"), totals["on_time"]),
-        (_("Resolved"), totals["resolved"]),
-        (_("Handed back"), totals["handed_back"]),
+        (_("Cases assigned"), totals.get("assigned", 0)),
+        (_("Acknowledged within the target"), totals.get("acknowledged_on_time", 0)),
+        (_("Resolved"), totals.get("resolved", 0)),
+        (_("Handed back"), totals.get("handed_back", 0)),
         (_("Executives without a case"), gaps),
         (_("People who listened to calls"), listening["people"]),
         (_("Hours of listening"), round((listening["minutes"] or 0) / 60)),

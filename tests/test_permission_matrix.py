@@ -60,6 +60,18 @@ def _all(expected: str, anonymous: str = LOGIN) -> dict[str, str]:
     return {"anonymous": anonymous} | dict.fromkeys(SUBJECTS[1:], expected)
 
 
+# One view per curation verb (insights.views), and per case step (voc.programme.case_views).
+CURATION = [
+    "theme_accept",
+    "theme_rename",
+    "theme_archive",
+    "theme_merge",
+    "theme_parent",
+    "theme_split",
+    "theme_move",
+    "theme_undo",
+]
+CASE_STEPS = ["case_note", "case_acknowledge", "case_contacted", "case_resolve", "case_hand_back"]
 L, O, R, D, I = LOGIN, OK, REDIRECT, DENIED, INVALID  # noqa: E741  (short, so each row fits one line)
 
 # Columns:            anonymous agent_a agent_b lead_a lead_b hq   exec_a exec_b admin
@@ -92,7 +104,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "case_list": _row(L, D, D, O, O, D, O, O, D),
     "case_detail": _row(L, D, D, O, D, D, O, D, D),
     "case_contact": _row(L, D, D, O, D, D, O, D, D),
-    "case_step": _row(L, D, D, R, D, D, R, D, D),  # a timeline note
+    # the workflow: executive A and its buddy; a refused step comes back to the case
+    **dict.fromkeys(["case_note", "case_acknowledge", "case_contacted"], _row(L, D, D, R, D, D, R, D, D)),
+    **dict.fromkeys(["case_resolve", "case_hand_back"], _row(L, D, D, I, D, D, I, D, D)),  # empty form: 400
     # --- listening: everyone
     "listening_mine": _all(O),
     "listening_new": _all(O),
@@ -100,7 +114,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
     "theme_detail": _row(L, D, D, O, O, O, O, O, O),
-    "curate_theme": _row(L, D, D, R, R, D, D, D, D),  # a rename
+    # curation: a lead's POST comes back to the theme, with a message when it was refused
+    **dict.fromkeys(CURATION, _row(L, D, D, R, R, D, D, D, D)),
     "programme_dashboard": _row(L, D, D, D, D, O, O, O, O),
     # --- newsletters: every role reads sent issues; leads edit
     "newsletter_list": _all(O),
@@ -153,9 +168,9 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "note_contact": lambda w: {"pk": w.complaint.pk},
     "case_detail": lambda w: {"pk": w.case.pk},
     "case_contact": lambda w: {"pk": w.case.pk},
-    "case_step": lambda w: {"pk": w.case.pk, "step": "note"},
+    **{name: (lambda w: {"pk": w.case.pk}) for name in CASE_STEPS},
     "theme_detail": lambda w: {"pk": w.theme.pk},
-    "curate_theme": lambda w: {"pk": w.theme.pk, "action": "rename"},
+    **{name: (lambda w: {"pk": w.theme.pk}) for name in CURATION},
     "newsletter_detail": lambda w: {"pk": w.issue_sent.pk},
     "newsletter_detail[draft]": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_edit": lambda w: {"pk": w.issue_draft.pk},
@@ -185,8 +200,15 @@ POSTS: dict[str, dict[str, Any]] = {
     "assist": {"text": "wants an app"},
     "plus_one": {"channel": "phone"},
     "withdraw_note": {},
-    "case_step": {"text": "Called the branch."},
-    "curate_theme": {"name": "App that integrates banking"},
+    **{name: {"text": "Called the branch."} for name in CASE_STEPS},
+    "theme_accept": {"name": "App that integrates banking"},
+    "theme_rename": {"name": "App that integrates banking"},
+    "theme_archive": {},
+    "theme_merge": {},
+    "theme_parent": {},
+    "theme_split": {},
+    "theme_move": {},
+    "theme_undo": {},
     "newsletter_draft": {},
     "newsletter_approve": {},
     "newsletter_send": {},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -9,6 +11,35 @@ from django.utils.translation import gettext_lazy as _
 
 from voc.models.core import Insight, Site
 from voc.privacy import RedactedCharField, RedactedTextField
+
+
+class ComplaintCaseQuerySet(models.QuerySet["ComplaintCase"]):
+    def open(self) -> ComplaintCaseQuerySet:
+        """Not resolved and not handed back: someone still owes the customer something."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def monthly_totals(self, months: list[date]) -> dict[date, dict[str, int]]:
+        """Per month of ``months`` that has cases: ``assigned``, ``acknowledged_on_time`` (by the
+        deadline), ``resolved``, ``handed_back`` and ``learned`` (a learning written down); one query."""
+        rows = (
+            self.filter(month__in=months)
+            .order_by()
+            .values("month")
+            .annotate(
+                assigned=models.Count("id"),
+                acknowledged_on_time=models.Count(
+                    "id", filter=models.Q(acknowledged_at__lte=models.F("acknowledge_by"))
+                ),
+                resolved=models.Count("id", filter=models.Q(status="resolved")),
+                handed_back=models.Count("id", filter=models.Q(status="handed_back")),
+                learned=models.Count("id", filter=~models.Q(learned="")),
+            )
+        )
+        return {row.pop("month"): row for row in rows}
+
+
+ACKNOWLEDGED_ON_TIME = models.Q(acknowledged_at__lte=models.F("acknowledge_by"))
+OPEN_STATUSES = ("assigned", "acknowledged", "contacted")  # then "resolved" or "handed_back"
 
 
 class ComplaintCase(models.Model):
@@ -66,6 +97,8 @@ class ComplaintCase(models.Model):
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
+    objects = ComplaintCaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["-month", "executive__rank", "id"]
         verbose_name = _("complaint case")
@@ -82,7 +115,7 @@ class ComplaintCase(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.RESOLVED, self.Status.HANDED_BACK)
+        return self.status in OPEN_STATUSES
 
 
 class CaseEvent(models.Model):

@@ -3,6 +3,8 @@ workflow buttons, and the contact details (audited)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -67,37 +69,64 @@ def _context(request: AuthedHttpRequest, case: ComplaintCase, forms: dict[str, F
     }
 
 
-@require_POST
-def case_step(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
-    """acknowledge | contacted | resolve | hand-back | note: one service call each."""
-    case = _case(request, pk)
-    forms = _forms(request.POST)
-    try:
-        if step == "acknowledge":
-            cases.acknowledge_case(case=case, by=request.user)
-        elif step == "contacted":
-            cases.record_customer_contacted(case=case, by=request.user, text=request.POST.get("text", ""))
-        elif step == "resolve" and forms["resolve_form"].is_valid():
-            cases.resolve_case(case=case, by=request.user, **forms["resolve_form"].cleaned_data)
-        elif step == "hand-back" and forms["handback_form"].is_valid():
-            cases.hand_back_case(case=case, by=request.user, reason=forms["handback_form"].cleaned_data["reason"])
-        elif step == "note" and forms["note_form"].is_valid():
-            cases.add_case_note(case=case, by=request.user, text=forms["note_form"].cleaned_data["text"])
-        elif step not in ("resolve", "hand-back", "note"):
-            raise DomainError(_("Unknown step."))
-        else:
-            return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
-    except DomainError as exc:
-        form = {"resolve": "resolve_form", "hand-back": "handback_form", "note": "note_form"}.get(step)
-        if form is None:
-            messages.error(request, exc.message)
+# --- the workflow: one POST view per step, each calling one service ------------------------------
+
+CaseStep = Callable[[AuthedHttpRequest, ComplaintCase, dict[str, Any]], object]
+
+
+def _case_step(form_name: str | None) -> Callable[[CaseStep], Callable[[AuthedHttpRequest, int], HttpResponse]]:
+    """A step on case ``pk`` with the POST checked by the form ``form_name`` (None: no form).
+    A refusal shows on that form (or as a message) with what was typed; success goes back to the case."""
+
+    def decorate(step: CaseStep) -> Callable[[AuthedHttpRequest, int], HttpResponse]:
+        @wraps(step)
+        @require_POST
+        def view(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+            case = _case(request, pk)
+            forms = _forms(request.POST)
+            form = forms[form_name] if form_name else None
+            if form is not None and not form.is_valid():
+                return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
+            try:
+                step(request, case, form.cleaned_data if form is not None else {})
+            except DomainError as exc:
+                if form is None:
+                    messages.error(request, exc.message)
+                    return redirect("case_detail", pk=case.pk)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                case.refresh_from_db()
+                return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
+            messages.success(request, _("Saved."))
             return redirect("case_detail", pk=case.pk)
-        field = exc.field if exc.field in forms[form].fields else None
-        forms[form].add_error(field, exc.message)
-        case.refresh_from_db()
-        return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
-    messages.success(request, _("Saved."))
-    return redirect("case_detail", pk=case.pk)
+
+        return view
+
+    return decorate
+
+
+@_case_step(None)
+def acknowledge_case(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
+    cases.acknowledge_case(case=case, by=request.user)
+
+
+@_case_step(None)
+def customer_contacted(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
+    cases.record_customer_contacted(case=case, by=request.user, text=request.POST.get("text", ""))
+
+
+@_case_step("resolve_form")
+def resolve_case(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
+    cases.resolve_case(case=case, by=request.user, **data)
+
+
+@_case_step("handback_form")
+def hand_back_case(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
+    cases.hand_back_case(case=case, by=request.user, reason=data["reason"])
+
+
+@_case_step("note_form")
+def add_case_note(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
+    cases.add_case_note(case=case, by=request.user, text=data["text"])
 
 
 @require_http_methods(["GET"])

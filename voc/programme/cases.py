@@ -21,6 +21,7 @@ from voc import audit, emails, periods
 from voc.access import lead_site_ids
 from voc.errors import DomainError
 from voc.models import CaseEvent, CaseGap, ComplaintCase, ComplaintContact, Insight, User
+from voc.models.programme import OPEN_STATUSES
 from voc.redaction import redact
 from voc.roles import Capability, has_capability
 
@@ -89,7 +90,7 @@ def choose_buddy(note: Insight) -> User | None:
         .annotate(
             load=Count(
                 "buddy_cases",
-                filter=Q(buddy_cases__status__in=[Status.ASSIGNED, Status.ACKNOWLEDGED, Status.CONTACTED]),
+                filter=Q(buddy_cases__status__in=OPEN_STATUSES),
                 distinct=True,
             )
         )
@@ -118,7 +119,7 @@ def assign_monthly_cases(*, month: date, now: datetime | None = None) -> Assignm
     now = now or timezone.now()
     if month.day != 1:
         raise DomainError(_("Cases are assigned per calendar month."), field="month")
-    if month > timezone.localdate(now).replace(day=1):
+    if month > periods.month_start(timezone.localdate(now)):
         raise DomainError(_("%(month)s has not started yet.") % {"month": f"{month:%Y-%m}"}, field="month")
     executives = list(executives_by_seniority().select_for_update())
     result = AssignmentResult(month=month)
@@ -250,7 +251,7 @@ def add_case_note(*, case: ComplaintCase, by: User, text: str) -> CaseEvent:
     case = _locked(case)
     if by.pk not in (case.executive_id, case.buddy_id):
         raise DomainError(_("Only the executive and the buddy write on this case."))
-    if case.status in (Status.RESOLVED, Status.HANDED_BACK):
+    if not case.is_open:
         raise DomainError(_("This case is closed; its timeline is kept as it is."))
     if not text.strip():
         raise DomainError(_("Write something first."), field="text")

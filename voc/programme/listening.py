@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,6 +24,9 @@ from voc.models import Insight, ListeningNudge, ListeningSession, Site, User
 from voc.notes import services
 from voc.redaction import redact
 from voc.roles import ROLE_CAPABILITIES, Capability, has_capability
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 log = logging.getLogger(__name__)
 
@@ -204,21 +207,33 @@ def targets(today: date) -> Targets:
     )
 
 
-def people_behind(*, today: date) -> QuerySet[User]:
-    """Active people behind on listening on ``today``: executives who listened less than their
-    weekly commitment last ISO week, and anyone below the pro-rata share of the yearly commitment
-    due by today. Annotated with ``last_week_minutes`` and ``year_minutes``; one query."""
+class ListeningMinutes(TypedDict):
+    week_minutes: int  # in the last complete ISO week
+    year_minutes: int  # this calendar year, up to today
+
+
+def on_track(*, weekly: int, pace: int) -> Q:
+    """The one definition of "on track" with listening, over people annotated with
+    ``ListeningMinutes``: at least ``pace`` minutes this year (the pro-rata share of the yearly
+    commitment, ``periods.expected_by``) and, for an executive, at least ``weekly`` minutes in the
+    last complete week. The nudge goes to those who are not; the programme dashboard counts those
+    who are."""
+    return Q(year_minutes__gte=pace) & (~Q(role=User.Role.EXECUTIVE) | Q(week_minutes__gte=weekly))
+
+
+def people_behind(*, today: date) -> QuerySet[WithAnnotations[User, ListeningMinutes]]:
+    """Active people not ``on_track`` on ``today``, annotated with ``ListeningMinutes``; one query."""
     goal = targets(today)
     zero = Value(0, output_field=IntegerField())
     last_week = Q(listening__day__gte=goal.last_week, listening__day__lte=goal.last_week + timedelta(days=6))
-    this_year = Q(listening__day__gte=date(today.year, 1, 1), listening__day__lte=today)
+    this_year = Q(listening__day__gte=periods.year_start(today), listening__day__lte=today)
     return (
         User.objects.filter(is_active=True, role__in=LISTENING_ROLES)
         .annotate(
-            last_week_minutes=Coalesce(Sum("listening__minutes", filter=last_week), zero),
+            week_minutes=Coalesce(Sum("listening__minutes", filter=last_week), zero),
             year_minutes=Coalesce(Sum("listening__minutes", filter=this_year), zero),
         )
-        .filter(Q(role=User.Role.EXECUTIVE, last_week_minutes__lt=goal.weekly) | Q(year_minutes__lt=goal.year_expected))
+        .exclude(on_track(weekly=goal.weekly, pace=goal.year_expected))
         .order_by("id")
     )
 
@@ -248,13 +263,15 @@ def nudge_behind(*, today: date | None = None) -> int:
     return nudged
 
 
-def _nudge_message(person: User, *, goal: Targets, today: date) -> EmailMultiAlternatives:
+def _nudge_message(
+    person: WithAnnotations[User, ListeningMinutes], *, goal: Targets, today: date
+) -> EmailMultiAlternatives:
     is_executive = person.role == User.Role.EXECUTIVE
     context = {
         "person": person,
         "is_executive": is_executive,
-        "week_behind": is_executive and person.last_week_minutes < goal.weekly,
-        "last_week_minutes": person.last_week_minutes,
+        "week_behind": is_executive and person.week_minutes < goal.weekly,
+        "last_week_minutes": person.week_minutes,
         "weekly_target": goal.weekly,
         "year_behind": person.year_minutes < goal.year_expected,
         "year_minutes": person.year_minutes,

@@ -14,7 +14,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from voc.models import ListeningSession, Site
+from voc.http import signed_in
+from voc.models import Insight, ListeningSession, Site
 from voc.programme import listening
 from voc.roles import Capability, HasCapability
 
@@ -32,7 +33,7 @@ class ListeningSessionSerializer(serializers.ModelSerializer):
     heard = serializers.CharField(required=False, allow_blank=True, max_length=listening.TEXT_MAX)
     surprised = serializers.CharField(required=False, allow_blank=True, max_length=listening.TEXT_MAX)
     idea = serializers.CharField(required=False, allow_blank=True, max_length=listening.TEXT_MAX)
-    idea_note = serializers.PrimaryKeyRelatedField(
+    idea_note: serializers.PrimaryKeyRelatedField[Insight] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The note the idea became, if any."
     )
 
@@ -74,17 +75,21 @@ class ListeningViewSet(
     def get_queryset(self) -> QuerySet[ListeningSession]:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is drawn without a person
             return ListeningSession.objects.none()
-        return ListeningSession.objects.filter(person=self.request.user).select_related("site").order_by("-day", "-id")
+        return (
+            ListeningSession.objects.filter(person=signed_in(self.request))
+            .select_related("site")
+            .order_by("-day", "-id")
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ListeningSessionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        session = listening.log_session(person=request.user, **payload.validated_data)
+        session = listening.log_session(person=signed_in(request), **payload.validated_data)
         return Response(ListeningSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ListeningProgressSerializer)
     @action(detail=False, methods=["get"])
     def progress(self, request: Request) -> Response:
         """Your listening this week and this year against the commitments."""
-        data = listening.progress(request.user, today=timezone.localdate())
+        data = listening.progress(signed_in(request), today=timezone.localdate())
         return Response(ListeningProgressSerializer(data).data)

@@ -218,7 +218,7 @@ MONDAY = date(2026, 11, 16)  # last week: 9-15 November; pro-rata due by today: 
 
 
 def test_those_behind_are_executives_short_last_week_and_anyone_short_of_the_pro_rata(people, agent, hq):
-    behind = {p.username: (p.last_week_minutes, p.year_minutes) for p in listening.people_behind(today=MONDAY)}
+    behind = {p.username: (p.week_minutes, p.year_minutes) for p in listening.people_behind(today=MONDAY)}
     assert behind == {"cfo": (30, 500), "lucia": (0, 0), "elena": (0, 0)}
 
 
