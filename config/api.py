@@ -1,6 +1,7 @@
 """API wiring shared by every app: one exception handler, turning domain errors into 400s, and
 the parsers every API view reads bodies with."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ class StrictJSONParser(JSONParser):
     deeper than ``MAX_JSON_DEPTH`` and control characters in any key or string
     (voc.input_guard)."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
@@ -36,7 +37,7 @@ class StrictFormParser(FormParser):
     """DRF's form parser, refusing control characters like ``StrictJSONParser``: Django's own
     middleware check (voc.input_guard) reads only POST forms, and PUT/PATCH bodies come here."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         data = super().parse(stream, media_type, parser_context)
         _check([*data.keys(), *(value for values in data.lists() for value in values[1])])
         return data
@@ -45,7 +46,7 @@ class StrictFormParser(FormParser):
 class StrictMultiPartParser(MultiPartParser):
     """DRF's multipart parser, refusing control characters in the form fields (not the files)."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         parsed = super().parse(stream, media_type, parser_context)
         data = parsed.data
         _check([*data.keys(), *(value for values in data.lists() for value in values[1])])

@@ -42,7 +42,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
         return True  # raised by Django itself about the connection, not by the driver
     if not hasattr(cause, "sqlstate"):
         return False  # another driver's error (SQLite's "no such table", "database is locked")
-    state = cause.sqlstate
+    state = cause.sqlstate  # type: ignore[attr-defined]  # psycopg's errors carry it (checked above)
     return state is None or state.startswith("08") or state in _CONNECTION_GONE
 
 

@@ -165,7 +165,7 @@ def _separation(matrix: np.ndarray, labels: np.ndarray) -> float:
     return float(davies_bouldin_score(matrix, labels))
 
 
-def knee(xs: Sequence[float], ys: Sequence[float]) -> int:
+def knee(xs: Sequence[float] | np.ndarray, ys: Sequence[float] | np.ndarray) -> int:
     """Index of the knee of a falling curve: the break point of the best two-segment line fit
     (steep, then flat). Robust to the small wiggles a noisy index shows between neighbours."""
     x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -224,7 +224,7 @@ def name(lemma_docs: Sequence[Sequence[str]], labels: np.ndarray, *, terms: int 
     groups = sorted(set(labels.tolist()) - {-1})
     if not groups:
         return {}
-    joined = [[t for i in np.flatnonzero(labels == g) for t in lemma_docs[i]] for g in groups]
+    joined = [[t for i in np.flatnonzero(labels == g).tolist() for t in lemma_docs[i]] for g in groups]
     total = Counter(t for doc in joined for t in doc)
     result = {}
     for g, doc in zip(groups, joined, strict=True):
@@ -282,7 +282,7 @@ def nearest_themes(
         for theme, weight in zip(example_themes[neighbours].tolist(), weights.tolist(), strict=True):
             votes[theme] = votes.get(theme, 0.0) + weight
             best[theme] = max(best.get(theme, 0.0), weight)
-        winner = max(votes, key=votes.get)
+        winner = max(votes, key=lambda theme: votes[theme])
         total = sum(votes.values()) or 1.0
         themes[row] = winner
         confidence[row] = (votes[winner] / total) * best[winner]
@@ -324,7 +324,7 @@ def discover_notes(
     families = np.array([family(lang, one_space=one_space) for lang in languages])
     for name in sorted(set(families.tolist())):
         rows = np.flatnonzero(families == name)
-        found = discover(family_matrix(vectors[rows], [lemma_docs[i] for i in rows], name), min_size=min_size)
+        found = discover(family_matrix(vectors[rows], [lemma_docs[i] for i in rows.tolist()], name), min_size=min_size)
         labels[rows] = np.where(found >= 0, found + offset, -1)
         offset += int(found.max()) + 1 if (found >= 0).any() else 0
     return labels

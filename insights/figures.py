@@ -115,7 +115,7 @@ def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[s
         result.append(
             {
                 "theme": theme,
-                "total": theme.total,
+                "total": theme.total,  # type: ignore[attr-defined]  # annotated above; the stubs lose it
                 "last_week": counts[-1],
                 "series": counts,
                 "change": trends.change(counts[-1], counts[-5:-1]),

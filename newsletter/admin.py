@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
 from newsletter.services import EDITABLE, request_issue_pdf
 from voc import audit
+from voc.http import signed_in
 
 
 def _editable(issue: Issue | None) -> bool:
@@ -25,7 +26,7 @@ def _audit_change(request: HttpRequest, action: str, form: forms.ModelForm, deta
         for name in form.changed_data
     }
     audit.record(
-        actor=request.user,
+        actor=signed_in(request),
         action=action,
         obj=form.instance,
         ip_address=audit.client_ip(request),

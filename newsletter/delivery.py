@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -124,7 +125,8 @@ def deliver_pending(*, issue: Issue | None = None, pack: MonthlyPack | None = No
                 message.send()
             except (smtplib.SMTPException, OSError) as exc:
                 failed += _fail(mine, delivery, exc, final=is_permanent(exc) or delivery.attempts >= MAX_ATTEMPTS)
-                connection = _drop(connection)
+                _drop(connection)
+                connection = None
             else:
                 mine.update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
                 sent += 1
@@ -148,6 +150,7 @@ def _next_due(owner: Q) -> float | None:
         for claimed_at in Delivery.objects.filter(owner, status=Delivery.Status.SENDING, attempts__lt=MAX_ATTEMPTS)
         .order_by("claimed_at")
         .values_list("claimed_at", flat=True)[:1]
+        if claimed_at is not None  # a row marked sending by hand, never claimed: nothing to wait for
     ]
     return max((min(dues) - now).total_seconds(), 0) if dues else None
 
@@ -165,13 +168,12 @@ def _fail(mine: QuerySet[Delivery], delivery: Delivery, exc: Exception, *, final
     return 0
 
 
-def _drop(connection: object | None) -> None:
+def _drop(connection: BaseEmailBackend | None) -> None:
     if connection is not None:
         try:
             connection.close()
         except Exception:
             log.debug("closing a broken mail connection failed", exc_info=True)
-    return None
 
 
 def deliver(*, issue_id: int | None, pack_id: int | None) -> DeliveryRun:

@@ -8,6 +8,7 @@ A count below ``VOC_PUBLISH_THRESHOLD`` is never published: generators skip such
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -247,20 +248,23 @@ def rising(week: Week) -> Iterator[FactDraft]:
             key=f"rising:{theme_id}",
             number=current,
             base=week.counts["total"],
-            sentence=lambda name=name, current=current, usual_rounded=usual_rounded: (
-                _(
-                    "Did you know… “%(theme)s” came up %(n)s times this week, against %(usual)s a week on average "
-                    "in the four weeks before?"
-                )
-                % {"theme": name, "n": current, "usual": usual_rounded}
-                if usual_rounded is not None
-                else _("Did you know… “%(theme)s” came up %(n)s times this week, when it had rarely come up before?")
-                % {"theme": name, "n": current}
-            ),
+            sentence=functools.partial(_rising_sentence, name, current, usual_rounded),
             compare=week.baseline_period,
             quote=week.quote(week.notes().filter(assignment__theme_id=theme_id)),
             data={"theme_id": theme_id, "theme": name, "usual": usual_rounded, "rank": rank + 1},
         )
+
+
+def _rising_sentence(name: str, current: int, usual: float | None) -> str:
+    if usual is None:
+        return _("Did you know… “%(theme)s” came up %(n)s times this week, when it had rarely come up before?") % {
+            "theme": name,
+            "n": current,
+        }
+    return _(
+        "Did you know… “%(theme)s” came up %(n)s times this week, against %(usual)s a week on average "
+        "in the four weeks before?"
+    ) % {"theme": name, "n": current, "usual": usual}
 
 
 @generator("abroad")
@@ -389,7 +393,7 @@ def emerging(week: Week) -> Iterator[FactDraft]:
     )
     if not new:
         return
-    largest, notes = new[0], sum(t.n for t in new)
+    largest, notes = new[0], sum(t.n for t in new)  # type: ignore[attr-defined]  # annotated above; the stubs lose it
     yield FactDraft(
         key="emerging",
         number=notes,  # the people behind the new themes: the count the threshold protects
@@ -400,7 +404,7 @@ def emerging(week: Week) -> Iterator[FactDraft]:
                 "Did you know… %(n)s new themes emerged this week; the largest is “%(theme)s” (%(size)s notes)?",
                 len(new),
             )
-            % {"n": len(new), "theme": largest.name, "size": largest.n}
+            % {"n": len(new), "theme": largest.name, "size": largest.n}  # type: ignore[attr-defined]  # as above
         ),
         quote=week.quote(Insight.objects.active().filter(assignment__theme=largest)),
         data={"theme_ids": [t.pk for t in new], "themes": len(new)},

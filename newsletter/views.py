@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -110,7 +111,7 @@ def issue_approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = ApproveForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("send_at", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("newsletter_detail", pk=issue.pk)
     try:
         services.approve_issue(issue=issue, by=request.user, send_at=form.cleaned_data["send_at"])
@@ -157,7 +158,7 @@ def issue_email_preview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @capability_required(Capability.READ_NEWSLETTERS)
 @require_GET
-def issue_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+def issue_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     issue = _issue(request, pk)
     pdf = services.open_issue_pdf(issue=issue)
     if pdf is not None:
@@ -177,7 +178,7 @@ def pack_list(request: AuthedHttpRequest) -> HttpResponse:
 
 @capability_required(Capability.READ_REPORTS)
 @require_GET
-def pack_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+def pack_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     pack = get_object_or_404(MonthlyPack.objects.exclude(rendered_at=None), pk=pk)
     try:
         return FileResponse(pack.pdf.open("rb"), filename=f"listening-post-pack-{pack.label}.pdf")

@@ -44,7 +44,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
-            return self._prepare_cursor(psycopg.Cursor(self.connection))
+            return self._prepare_cursor(psycopg.Cursor(self.connection))  # type: ignore[attr-defined]  # Django's, not in the stubs
 
     def close_if_unusable_or_obsolete(self) -> None:
         # Called when a request starts and when it finishes: a request that made a cursor and
@@ -58,8 +58,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._used = True  # called by every cursor() before its first query
         if (
             self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
+            and self.health_check_enabled  # type: ignore[attr-defined]  # Django 5.1+, not in the stubs
+            and not self.health_check_done  # type: ignore[has-type]  # set by Django's base class
             and time.monotonic() - self.used_ok_at < TRUSTED_FOR
             and self._socket_quiet()
         ):

@@ -75,9 +75,8 @@ def seed_people(*, password: str | None = None) -> list[Credential]:
     """
     sites: dict[str, tuple[Site, list[Team], str]] = {}
     for name, city, country, language, team_names in SITES:
-        site = get_or_create_site(name=name, country=country, city=city)
-        teams = [Team.objects.get_or_create(site=site, name=team)[0] for team in team_names]
-        sites[name] = (site, teams, language)
+        home = get_or_create_site(name=name, country=country, city=city)
+        sites[name] = (home, [Team.objects.get_or_create(site=home, name=team)[0] for team in team_names], language)
 
     created = []
     for username, first, last, role, site_name, team_index, department in PEOPLE:

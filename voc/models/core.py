@@ -166,6 +166,22 @@ class InsightQuerySet(models.QuerySet["Insight"]):
 class Insight(models.Model):
     """A note: one thing a customer said, logged by an agent. Text is redacted before it is stored."""
 
+    # What an author sets and may edit (within the edit window): the form, the API, the import
+    # and ``services.edit_note`` all take these, in this order.
+    EDITABLE_FIELDS = (
+        "kind",
+        "text",
+        "channel",
+        "language",
+        "occurred_at",
+        "customer_abroad",
+        "abroad_country",
+        "caused_by_us",
+        "lonely",
+        "vulnerable",
+        "product_area",
+    )
+
     class Kind(models.TextChoices):
         NEED = "need", _("Need")
         WANT = "want", _("Want")

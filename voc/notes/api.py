@@ -103,17 +103,7 @@ class NoteSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
         model = Insight
         fields = [
             "id",
-            "kind",
-            "text",
-            "channel",
-            "language",
-            "occurred_at",
-            "customer_abroad",
-            "abroad_country",
-            "caused_by_us",
-            "lonely",
-            "vulnerable",
-            "product_area",
+            *Insight.EDITABLE_FIELDS,
             "source",
             "external_id",
             "site",

@@ -18,6 +18,7 @@ commit, resumed after a crash or a time budget, and deleted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import os
@@ -79,7 +80,7 @@ def queue_import(*, uploaded_by: User, upload: Any) -> ImportJob:
         job = ImportJob(uploaded_by=uploaded_by, original_name=name[:255])
         job.file.save(f"upload-{uuid.uuid4().hex}.csv", upload, save=False)
         job.save()
-        tasks.run_import.delay_on_commit(job.pk)
+        transaction.on_commit(functools.partial(tasks.run_import.delay, job.pk))
     return job
 
 
@@ -318,7 +319,7 @@ def _requeue(job: ImportJob, claim: Claim) -> None:
     from voc import tasks  # tasks imports this module: a cycle at module level
 
     if claim.held().update(status=ImportJob.Status.QUEUED):
-        tasks.run_import.delay_on_commit(job.pk)
+        transaction.on_commit(functools.partial(tasks.run_import.delay, job.pk))
 
 
 def _finish(
@@ -381,7 +382,7 @@ def resume_stalled_imports(*, now: datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     ids = list(stalled)
     for pk in ids:
-        tasks.run_import.delay_on_commit(pk)
+        transaction.on_commit(functools.partial(tasks.run_import.delay, pk))
     return len(ids)
 
 

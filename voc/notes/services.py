@@ -239,19 +239,7 @@ def _check_own_recent(note: Insight, user: User) -> None:
         raise DomainError(_("Notes can be changed only in the 24 hours after logging them."))
 
 
-EDITABLE_FIELDS = (
-    "kind",
-    "text",
-    "channel",
-    "language",
-    "customer_abroad",
-    "abroad_country",
-    "caused_by_us",
-    "lonely",
-    "vulnerable",
-    "product_area",
-    "occurred_at",
-)
+EDITABLE_FIELDS = Insight.EDITABLE_FIELDS
 
 
 @transaction.atomic

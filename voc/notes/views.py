@@ -65,8 +65,8 @@ def _form_errors_from(exc: DomainError, *forms: Any) -> None:
 
 
 def _note_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """The note form's fields are exactly the fields an author may set (services.EDITABLE_FIELDS)."""
-    return {name: data[name] for name in services.EDITABLE_FIELDS}
+    """The note form's fields are exactly the fields an author may set (Insight.EDITABLE_FIELDS)."""
+    return {name: data[name] for name in Insight.EDITABLE_FIELDS}
 
 
 def _last_channel(request: AuthedHttpRequest) -> str:

@@ -3,6 +3,7 @@ assigned to resolved, and the reminders that keep cases moving."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -161,7 +162,7 @@ def assign_monthly_cases(*, month: date, now: datetime | None = None) -> Assignm
         CaseEvent.objects.create(case=case, author=None, action=Status.ASSIGNED)
         CaseGap.objects.filter(month=month, executive=executive).delete()
         audit.record(actor=None, action="case.assigned", obj=case, actor_name="system", details={"note": note.pk})
-        transaction.on_commit(lambda pk=case.pk: _queue_assigned_mail(pk))
+        transaction.on_commit(functools.partial(_queue_assigned_mail, case.pk))
         result.assigned.append(case)
     return result
 
