@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test install install-dev migrate messages lint format check clean
+.PHONY: run test install install-dev migrate messages lint format check typecheck clean
 
 $(VENV)/.installed: requirements.txt requirements-models.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy voc insights newsletter config manage.py
 
 check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run

@@ -199,7 +199,9 @@ def _require_curator(user: User) -> None:
         raise DomainError(_("Only leads can change themes."))
 
 
-def _record(theme: Theme, action: str, by: User, before: dict, after: dict, ip: str | None = None) -> ThemeChange:
+def _record(
+    theme: Theme, action: str, by: User, before: dict[str, Any], after: dict[str, Any], ip: str | None = None
+) -> ThemeChange:
     change = ThemeChange.objects.create(theme=theme, action=action, actor=by, before=before, after=after)
     audit.record(
         actor=by, action=f"theme.{action}", obj=theme, ip_address=ip, details={"before": before, "after": after}

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core import signing
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -251,15 +250,18 @@ def _queue_pdf(issue: Issue) -> None:
     transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
 
 
-def open_issue_pdf(*, issue: Issue) -> File | None:
+def open_issue_pdf(*, issue: Issue) -> FieldFile | None:
     """The issue's rendered PDF, open for reading; or None, with a render queued (see
     ``request_issue_pdf``) when it is not rendered yet or the media folder lost the file."""
-    if issue.pdf and issue.pdf_rendered_at:
+    document: FieldFile = issue.pdf
+    if document and issue.pdf_rendered_at:
         try:
-            return issue.pdf.open("rb")
+            document.open("rb")
         except FileNotFoundError:
             Issue.objects.filter(pk=issue.pk).update(pdf_rendered_at=None)
             issue.pdf_rendered_at = None
+        else:
+            return document
     request_issue_pdf(issue=issue)
     return None
 
