@@ -6,6 +6,7 @@ an operator can act on.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -23,11 +24,11 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self.environ.get(name)
         return default if value is None else value.strip()
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -38,7 +39,7 @@ class Env:
             return False
         raise ImproperlyConfigured(f"{name} must be true or false (got {raw!r}).")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: builtins.int, *, minimum: builtins.int | None = None) -> builtins.int:
         raw = self.environ.get(name)
         if raw is None or not raw.strip():
             return default
@@ -50,19 +51,19 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be at least {minimum} (got {value}).")
         return value
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         raw = self.environ.get(name)
         if raw is None:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: list[str]) -> str:
+    def choice(self, name: builtins.str, default: builtins.str, choices: builtins.list[builtins.str]) -> builtins.str:
         value = self.str(name, default) or default
         if value not in choices:
             raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)} (got {value!r}).")
         return value
 
-    def database(self, name: str, default: str) -> dict[str, Any]:
+    def database(self, name: builtins.str, default: builtins.str) -> dict[builtins.str, Any]:
         url = self.str(name, default) or default
         scheme = url.split("://", 1)[0] if "://" in url else ""
         if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
@@ -70,7 +71,9 @@ class Env:
                 f"{name} must start with sqlite:/// or postgres:// (got {url.split('@')[-1]!r})."
             )
         try:
-            config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+            config: dict[builtins.str, Any] = dict(
+                dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+            )
         except ValueError as exc:
             raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
         if not config.get("NAME"):
@@ -91,7 +94,7 @@ class Env:
             config["OPTIONS"] = {"prepare_threshold": 5, **config.get("OPTIONS", {})}
         return config
 
-    def broker(self, name: str, default: str) -> str:
+    def broker(self, name: builtins.str, default: builtins.str) -> builtins.str:
         url = self.str(name, default) or default
         scheme = url.split("://", 1)[0] if "://" in url else ""
         if scheme not in {"redis", "rediss", "amqp", "filesystem", "memory"}:
