@@ -11,15 +11,15 @@ from voc.accounts import api as accounts_api
 from voc.accounts import views as accounts_views
 from voc.middleware import csp_allows_inline_styles
 from voc.notes import api as voc_api
-from voc.programme import case_api as voc_case_api
-from voc.programme import listening_api as voc_listening_api
+from voc.programme.cases import api as case_api
+from voc.programme.listening import api as listening_api
 
 router = SimpleRouter()
 router.register("notes", voc_api.NoteViewSet, basename="note")
 router.register("themes", insights_api.ThemeViewSet, basename="theme")
 router.register("newsletters", newsletter_api.IssueViewSet, basename="newsletter")
-router.register("cases", voc_case_api.CaseViewSet, basename="case")
-router.register("listening", voc_listening_api.ListeningViewSet, basename="listening")
+router.register("cases", case_api.CaseViewSet, basename="case")
+router.register("listening", listening_api.ListeningViewSet, basename="listening")
 
 api_patterns = [
     *router.urls,
@@ -47,8 +47,8 @@ urlpatterns = [
     path("notes/", include("voc.notes.urls")),
     path("themes/", include("insights.urls")),
     path("newsletters/", include("newsletter.urls")),
-    path("cases/", include("voc.programme.case_urls")),
-    path("listening/", include("voc.programme.listening_urls")),
+    path("cases/", include("voc.programme.cases.urls")),
+    path("listening/", include("voc.programme.listening.urls")),
     path("programme/", include("insights.programme_urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),

@@ -18,7 +18,7 @@ class InsightsConfig(AppConfig):
         # Imported once the app registry is ready: these modules use the models.
         from insights import tasks
         from voc import signals
-        from voc.programme import cases
+        from voc.programme.cases import services as cases
 
         signals.notes_recorded.connect(tasks.queue_embedding, dispatch_uid="insights.queue_embedding")
         signals.demo_seeded.connect(tasks.queue_demo_themes, dispatch_uid="insights.queue_demo_themes")

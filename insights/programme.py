@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from voc import periods
 from voc.models import CaseGap, ComplaintCase, ListeningSession, User
-from voc.programme import listening
+from voc.programme.listening import services as listening
 from voc.redaction import redact
 
 MONTHS = 12

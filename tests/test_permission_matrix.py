@@ -60,7 +60,7 @@ def _all(expected: str, anonymous: str = LOGIN) -> dict[str, str]:
     return {"anonymous": anonymous} | dict.fromkeys(SUBJECTS[1:], expected)
 
 
-# One view per curation verb (insights.views), and per case step (voc.programme.case_views).
+# One view per curation verb (insights.views), and per case step (voc.programme.cases.views).
 CURATION = [
     "theme_accept",
     "theme_rename",

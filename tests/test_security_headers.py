@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.voc.programme.test_case_views import open_case
+from tests.voc.programme.cases.test_views import open_case
 
 pytestmark = pytest.mark.django_db
 

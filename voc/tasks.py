@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from voc import housekeeping, periods
 from voc.notes import import_jobs
-from voc.programme import cases, listening
+from voc.programme.cases import services as cases
+from voc.programme.listening import services as listening
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)

@@ -74,7 +74,7 @@ def drafts(generator, week_start: date = WEEK) -> list[facts.FactDraft]:
 def test_the_learned_fact_counts_the_weeks_resolved_cases_and_quotes_the_latest_learning(board, close_case):
     ana, bo, cy, di, ed = board
     close_case(ana, WEEK + timedelta(days=1), learned="Our letters never say why.")
-    # learnings are stored redacted (see voc.programme.cases.resolve_case)
+    # learnings are stored redacted (see voc.programme.cases.services.resolve_case)
     close_case(bo, WEEK + timedelta(days=3), learned="Customers wait a week for an answer at [EMAIL].")
     close_case(cy, WEEK + timedelta(days=4))  # resolved, nothing written down
     close_case(di, WEEK + timedelta(days=2), S.HANDED_BACK)

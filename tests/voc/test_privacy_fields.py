@@ -18,7 +18,8 @@ from tests.factories import SiteFactory
 from voc import audit
 from voc.models import AuditEntry, CaseEvent, ComplaintCase, Insight, ListeningSession
 from voc.privacy import EXEMPT, RedactedField, redact_existing_rows
-from voc.programme import cases, listening
+from voc.programme.cases import services as cases
+from voc.programme.listening import services as listening
 
 PROJECT_APPS = ("voc", "insights", "newsletter")
 # Personal data that cannot turn up by chance, and what the stored text must read instead.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from voc import periods
 from voc.models import CaseEvent, ComplaintCase, ListeningSession, ProductArea, User
-from voc.programme import cases
+from voc.programme.cases import services as cases
 
 RANKS = {"ana.exec": 1, "james.exec": 2, "ines.exec": 3, "oliver.exec": 4}
 REMITS = {"james.exec": ["Payments and transfers"], "ines.exec": ["Accounts"], "oliver.exec": ["Mobile app"]}

@@ -243,7 +243,7 @@ def test_an_agent_cannot_take_the_id_of_a_colleagues_next_listening_idea(client_
     from django.utils import timezone
 
     from voc.models import ListeningSession
-    from voc.programme import listening
+    from voc.programme.listening import services as listening
 
     next_id = (ListeningSession.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     client_for("agent").post(

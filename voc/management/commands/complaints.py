@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from voc import periods
 from voc.errors import DomainError
-from voc.programme import cases
+from voc.programme.cases import services as cases
 
 
 class Command(BaseCommand):

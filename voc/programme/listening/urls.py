@@ -1,6 +1,6 @@
 from django.urls import path
 
-from voc.programme import listening_views
+from voc.programme.listening import views as listening_views
 
 urlpatterns = [
     path("", listening_views.listening_mine, name="listening_mine"),

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from tests.factories import UserFactory
 from voc.models import AuditEntry, CaseGap, ComplaintCase, ComplaintContact, Insight, ProductArea, User
-from voc.programme import cases
+from voc.programme.cases import services as cases
 
 pytestmark = pytest.mark.django_db
 MONTH = date(2026, 11, 1)

@@ -10,7 +10,7 @@ from rest_framework.permissions import BasePermission
 
 from voc.http import signed_in
 from voc.models import ComplaintCase
-from voc.programme import cases
+from voc.programme.cases import services as cases
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11"})

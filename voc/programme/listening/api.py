@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from voc.http import signed_in
 from voc.models import Insight, ListeningSession, Site
-from voc.programme import listening
+from voc.programme.listening import services as listening
 from voc.roles import Capability, HasCapability
 
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
 from voc.models import ListeningSession
-from voc.programme import listening
-from voc.programme.listening_forms import ListeningSessionForm
+from voc.programme.listening import services as listening
+from voc.programme.listening.forms import ListeningSessionForm
 from voc.roles import Capability, capability_required
 
 PAGE_SIZE = 20

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from voc.programme import case_views
+from voc.programme.cases import views as case_views
 
 urlpatterns = [
     path("", case_views.case_list, name="case_list"),

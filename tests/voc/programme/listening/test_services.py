@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from voc import signals, tasks
 from voc.errors import DomainError
 from voc.models import Insight, ListeningNudge, ListeningSession, User
-from voc.programme import listening
+from voc.programme.listening import services as listening
 
 pytestmark = pytest.mark.django_db
 

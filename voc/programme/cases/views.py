@@ -21,8 +21,8 @@ from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
 from voc.models import CaseGap, ComplaintCase, User
 from voc.notes import services
-from voc.programme import cases
-from voc.programme.case_forms import CaseNoteForm, HandBackForm, ResolveForm
+from voc.programme.cases import services as cases
+from voc.programme.cases.forms import CaseNoteForm, HandBackForm, ResolveForm
 
 PAGE_SIZE = 20
 

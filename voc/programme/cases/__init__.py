@@ -1,0 +1,1 @@
+"""Complaint cases: each executive handles one real complaint a month, with a buddy."""

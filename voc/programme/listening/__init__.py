@@ -1,0 +1,1 @@
+"""Listening to calls: sessions logged against the weekly and yearly commitments."""
