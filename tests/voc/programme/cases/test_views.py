@@ -36,6 +36,14 @@ def open_case(agent: User, executive: User, buddy: User, text: str, **contact) -
     )
 
 
+# A canary no page carries by chance (not a timestamp's digits): as typed, and as a digit run.
+PHONE = "+34 699 731 482"
+
+
+def _no_phone(text: str) -> bool:
+    return "699 731 482" not in text and "699731482" not in text
+
+
 @pytest.fixture
 def case(agent, executive, lead) -> ComplaintCase:
     return open_case(
@@ -44,7 +52,7 @@ def case(agent, executive, lead) -> ComplaintCase:
         lead,
         "Nobody called me back about the <b>fraud</b>",
         name="Rosa Díaz",
-        phone="+34 612 345 678",
+        phone=PHONE,
         email="rosa@example.com",
     )
 
@@ -56,7 +64,7 @@ def test_the_case_list_and_page_are_for_the_executive_and_the_buddy(role, client
     if role in ("executive", "lead"):
         assert listing.status_code == 200 and "Nobody called me back" in listing.text
         assert "Rosa" not in listing.text and "R••••" in listing.text  # masked in lists
-        assert page.status_code == 200 and "&lt;b&gt;fraud&lt;/b&gt;" in page.text and "612" not in page.text
+        assert page.status_code == 200 and "&lt;b&gt;fraud&lt;/b&gt;" in page.text and _no_phone(page.text)
     else:
         assert listing.status_code == 403 and page.status_code == 403
 
@@ -73,7 +81,7 @@ def test_another_executive_cannot_open_the_case(client, case):
 def test_contact_details_are_shown_to_the_executive_and_buddy_and_every_view_is_audited(role, client_for, case, cast):
     response = client_for(role).get(reverse("case_contact", args=[case.pk]))
     if role in ("executive", "lead"):
-        assert response.status_code == 200 and "+34 612 345 678" in response.text
+        assert response.status_code == 200 and PHONE in response.text
         entry = AuditEntry.objects.get(action="contact.viewed")
         assert entry.actor == cast[role] and entry.object_id == str(case.note_id)
     else:
@@ -112,7 +120,7 @@ def test_the_api_shows_own_and_supported_cases_and_head_office_none(role, client
     if role in ("executive", "lead"):
         assert response.status_code == 200
         (row,) = response.json()["results"]
-        assert row["id"] == case.pk and row["customer"] == "R••••" and "612" not in response.text
+        assert row["id"] == case.pk and row["customer"] == "R••••" and _no_phone(response.text)
         assert client_for(role).get(f"/api/v1/cases/{case.pk}/").status_code == 200
     else:
         assert response.status_code == 403
