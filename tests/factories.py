@@ -1,6 +1,12 @@
-import factory
+from datetime import timedelta
 
-from voc.models import Site, Team, User
+import factory
+from django.utils import timezone
+
+from insights.models import Theme
+from newsletter.models import Issue
+from voc import periods
+from voc.models import ComplaintCase, ComplaintContact, Insight, ListeningSession, Site, Team, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -41,3 +47,72 @@ class UserFactory(factory.django.DjangoModelFactory):
         obj.is_staff = obj.is_superuser = obj.role == User.Role.ADMIN
         if create:
             obj.save()
+
+
+class InsightFactory(factory.django.DjangoModelFactory):
+    """A note by an agent at the agent's site, logged just now (pass ``occurred_at`` for another time)."""
+
+    class Meta:
+        model = Insight
+
+    agent = factory.SubFactory(UserFactory, site=factory.SubFactory(SiteFactory))
+    site = factory.LazyAttribute(lambda note: note.agent.site)
+    kind = Insight.Kind.NEED
+    channel = Insight.Channel.PHONE
+    language = "en"
+    text = "Wants an app that joins all their banks"
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class ComplaintFactory(InsightFactory):
+    kind = Insight.Kind.COMPLAINT
+    text = "Nobody called me back about the transfer"
+
+
+class ComplaintContactFactory(factory.django.DjangoModelFactory):
+    """A complaint's customer, who agreed to be contacted."""
+
+    class Meta:
+        model = ComplaintContact
+
+    note = factory.SubFactory(ComplaintFactory)
+    name = "Rosa Díaz"
+    consent = True
+
+
+class ComplaintCaseFactory(factory.django.DjangoModelFactory):
+    """This month's case of an executive, on a complaint, to acknowledge within two days."""
+
+    class Meta:
+        model = ComplaintCase
+
+    month = factory.LazyFunction(lambda: periods.month_start(timezone.localdate()))
+    executive = factory.SubFactory(UserFactory, role=User.Role.EXECUTIVE)
+    note = factory.SubFactory(ComplaintFactory)
+    acknowledge_by = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+
+
+class ListeningSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListeningSession
+
+    person = factory.SubFactory(UserFactory, role=User.Role.EXECUTIVE)
+    day = factory.LazyFunction(timezone.localdate)
+    minutes = 30
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    status = Theme.Status.ACCEPTED
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    """A draft issue of the last complete week."""
+
+    class Meta:
+        model = Issue
+
+    week_start = factory.LazyFunction(lambda: periods.last_complete_week(timezone.localdate()))

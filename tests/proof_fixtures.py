@@ -15,10 +15,19 @@ from django.utils import timezone
 from insights.models import Assignment, Theme
 from newsletter import services as newsletter_services
 from newsletter.models import Fact, Issue, MonthlyPack
-from tests.factories import SiteFactory, TeamFactory, UserFactory
+from tests.factories import (
+    ComplaintCaseFactory,
+    ComplaintContactFactory,
+    InsightFactory,
+    IssueFactory,
+    ListeningSessionFactory,
+    SiteFactory,
+    TeamFactory,
+    ThemeFactory,
+    UserFactory,
+)
 from voc.models import (
     ComplaintCase,
-    ComplaintContact,
     ImportJob,
     Insight,
     ListeningSession,
@@ -53,15 +62,7 @@ class World:
 
 
 def _note(agent: User, kind: str = Insight.Kind.NEED, text: str = "Wants an app that integrates banking") -> Insight:
-    return Insight.objects.create(
-        agent=agent,
-        site=agent.site,
-        kind=kind,
-        channel=Insight.Channel.PHONE,
-        language=Insight.Language.ENGLISH,
-        text=text,
-        occurred_at=timezone.now() - timedelta(hours=1),
-    )
+    return InsightFactory(agent=agent, kind=kind, text=text, occurred_at=timezone.now() - timedelta(hours=1))
 
 
 def build_world() -> World:
@@ -81,28 +82,28 @@ def build_world() -> World:
     note_a = _note(users["agent_a"])
     note_b = _note(users["agent_b"], text="Wants an app that integrates banking too")
     complaint = _note(users["agent_a"], Insight.Kind.COMPLAINT, "Nobody called me back about the fraud")
-    ComplaintContact.objects.create(
+    ComplaintContactFactory(
         note=complaint, name="Rosa Díaz", phone="+34 600 000 001", email="rosa@example.com", consent=True
     )
-    case = ComplaintCase.objects.create(
+    case = ComplaintCaseFactory(
         month=timezone.localdate().replace(day=1),
         executive=users["exec_a"],
         buddy=users["lead_a"],
         note=complaint,
         acknowledge_by=timezone.now() + timedelta(days=2),
     )
-    theme = Theme.objects.create(name="App with banking", status=Theme.Status.ACCEPTED)
+    theme = ThemeFactory(name="App with banking")
     proposed = Theme.objects.create(name="Branch closures", status=Theme.Status.PROPOSED)
     for note in (note_a, note_b):
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO, confidence=0.9)
-    issue_sent = Issue.objects.create(
+    issue_sent = IssueFactory(
         week_start=SENT_WEEK,
         status=Issue.Status.SENT,
         notes_count=40,
         approved_at=timezone.now(),
         sent_at=timezone.now(),
     )
-    issue_draft = Issue.objects.create(week_start=DRAFT_WEEK, status=Issue.Status.DRAFT, notes_count=40)
+    issue_draft = IssueFactory(week_start=DRAFT_WEEK, status=Issue.Status.DRAFT, notes_count=40)
     for issue in (issue_sent, issue_draft):
         Fact.objects.create(
             issue=issue,
@@ -126,7 +127,7 @@ def build_world() -> World:
         invalid=1,
     )
     import_job.error_file.save("rows-to-fix.csv", ContentFile(b"row,error\n2,kind\n"), save=True)
-    session = ListeningSession.objects.create(
+    session = ListeningSessionFactory(
         person=users["agent_a"], site=site_a, day=timezone.localdate(), minutes=30, heard="Long queues"
     )
     return World(

@@ -43,7 +43,7 @@ from rest_framework.authtoken.models import Token
 from insights.models import Assignment, Theme
 from newsletter import delivery
 from newsletter import services as newsletter_services
-from tests.factories import SiteFactory, TeamFactory, UserFactory
+from tests.factories import ComplaintCaseFactory, SiteFactory, TeamFactory, ThemeFactory, UserFactory
 from voc.models import ComplaintCase, ImportJob, Insight, Site, User
 from voc.notes import import_jobs
 
@@ -336,7 +336,7 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
     assert response.status_code == 302, response.content[:2000]
 
     # 6. theme names, by a lead
-    theme = Theme.objects.create(name="Double charges", status=Theme.Status.ACCEPTED)
+    theme = ThemeFactory(name="Double charges")
     proposed = Theme.objects.create(name="Proposed", status=Theme.Status.PROPOSED)
     for note in Insight.objects.all():
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO, confidence=0.9)
@@ -361,7 +361,7 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
             agent=agent, site=madrid, kind="complaint", channel="phone", language="en", text=text, occurred_at=TUESDAY
         )
         cases.append(
-            ComplaintCase.objects.create(
+            ComplaintCaseFactory(
                 month=MONTH, executive=handler, buddy=lead, note=complaint, acknowledge_by=TUESDAY + timedelta(days=2)
             )
         )

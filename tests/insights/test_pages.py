@@ -7,13 +7,14 @@ from django.test import Client
 
 from insights.models import Assignment, Theme
 from tests.conftest import ROLES
+from tests.factories import ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def themes(make_note):
-    cards = Theme.objects.create(name="Card not arrived", status=Theme.Status.ACCEPTED)
+    cards = ThemeFactory(name="Card not arrived")
     proposal = Theme.objects.create(name="app · crash", status=Theme.Status.PROPOSED)
     for i in range(3):
         Assignment.objects.create(note=make_note(f"My card has not arrived {i}", axis=0), theme=cards, method="person")

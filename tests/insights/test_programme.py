@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from insights import programme
 from tests.conftest import ROLES
-from tests.factories import UserFactory
+from tests.factories import ComplaintCaseFactory, ComplaintFactory, ListeningSessionFactory, UserFactory
 from voc import periods
-from voc.models import CaseGap, ComplaintCase, Insight, ListeningSession, User
+from voc.models import CaseGap, ComplaintCase, ListeningSession, User
 
 pytestmark = pytest.mark.django_db
 
@@ -62,17 +62,11 @@ def make_case(agent):
         learned: str = "",
         closed: date | None = None,
     ) -> ComplaintCase:
-        note = Insight.objects.create(
-            agent=agent,
-            site=agent.site,
-            kind=Insight.Kind.COMPLAINT,
-            channel=Insight.Channel.PHONE,
-            language="en",
-            text="You charged me twice for the same transfer",
-            occurred_at=at(month) - timedelta(days=3),
+        note = ComplaintFactory(
+            agent=agent, text="You charged me twice for the same transfer", occurred_at=at(month) - timedelta(days=3)
         )
         deadline = at(month + timedelta(days=2), 17)
-        return ComplaintCase.objects.create(
+        return ComplaintCaseFactory(
             month=month,
             executive=executive,
             note=note,
@@ -120,7 +114,7 @@ def sessions(board, hq, lead):
     Plus 100 minutes in December 2025 (Elena), outside this year but inside the twelve months."""
 
     def listen(person: User, day: date, minutes: int) -> None:
-        ListeningSession.objects.create(person=person, day=day, minutes=minutes)
+        ListeningSessionFactory(person=person, day=day, minutes=minutes)
 
     listen(board["ana"], date(2026, 11, 10), 60)
     listen(board["ana"], date(2026, 3, 3), 400)

@@ -8,6 +8,7 @@ import pytest
 
 from insights import figures, nlp, services, tasks
 from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange
+from tests.factories import ThemeFactory
 from voc.errors import DomainError
 from voc.models import AuditEntry
 from voc.notes import services as voc_services
@@ -214,7 +215,7 @@ def _notes_in_week(make_note, theme, monday: date, count: int, axis: int):
 
 def test_weekly_counts_come_per_theme_and_week(make_note, time_machine):
     time_machine.move_to("2026-11-26 12:00:00+00:00", tick=False)
-    cards = Theme.objects.create(name="Cards", status="accepted")
+    cards = ThemeFactory(name="Cards")
     _notes_in_week(make_note, cards, date(2026, 11, 16), 2, 0)
     _notes_in_week(make_note, cards, date(2026, 11, 23), 3, 0)
     weeks = [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
@@ -223,7 +224,7 @@ def test_weekly_counts_come_per_theme_and_week(make_note, time_machine):
 
 def test_a_spike_opens_one_alert_that_a_continuing_spike_updates_and_a_calm_week_closes(make_note, time_machine):
     time_machine.move_to("2026-11-01 12:00:00+00:00", tick=False)
-    cards = Theme.objects.create(name="Cards", status="accepted")
+    cards = ThemeFactory(name="Cards")
     for monday in [date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26)]:
         _notes_in_week(make_note, cards, monday, 2, 0)
     time_machine.move_to("2026-11-06 12:00:00+00:00", tick=False)
@@ -245,7 +246,7 @@ def test_a_spike_opens_one_alert_that_a_continuing_spike_updates_and_a_calm_week
 
 def test_withdrawn_notes_do_not_count(make_note, agent, time_machine):
     time_machine.move_to("2026-11-26 12:00:00+00:00", tick=False)
-    cards = Theme.objects.create(name="Cards", status="accepted")
+    cards = ThemeFactory(name="Cards")
     _notes_in_week(make_note, cards, date(2026, 11, 23), 3, 0)
     voc_services.withdraw_notes(notes=[cards.assignments.first().note], by=agent)
     assert figures.weekly_counts(weeks=[date(2026, 11, 23)]) == {cards.pk: [2]}
@@ -280,7 +281,7 @@ def test_a_real_worker_embeds_a_note(agent):
 
 def test_a_continuing_spike_is_judged_against_the_weeks_before_it_began(make_note, time_machine):
     time_machine.move_to("2026-11-20 12:00:00+00:00", tick=False)
-    cards = Theme.objects.create(name="Cards", status="accepted")
+    cards = ThemeFactory(name="Cards")
     for monday, count in [
         (date(2026, 10, 5), 3),
         (date(2026, 10, 12), 3),

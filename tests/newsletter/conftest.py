@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from insights.models import Assignment, Theme
+from tests.factories import ThemeFactory
 from voc.models import Insight, Tally
 
 WEEK = date(2026, 11, 2)  # Monday of 2026-W45
@@ -52,7 +53,7 @@ def add_notes(agent):
 
 @pytest.fixture
 def theme(db) -> Theme:
-    return Theme.objects.create(name="Card not arrived", status=Theme.Status.ACCEPTED)
+    return ThemeFactory(name="Card not arrived")
 
 
 @pytest.fixture

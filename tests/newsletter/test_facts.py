@@ -9,6 +9,7 @@ import pytest
 from insights.models import Theme
 from newsletter import services
 from newsletter.models import Issue
+from tests.factories import ThemeFactory
 from tests.newsletter.conftest import TODAY, WEEK, at
 from voc import periods
 from voc.models import Insight
@@ -176,7 +177,7 @@ def test_week_labels_are_parsed_strictly(label):
 
 
 def test_a_theme_new_this_week_is_emerging_not_rising(add_notes):
-    new = Theme.objects.create(name="App that integrates banking", status=Theme.Status.ACCEPTED)
+    new = ThemeFactory(name="App that integrates banking")
     Theme.objects.filter(pk=new.pk).update(created_at=at(WEEK + timedelta(days=1)))
     add_notes(6, theme=new)
     facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])

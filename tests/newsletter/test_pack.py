@@ -11,6 +11,7 @@ from django.utils import timezone
 from insights.models import Assignment, NoteVector, Theme
 from newsletter import pack
 from newsletter.models import Fact, Issue
+from tests.factories import IssueFactory, ThemeFactory
 from tests.newsletter.conftest import at
 from voc.models import Insight
 from voc.notes import services
@@ -41,9 +42,9 @@ def on(add_notes):
 @pytest.fixture
 def themes(db) -> dict[str, Theme]:
     return {
-        "cards": Theme.objects.create(name="Card not arrived", status=Theme.Status.ACCEPTED),
-        "app": Theme.objects.create(name="App with other banks", status=Theme.Status.ACCEPTED),
-        "branch": Theme.objects.create(name="Branch closing", status=Theme.Status.ACCEPTED),
+        "cards": ThemeFactory(name="Card not arrived"),
+        "app": ThemeFactory(name="App with other banks"),
+        "branch": ThemeFactory(name="Branch closing"),
         "proposal": Theme.objects.create(name="machine proposal", status=Theme.Status.PROPOSED),
     }
 
@@ -190,7 +191,7 @@ def test_the_months_sent_issues_bring_their_included_facts_only(month):
     def issue(monday: date, status: str) -> Issue:
         now = timezone.now()
         sent = {"sent_at": now} if status == Issue.Status.SENT else {}
-        made = Issue.objects.create(week_start=monday, status=status, approved_at=now, **sent)
+        made = IssueFactory(week_start=monday, status=status, approved_at=now, **sent)
         for position, included in enumerate((True, False)):
             Fact.objects.create(
                 issue=made,

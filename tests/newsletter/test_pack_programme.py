@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from newsletter import pack
-from tests.factories import UserFactory
-from voc.models import CaseGap, ComplaintCase, ListeningSession, User
+from tests.factories import ComplaintCaseFactory, ListeningSessionFactory, UserFactory
+from voc.models import CaseGap, User
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -20,7 +20,7 @@ def test_the_programme_section_counts_cases_learning_and_listening(add_notes):
     executives = [UserFactory(username=f"exec{i}", role=User.Role.EXECUTIVE, rank=i + 1) for i in range(5)]
     deadline = timezone.now()
     for i, (executive, note) in enumerate(zip(executives[:4], complaints, strict=False)):
-        ComplaintCase.objects.create(
+        ComplaintCaseFactory(
             month=OCTOBER,
             executive=executive,
             note=note,
@@ -32,8 +32,8 @@ def test_the_programme_section_counts_cases_learning_and_listening(add_notes):
         )
     CaseGap.objects.create(month=OCTOBER, executive=executives[4], reason="Not enough complaints")
     for executive in executives[:3]:
-        ListeningSession.objects.create(person=executive, day=date(2026, 10, 14), minutes=60, queue="Cards")
-    ListeningSession.objects.create(person=executives[0], day=date(2026, 11, 2), minutes=600, queue="Cards")  # November
+        ListeningSessionFactory(person=executive, day=date(2026, 10, 14), minutes=60, queue="Cards")
+    ListeningSessionFactory(person=executives[0], day=date(2026, 11, 2), minutes=600, queue="Cards")  # November
 
     sections = {s.key: s for s in pack.month_figures(OCTOBER)["sections"]}
     data = sections["programme"].data

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from insights.models import Theme
 from newsletter import pdf
 from newsletter.models import Fact, Issue
+from tests.factories import IssueFactory, ThemeFactory
 from tests.newsletter.conftest import WEEK
 from voc.models import Insight
 
@@ -27,7 +27,7 @@ def pages(content: bytes) -> list[str]:
 
 
 def make_issue(facts: list[dict], **fields) -> Issue:
-    issue = Issue.objects.create(week_start=WEEK, **fields)
+    issue = IssueFactory(week_start=WEEK, **fields)
     for position, values in enumerate(facts):
         Fact.objects.create(
             issue=issue,
@@ -128,8 +128,8 @@ def test_the_pdfs_use_the_shipped_fonts_and_never_fetch_from_the_network(issue):
 def october(add_notes, other_site_agent):
     """October: 7 notes about cards (3 from abroad), 3 thanks, 2 about a branch (too few to show),
     5 complaints from Manchester. September: 4 notes about cards."""
-    cards = Theme.objects.create(name="Card not arrived", status=Theme.Status.ACCEPTED)
-    branch = Theme.objects.create(name="Branch closing", status=Theme.Status.ACCEPTED)
+    cards = ThemeFactory(name="Card not arrived")
+    branch = ThemeFactory(name="Branch closing")
     add_notes(4, week=date(2026, 9, 14), theme=cards, text="My card has still not arrived after two weeks")
     add_notes(4, week=date(2026, 10, 5), theme=cards, text="My card has still not arrived after two weeks")
     add_notes(3, week=date(2026, 10, 5), theme=cards, customer_abroad=True, text="I am in Paris and have no card")
@@ -137,7 +137,7 @@ def october(add_notes, other_site_agent):
     add_notes(2, week=date(2026, 10, 12), theme=branch, text="Why are you closing my branch in the village?")
     add_notes(5, week=date(2026, 10, 19), kind=Insight.Kind.COMPLAINT, agent=other_site_agent)
     now = timezone.now()
-    sent = Issue.objects.create(week_start=date(2026, 10, 5), status=Issue.Status.SENT, approved_at=now, sent_at=now)
+    sent = IssueFactory(week_start=date(2026, 10, 5), status=Issue.Status.SENT, approved_at=now, sent_at=now)
     Fact.objects.create(
         issue=sent,
         key="abroad",

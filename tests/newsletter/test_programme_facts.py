@@ -10,9 +10,9 @@ from django.utils import translation
 
 from newsletter import facts, services
 from newsletter.models import Issue
-from tests.factories import UserFactory
+from tests.factories import ComplaintCaseFactory, ComplaintFactory, ListeningSessionFactory, UserFactory
 from tests.newsletter.conftest import TODAY, WEEK, at
-from voc.models import ComplaintCase, Insight, ListeningSession, User
+from voc.models import ComplaintCase, User
 
 pytestmark = pytest.mark.django_db
 S = ComplaintCase.Status
@@ -43,16 +43,10 @@ def close_case(agent):
         hour: int = 10,
         month: date | None = None,
     ):
-        note = Insight.objects.create(
-            agent=agent,
-            site=agent.site,
-            kind=Insight.Kind.COMPLAINT,
-            channel=Insight.Channel.PHONE,
-            language="en",
-            text="Nobody told me my transfer was stopped",
-            occurred_at=at(WEEK - timedelta(days=20)),
+        note = ComplaintFactory(
+            agent=agent, text="Nobody told me my transfer was stopped", occurred_at=at(WEEK - timedelta(days=20))
         )
-        return ComplaintCase.objects.create(
+        return ComplaintCaseFactory(
             month=month or day.replace(day=1),
             executive=executive,
             note=note,
@@ -138,7 +132,7 @@ def listeners(board, hq, lead) -> dict[str, User]:
 
 
 def listen(person: User, day: date, minutes: int) -> None:
-    ListeningSession.objects.create(person=person, day=day, minutes=minutes)
+    ListeningSessionFactory(person=person, day=day, minutes=minutes)
 
 
 def test_the_listening_fact_counts_people_and_hours_of_the_week(listeners, cast):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from newsletter import services
 from newsletter.models import Delivery, Issue, MonthlyPack, Subscription
+from tests.factories import IssueFactory
 from tests.newsletter.conftest import TODAY, WEEK
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_the_archive_searches_the_facts_and_paginates(client_for, sent, django_a
     assert "2026-W45" in client.get(reverse("newsletter_list"), {"q": "abroad"}).text
     assert "2026-W45" not in client.get(reverse("newsletter_list"), {"q": "zebra"}).text
     for i in range(1, 30):
-        Issue.objects.create(
+        IssueFactory(
             week_start=WEEK.replace(year=2025) - timezone.timedelta(weeks=i),
             status="sent",
             sent_at=timezone.now(),
@@ -200,7 +201,7 @@ def test_the_api_lists_sent_issues_with_facts_and_pdf_links(role, client_for, se
 
 def test_the_api_list_uses_a_fixed_number_of_queries(client_for, sent, django_assert_max_num_queries):
     for i in range(1, 30):
-        issue = Issue.objects.create(
+        issue = IssueFactory(
             week_start=WEEK.replace(year=2025) - timezone.timedelta(weeks=i),
             status="sent",
             sent_at=timezone.now(),

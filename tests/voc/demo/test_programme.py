@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import ComplaintContactFactory, UserFactory
 from voc.demo import programme as demo_programme
-from voc.models import ComplaintCase, ComplaintContact, Insight, ListeningSession, User
+from voc.models import ComplaintCase, Insight, ListeningSession, User
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime(2026, 11, 23, 12))
@@ -28,7 +28,7 @@ def test_the_demo_programme_has_cases_in_several_states_and_runs_once(agent, lea
             text=f"Complaint number {i} about a blocked card",
             occurred_at=NOW - timedelta(days=70 - 3 * i),
         )
-        ComplaintContact.objects.create(note=note, name=f"C{i}", email=f"c{i}@example.com", consent=True)
+        ComplaintContactFactory(note=note, name=f"C{i}", email=f"c{i}@example.com", consent=True)
     first = demo_programme.seed_programme(now=NOW)
     assert first["cases"] == 8 and first["sessions"] > 0
     statuses = set(ComplaintCase.objects.filter(month="2026-11-01").values_list("status", flat=True))

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
-from tests.factories import UserFactory
+from tests.factories import ComplaintCaseFactory, ComplaintContactFactory, ComplaintFactory, ThemeFactory, UserFactory
 from voc.models import AuditEntry, CaseGap, ComplaintCase, ComplaintContact, Insight, ProductArea, User
 from voc.programme.cases import services as cases
 
@@ -32,19 +32,9 @@ def complaint(agent):
         days_ago=5,
         consent=True,
     ):
-        note = Insight.objects.create(
-            agent=agent,
-            site=agent.site,
-            kind=Insight.Kind.COMPLAINT,
-            channel=Insight.Channel.PHONE,
-            language="en",
-            text=text,
-            product_area=area,
-            occurred_at=NOW - timedelta(days=days_ago),
-        )
-        ComplaintContact.objects.create(
+        note = ComplaintFactory(agent=agent, text=text, product_area=area, occurred_at=NOW - timedelta(days=days_ago))
+        ComplaintContactFactory(
             note=note,
-            name="Rosa Díaz",
             email=email or f"c{note.pk}@example.com",
             phone=phone,
             account=account,
@@ -93,9 +83,9 @@ def test_a_complaint_in_the_executives_remit_is_preferred(board, complaint):
 
 
 def test_a_complaint_in_a_theme_the_executive_owns_is_preferred(board, complaint):
-    from insights.models import Assignment, Theme
+    from insights.models import Assignment
 
-    theme = Theme.objects.create(name="Closed accounts", status=Theme.Status.ACCEPTED)
+    theme = ThemeFactory(name="Closed accounts")
     theme.owners.add(board[1])
     first, owned = complaint(days_ago=20), complaint(days_ago=2)
     Assignment.objects.create(note=owned, theme=theme, method=Assignment.Method.AUTO)
@@ -106,7 +96,7 @@ def test_a_complaint_in_a_theme_the_executive_owns_is_preferred(board, complaint
 
 def test_nobody_gets_a_customer_they_handled_before(board, complaint):
     earlier = complaint(email="rosa@example.com", days_ago=50)
-    ComplaintCase.objects.create(month=date(2026, 10, 1), executive=board[0], note=earlier, acknowledge_by=NOW)
+    ComplaintCaseFactory(month=date(2026, 10, 1), executive=board[0], note=earlier, acknowledge_by=NOW)
     same_customer = complaint(email="ROSA@example.com", days_ago=20)
     stranger = complaint(days_ago=3)
     result = assign()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
-from voc.models import AuditEntry, ComplaintCase, ComplaintContact, Insight, User
+from tests.factories import ComplaintCaseFactory, ComplaintContactFactory, ComplaintFactory, UserFactory
+from voc.models import AuditEntry, ComplaintCase, User
 
 pytestmark = pytest.mark.django_db
 ROLES = ["agent", "lead", "hq", "executive", "admin"]
@@ -17,23 +17,9 @@ ROLES = ["agent", "lead", "hq", "executive", "admin"]
 
 def open_case(agent: User, executive: User, buddy: User, text: str, **contact) -> ComplaintCase:
     """A complaint by ``agent`` two days ago, its customer's contact, and this month's case."""
-    note = Insight.objects.create(
-        agent=agent,
-        site=agent.site,
-        kind="complaint",
-        channel="phone",
-        language="en",
-        text=text,
-        occurred_at=timezone.now() - timedelta(days=2),
-    )
-    ComplaintContact.objects.create(note=note, consent=True, **contact)
-    return ComplaintCase.objects.create(
-        month=date.today().replace(day=1),
-        executive=executive,
-        note=note,
-        buddy=buddy,
-        acknowledge_by=timezone.now() + timedelta(days=2),
-    )
+    note = ComplaintFactory(agent=agent, text=text, occurred_at=timezone.now() - timedelta(days=2))
+    ComplaintContactFactory(note=note, **contact)
+    return ComplaintCaseFactory(executive=executive, note=note, buddy=buddy)
 
 
 # A canary no page carries by chance (not a timestamp's digits): as typed, and as a digit run.

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import ListeningSessionFactory, UserFactory
 from voc import signals, tasks
 from voc.errors import DomainError
 from voc.models import Insight, ListeningNudge, ListeningSession, User
@@ -153,7 +153,7 @@ def test_when_the_note_is_refused_the_session_is_not_stored_either(frozen, agent
 
 
 def session(person, day, minutes):
-    return ListeningSession.objects.create(person=person, day=day, minutes=minutes, queue="Cards")
+    return ListeningSessionFactory(person=person, day=day, minutes=minutes, queue="Cards")
 
 
 def test_progress_counts_this_iso_week_and_this_calendar_year(executive, agent, settings):

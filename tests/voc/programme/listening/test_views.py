@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import ROLES
+from tests.factories import ListeningSessionFactory
 from voc.models import Insight, ListeningSession
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +99,8 @@ def test_an_idea_from_someone_without_a_site_is_refused_on_the_site_field(client
 def test_the_page_shows_my_numbers_and_only_my_sessions(client_for, executive, agent, settings):
     settings.VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES = 60
     settings.VOC_LISTEN_YEARLY_MINUTES = 480
-    ListeningSession.objects.create(person=executive, day=today(), minutes=45, queue="Claims", heard="Mine")
-    ListeningSession.objects.create(person=agent, day=today(), minutes=300, queue="Cards", heard="Theirs")
+    ListeningSessionFactory(person=executive, day=today(), minutes=45, queue="Claims", heard="Mine")
+    ListeningSessionFactory(person=agent, day=today(), minutes=300, queue="Cards", heard="Theirs")
     page = client_for("executive").get(reverse("listening_mine")).text
     assert "This week: 45 of 60 minutes" in page and 'id="week-progress" max="100" value="75"' in page
     assert f"{today().year}: 45 of 480 minutes" in page and "1 session logged in all." in page
@@ -130,7 +131,7 @@ def post(client, payload, **kwargs):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_lists_only_its_own_sessions(role, client_for, cast):
     for member in cast.values():
-        ListeningSession.objects.create(person=member, day=today(), minutes=30, queue=f"queue of {member.username}")
+        ListeningSessionFactory(person=member, day=today(), minutes=30, queue=f"queue of {member.username}")
     body = client_for(role).get(API).json()
     assert set(body) == {"count", "next", "previous", "results"}
     assert body["count"] == 1 and [s["queue"] for s in body["results"]] == [f"queue of {cast[role].username}"]
@@ -199,7 +200,7 @@ def test_an_idea_without_a_site_is_refused_on_site_through_the_api(client_for):
 
 
 def test_someone_elses_session_is_not_found_and_sessions_cannot_be_changed(client_for, agent):
-    session = ListeningSession.objects.create(person=agent, day=today(), minutes=30, queue="Cards")
+    session = ListeningSessionFactory(person=agent, day=today(), minutes=30, queue="Cards")
     assert client_for("lead").get(f"{API}{session.pk}/").status_code == 404
     owner = client_for("agent")
     assert owner.patch(f"{API}{session.pk}/", {"minutes": 5}, content_type="application/json").status_code == 405
@@ -210,7 +211,7 @@ def test_someone_elses_session_is_not_found_and_sessions_cannot_be_changed(clien
 
 def test_the_api_shows_my_progress(client_for, executive, settings):
     settings.VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES = 60
-    ListeningSession.objects.create(person=executive, day=today(), minutes=30, queue="Cards")
+    ListeningSessionFactory(person=executive, day=today(), minutes=30, queue="Cards")
     body = client_for("executive").get(f"{API}progress/").json()
     assert (body["week_minutes"], body["week_target"], body["week_percent"]) == (30, 60, 50)
     assert body["sessions"] == 1
