@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+# The embedded install keeps a secret key it made once in var/ (config.env.secret_key_from_file);
+# a DJANGO_SECRET_KEY in the environment takes precedence. Production sets its own.
+export VOC_SECRET_KEY_FILE ?= $(CURDIR)/var/secret_key
 
 .PHONY: run test install install-dev migrate messages lint format check typecheck clean
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import builtins
 import os
+import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -100,3 +102,26 @@ class Env:
         if scheme not in {"redis", "rediss", "amqp", "filesystem", "memory"}:
             raise ImproperlyConfigured(f"{name} must be a redis://, amqp:// or filesystem:// URL (got {url!r}).")
         return url
+
+
+def secret_key_from_file(path: Path) -> str:
+    """The secret key kept in ``path``, made once (random, readable by this user only) when the
+    file does not exist yet: for a single-machine install such as ``make run``, where nobody sets
+    DJANGO_SECRET_KEY. Processes starting together (web, worker, beat) agree on one key: the
+    first to link its file into place wins, the others read it."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"The secret key in {path} is shorter than 50 characters; delete the file.")
+    return key

@@ -8,19 +8,28 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import Env
+from config.env import Env, secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 env = Env()
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+# Safe by default: production behaviour unless DJANGO_DEBUG=true says otherwise. A host that
+# forgets a variable refuses to start rather than run in debug mode or with a known key.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# HTTPS-only cookies, HSTS and the redirect to HTTPS: on unless VOC_HTTPS=false (make run serves
+# plain http on 127.0.0.1) or in debug mode.
+VOC_HTTPS = env.bool("VOC_HTTPS", not DEBUG)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY") or ""
+_KEY_FILE = env.str("VOC_SECRET_KEY_FILE") or (str(VAR_DIR / "secret_key") if DEBUG else "")
+if not SECRET_KEY and _KEY_FILE:
+    SECRET_KEY = secret_key_from_file(Path(_KEY_FILE))
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
-    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production-0123456789"
-elif not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set (or VOC_SECRET_KEY_FILE, a file the key is kept in, for a "
+        "single-machine install; make run uses var/secret_key)."
+    )
+if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -150,9 +159,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Hashed, compressed names once collectstatic has written its manifest (production, make
+        # run); a checkout that has not run it serves static/ as it is.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 # Serve files straight from static/ as well, so a checkout works before collectstatic has run.
@@ -300,13 +311,13 @@ VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.45") or "0.45")
 VOC_SPIKE_MIN_COUNT = env.int("VOC_SPIKE_MIN_COUNT", 5, minimum=1)
 VOC_SPIKE_RATIO = float(env.str("VOC_SPIKE_RATIO", "2.0") or "2.0")
 
-# Security: strict when DJANGO_DEBUG is false (manage.py check --deploy is clean).
+# Security: strict over HTTPS (manage.py check --deploy is clean with the defaults).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("VOC_SESSION_HOURS", 12, minimum=1) * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if VOC_HTTPS:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

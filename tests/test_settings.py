@@ -79,7 +79,11 @@ def test_choices_are_enforced():
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "VOC_SECRET_KEY_FILE", "VOC_HTTPS"))
+    }
     base.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
@@ -89,11 +93,49 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_production_without_a_secret_key_refuses_to_start():
     result = _manage("check", DJANGO_DEBUG="false")
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false" in result.stderr
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_host_that_sets_nothing_is_not_in_debug_mode_and_has_no_known_key():
+    result = _manage("check")  # no DJANGO_DEBUG, no key: refuses, rather than debug with a fixed key
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def _last_line(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return result.stdout.strip().splitlines()[-1].split()
+
+
+SHOW = "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECRET_KEY)"
+
+
+def test_the_embedded_install_makes_its_key_once_and_keeps_it(tmp_path):
+    key_file = tmp_path / "var" / "secret_key"
+    first = _manage("shell", "-c", SHOW, VOC_SECRET_KEY_FILE=str(key_file))
+    assert first.returncode == 0, first.stderr
+    debug, secure_cookies, key = _last_line(first)
+    assert (debug, secure_cookies) == ("False", "True")  # production behaviour unless told otherwise
+    assert len(key) >= 50 and key == key_file.read_text().strip()
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    again = _manage("shell", "-c", SHOW, VOC_SECRET_KEY_FILE=str(key_file), VOC_HTTPS="false")
+    assert _last_line(again) == ["False", "False", key]  # same key; plain-http cookies for make run
+    other = _manage("shell", "-c", SHOW, VOC_SECRET_KEY_FILE=str(tmp_path / "elsewhere"))
+    assert _last_line(other)[2] != key  # random, not a key written in the code
+
+
+def test_a_404_never_lists_the_url_patterns_under_the_default_settings(tmp_path):
+    probe = (
+        "from django.test import Client; r = Client().get('/api/v1/no-such-page/', secure=True);"
+        "print(r.status_code, 'URLconf' in r.text, 'healthz' in r.text)"
+    )
+    result = _manage("shell", "-c", probe, VOC_SECRET_KEY_FILE=str(tmp_path / "key"))
+    assert result.returncode == 0, result.stderr
+    status, lists_patterns, names_a_pattern = _last_line(result)
+    assert (status, lists_patterns, names_a_pattern) == ("404", "False", "False")
 
 
 def test_a_wrong_value_stops_start_up_with_the_variable_named():
-    result = _manage("check", DATABASE_URL="mysql://root@localhost/voc")
+    result = _manage("check", DATABASE_URL="mysql://root@localhost/voc", DJANGO_SECRET_KEY="k" * 60)
     assert result.returncode != 0
     assert "DATABASE_URL must start with sqlite:/// or postgres://" in result.stderr
 

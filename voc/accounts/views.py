@@ -80,7 +80,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         language,
         max_age=365 * 24 * 3600,
         samesite="Lax",
-        secure=not settings.DEBUG,
+        secure=settings.VOC_HTTPS,
     )
     return response
 
