@@ -17,31 +17,31 @@ from voc.models import User
 
 def issue_context(issue: Issue, *, recipient: User | None = None) -> dict[str, Any]:
     """What the e-mail templates (and the e-mail preview) show."""
-    what = "weekly"
     return {
         "issue": issue,
         "facts": [f for f in issue.facts.all() if f.included],
-        "recipient": recipient,
         "archive_url": url_for("newsletter_detail", issue.pk),
         "pdf_url": url_for("newsletter_pdf", issue.pk),
-        "unsubscribe_url": (
-            url_for("newsletter_unsubscribe", unsubscribe_token(user=recipient, what=what))
-            if recipient is not None
-            else url_for("newsletter_subscription")
-        ),
-        "settings_url": url_for("newsletter_subscription"),
+        **_reader_links(recipient, what="weekly"),
     }
 
 
 def pack_context(pack: MonthlyPack, *, recipient: User | None = None) -> dict[str, Any]:
+    return {"pack": pack, "pdf_url": url_for("newsletter_pack_pdf", pack.pk), **_reader_links(recipient, what="pack")}
+
+
+def _reader_links(recipient: User | None, *, what: str) -> dict[str, Any]:
+    """The reader, a one-click unsubscribe link of theirs (the settings page in a preview
+    without a reader) and the subscription settings."""
+    settings_url = url_for("newsletter_subscription")
     return {
-        "pack": pack,
         "recipient": recipient,
-        "pdf_url": url_for("newsletter_pack_pdf", pack.pk),
-        "unsubscribe_url": url_for("newsletter_unsubscribe", unsubscribe_token(user=recipient, what="pack"))
-        if recipient is not None
-        else url_for("newsletter_subscription"),
-        "settings_url": url_for("newsletter_subscription"),
+        "unsubscribe_url": (
+            url_for("newsletter_unsubscribe", unsubscribe_token(user=recipient, what=what))
+            if recipient is not None
+            else settings_url
+        ),
+        "settings_url": settings_url,
     }
 
 
