@@ -239,19 +239,16 @@ def _check_own_recent(note: Insight, user: User) -> None:
         raise DomainError(_("Notes can be changed only in the 24 hours after logging them."))
 
 
-EDITABLE_FIELDS = Insight.EDITABLE_FIELDS
-
-
 @transaction.atomic
 def edit_note(*, note: Insight, editor: User, ip_address: str | None = None, **changes: Any) -> Insight:
     """Let the agent who logged a note correct it within 24 hours; the change is audited."""
     _check_own_recent(note, editor)
     if "occurred_at" in changes and changes["occurred_at"] is None:
         del changes["occurred_at"]  # an emptied "when" keeps the time the note had
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    unknown = set(changes) - set(Insight.EDITABLE_FIELDS)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    merged = {name: getattr(note, name) for name in EDITABLE_FIELDS} | changes
+    merged = {name: getattr(note, name) for name in Insight.EDITABLE_FIELDS} | changes
     rebuilt = build_note(agent=editor, source=note.source, external_id=note.external_id, **merged)
     before = {name: str(getattr(note, name)) for name in changes}
     for name in changes:

@@ -218,7 +218,7 @@ def edit_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Note updated."))
                 return redirect("my_notes")
     else:
-        initial = {name: getattr(note, name) for name in services.EDITABLE_FIELDS}
+        initial = {name: getattr(note, name) for name in Insight.EDITABLE_FIELDS}
         initial["occurred_at"] = timezone.localtime(note.occurred_at)
         form = NoteForm(initial=initial)
     return render(request, "voc/edit_note.html", {"form": form, "note": note})
