@@ -4,6 +4,7 @@ recipient, render PDFs (in workers), monthly packs and subscriptions."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -311,15 +312,22 @@ def render_issue_pdf(*, issue: Issue) -> Issue:
     """Render the A4 one-pager of ``issue`` and store it (workers only: WeasyPrint is slow)."""
     from newsletter import pdf  # WeasyPrint: heavy, workers only
 
-    try:
-        content = pdf.weekly(issue)
-    except Exception as exc:
-        Issue.objects.filter(pk=issue.pk).update(pdf_error=f"{type(exc).__name__}: {exc}"[:300])
-        raise
-    _replace_file(issue.pdf, f"listening-post-{issue.label}.pdf", content)
-    issue.pdf_rendered_at, issue.pdf_error = timezone.now(), ""
-    issue.save(update_fields=["pdf", "pdf_rendered_at", "pdf_error"])
+    _store_pdf(issue, lambda: pdf.weekly(issue), f"listening-post-{issue.label}.pdf", "pdf_rendered_at", "pdf_error")
     return issue
+
+
+def _store_pdf(row: Issue | MonthlyPack, render: Callable[[], bytes], filename: str, stamp: str, error: str) -> None:
+    """Render ``row``'s PDF and store it, stamping ``stamp``; a failure is written to ``error``
+    (redacted by the field: a renderer's message may quote text) and raised again."""
+    try:
+        content = render()
+    except Exception as exc:
+        type(row).objects.filter(pk=row.pk).update(**{error: f"{type(exc).__name__}: {exc}"[:300]})
+        raise
+    _replace_file(row.pdf, filename, content)
+    setattr(row, stamp, timezone.now())
+    setattr(row, error, "")
+    row.save(update_fields=["pdf", stamp, error])
 
 
 def _replace_file(field: FieldFile, filename: str, content: bytes) -> None:
@@ -344,14 +352,7 @@ def prepare_monthly_pack(*, month: date, today: date | None = None) -> MonthlyPa
     if periods.next_month(month) > today:
         raise DomainError(_("%(month)s has not ended yet.") % {"month": month.strftime("%Y-%m")}, field="month")
     pack, _created = MonthlyPack.objects.get_or_create(month=month)
-    try:
-        content = pdf.monthly(month)
-    except Exception as exc:
-        MonthlyPack.objects.filter(pk=pack.pk).update(error=f"{type(exc).__name__}: {exc}"[:300])
-        raise
-    _replace_file(pack.pdf, f"listening-post-pack-{pack.label}.pdf", content)
-    pack.rendered_at, pack.error = timezone.now(), ""
-    pack.save(update_fields=["pdf", "rendered_at", "error"])
+    _store_pdf(pack, lambda: pdf.monthly(month), f"listening-post-pack-{pack.label}.pdf", "rendered_at", "error")
     return pack
 
 
