@@ -260,6 +260,22 @@ def score(truth: Sequence[str], labels: np.ndarray) -> Scores:
     )
 
 
+def one_theme_across_languages(truth: Sequence[str], labels: np.ndarray, languages: Sequence[str]) -> float | None:
+    """The share of topics said in more than one language whose notes in each language mostly
+    land in the same theme (each language's most common theme for the topic is one theme). None
+    when no topic is said in two languages."""
+    by_topic: dict[str, dict[str, Counter[int]]] = {}
+    for topic, theme, language in zip(truth, labels.tolist(), languages, strict=True):
+        by_topic.setdefault(topic, {}).setdefault(language, Counter())[theme] += 1
+    mixed = [per_language for per_language in by_topic.values() if len(per_language) > 1]
+    if not mixed:
+        return None
+    together = sum(
+        len({counts.most_common(1)[0][0] for counts in per_language.values()}) == 1 for per_language in mixed
+    )
+    return together / len(mixed)
+
+
 def nearest_themes(
     vectors: np.ndarray, examples: np.ndarray, example_themes: np.ndarray, *, k: int = 10
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -60,6 +60,7 @@ def evaluate_grouping(texts: list[str], labels: list[str], *, k: int | None, enc
     finished = time.perf_counter()
     scores = clustering.score(labels, found)
     seconds = finished - started
+    across = clustering.one_theme_across_languages(labels, found, languages)
     return {
         "nmi": round(scores.nmi, 4),
         "ari": round(scores.ari, 4),
@@ -76,6 +77,8 @@ def evaluate_grouping(texts: list[str], labels: list[str], *, k: int | None, enc
         "encoder": encoder_name,
         "k_given": k,
         "peak_memory_mb": _peak_mb(),
+        # topics said in several (detected) languages that one theme holds; None: one language
+        "one_theme_across_languages": None if across is None else round(across, 4),
     }
 
 

@@ -141,3 +141,13 @@ def test_with_a_multilingual_encoder_one_theme_gathers_both_languages():
     same_meaning = [0, 20]  # an English and a Spanish note near the same centre
     assert split[same_meaning[0]] != split[same_meaning[1]]  # per language family
     assert together[same_meaning[0]] == together[same_meaning[1]]
+
+
+def test_a_topic_counts_as_one_theme_across_languages_when_each_language_mostly_lands_there():
+    truth = ["card", "card", "card", "card", "fees", "fees", "fees", "app"]
+    found = np.array([1, 1, 1, 2, 3, 4, 4, 5])
+    languages = ["en", "en", "es", "es", "en", "es", "es", "en"]
+    # card: en -> 1, es -> 1 or 2 (a tie: the first seen, 1) -> together; fees: en 3, es 4 -> split;
+    # app is said in one language only and does not count
+    assert clustering.one_theme_across_languages(truth, found, languages) == 0.5
+    assert clustering.one_theme_across_languages(["a", "b"], np.array([1, 2]), ["en", "en"]) is None
