@@ -49,8 +49,25 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class InsightFactory(factory.django.DjangoModelFactory):
-    """A note by an agent at the agent's site, logged just now (pass ``occurred_at`` for another time)."""
+class BackdatedFactory(factory.django.DjangoModelFactory):
+    """Takes ``created_at=…`` although the field is ``auto_now_add``: the row is saved, then its stamp updated."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        created_at = kwargs.pop("created_at", None)
+        obj = super()._create(model_class, *args, **kwargs)
+        if created_at is not None:
+            model_class.objects.filter(pk=obj.pk).update(created_at=created_at)
+            obj.created_at = created_at
+        return obj
+
+
+class InsightFactory(BackdatedFactory):
+    """A note by an agent at the agent's site, logged just now (pass ``occurred_at`` for another time,
+    ``created_at`` for another logging time)."""
 
     class Meta:
         model = Insight
@@ -101,7 +118,9 @@ class ListeningSessionFactory(factory.django.DjangoModelFactory):
     minutes = 30
 
 
-class ThemeFactory(factory.django.DjangoModelFactory):
+class ThemeFactory(BackdatedFactory):
+    """An accepted theme (the model's default is a proposal); ``created_at`` may be given."""
+
     class Meta:
         model = Theme
 

@@ -93,7 +93,7 @@ def build_world() -> World:
         acknowledge_by=timezone.now() + timedelta(days=2),
     )
     theme = ThemeFactory(name="App with banking")
-    proposed = Theme.objects.create(name="Branch closures", status=Theme.Status.PROPOSED)
+    proposed = ThemeFactory(name="Branch closures", status=Theme.Status.PROPOSED)
     for note in (note_a, note_b):
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO, confidence=0.9)
     issue_sent = IssueFactory(

@@ -43,7 +43,15 @@ from rest_framework.authtoken.models import Token
 from insights.models import Assignment, Theme
 from newsletter import delivery
 from newsletter import services as newsletter_services
-from tests.factories import ComplaintCaseFactory, SiteFactory, TeamFactory, ThemeFactory, UserFactory
+from tests.factories import (
+    ComplaintCaseFactory,
+    ComplaintFactory,
+    InsightFactory,
+    SiteFactory,
+    TeamFactory,
+    ThemeFactory,
+    UserFactory,
+)
 from voc.models import ComplaintCase, ImportJob, Insight, Site, User
 from voc.notes import import_jobs
 
@@ -272,8 +280,8 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
 
     # Enough plain notes that week for the newsletter to publish facts with quotes.
     for i in range(6):
-        Insight.objects.create(
-            agent=agent, site=madrid, kind="frustration", channel="phone", language="en", caused_by_us=True,
+        InsightFactory(
+            agent=agent, kind="frustration", caused_by_us=True,
             text=f"You charged me twice for the same transfer ({i})", occurred_at=TUESDAY,
         )  # fmt: skip
     when = TUESDAY.strftime("%Y-%m-%d %H:%M")
@@ -337,7 +345,7 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
 
     # 6. theme names, by a lead
     theme = ThemeFactory(name="Double charges")
-    proposed = Theme.objects.create(name="Proposed", status=Theme.Status.PROPOSED)
+    proposed = ThemeFactory(name="Proposed", status=Theme.Status.PROPOSED)
     for note in Insight.objects.all():
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO, confidence=0.9)
     curate = clients["marta"]
@@ -357,9 +365,7 @@ def test_no_canary_typed_anywhere_comes_out_anywhere(time_machine, settings, tmp
     # 7. case texts: one case resolved, one handed back
     cases = []
     for text, handler in (("Nobody called me back", executive), ("Charged twice again", executive_b)):
-        complaint = Insight.objects.create(
-            agent=agent, site=madrid, kind="complaint", channel="phone", language="en", text=text, occurred_at=TUESDAY
-        )
+        complaint = ComplaintFactory(agent=agent, text=text, occurred_at=TUESDAY)
         cases.append(
             ComplaintCaseFactory(
                 month=MONTH, executive=handler, buddy=lead, note=complaint, acknowledge_by=TUESDAY + timedelta(days=2)

@@ -8,6 +8,7 @@ import pytest
 
 from insights import demo, services
 from insights.models import Assignment, Theme, ThemeChange
+from tests.factories import ThemeFactory
 from voc.demo import notes as demo_notes
 from voc.notes import services as voc_services
 
@@ -31,7 +32,7 @@ def accepted_theme(agent):
     """``accepted_theme(["text", …], key_terms=[…], language="en")``: an accepted, machine-named theme."""
 
     def make(note_texts: list[str], *, key_terms: list[str], language: str = "en") -> Theme:
-        theme = Theme.objects.create(name=" · ".join(key_terms), key_terms=key_terms, status=Theme.Status.ACCEPTED)
+        theme = ThemeFactory(name=" · ".join(key_terms), key_terms=key_terms)
         for text in note_texts:
             note, _ = voc_services.record_note(agent=agent, kind="need", text=text, channel="phone", language=language)
             Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.DISCOVERY)

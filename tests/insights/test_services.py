@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def theme_with(make_note, name: str, axis: int, count: int = 4, status=Theme.Status.ACCEPTED) -> Theme:
-    theme = Theme.objects.create(name=name, status=status)
+    theme = ThemeFactory(name=name, status=status)
     for i in range(count):
         note = make_note(f"{name} {i}", axis=axis)
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.PERSON)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from insights import services, tasks
 from insights.models import NoteVector
+from tests.factories import InsightFactory
 from voc.models import Insight
 
 pytestmark = pytest.mark.django_db
@@ -20,12 +21,9 @@ def note_logged(agent):
     """``note_logged(minutes_ago=…)``: a note recorded that long ago, without a vector."""
 
     def make(*, minutes_ago: float) -> Insight:
-        note = Insight.objects.create(
-            agent=agent, site_id=agent.site_id, kind="need", channel="phone", language="en",
-            text="My card has not arrived", occurred_at=timezone.now(),
-        )  # fmt: skip
-        Insight.objects.filter(pk=note.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago))
-        return note
+        return InsightFactory(
+            agent=agent, text="My card has not arrived", created_at=timezone.now() - timedelta(minutes=minutes_ago)
+        )
 
     return make
 

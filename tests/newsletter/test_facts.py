@@ -131,8 +131,9 @@ def test_each_fact_has_a_spanish_sentence(history):
 
 
 def test_new_themes_of_the_week_are_announced(add_notes):
-    new = Theme.objects.create(name="App that integrates banking", status=Theme.Status.PROPOSED)
-    Theme.objects.filter(pk=new.pk).update(created_at=at(WEEK + timedelta(days=3)))
+    new = ThemeFactory(
+        name="App that integrates banking", status=Theme.Status.PROPOSED, created_at=at(WEEK + timedelta(days=3))
+    )
     add_notes(4, theme=new)
     facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
     assert (
@@ -177,8 +178,7 @@ def test_week_labels_are_parsed_strictly(label):
 
 
 def test_a_theme_new_this_week_is_emerging_not_rising(add_notes):
-    new = ThemeFactory(name="App that integrates banking")
-    Theme.objects.filter(pk=new.pk).update(created_at=at(WEEK + timedelta(days=1)))
+    new = ThemeFactory(name="App that integrates banking", created_at=at(WEEK + timedelta(days=1)))
     add_notes(6, theme=new)
     facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
     assert "emerging" in facts and f"rising:{new.pk}" not in facts

@@ -45,7 +45,7 @@ def themes(db) -> dict[str, Theme]:
         "cards": ThemeFactory(name="Card not arrived"),
         "app": ThemeFactory(name="App with other banks"),
         "branch": ThemeFactory(name="Branch closing"),
-        "proposal": Theme.objects.create(name="machine proposal", status=Theme.Status.PROPOSED),
+        "proposal": ThemeFactory(name="machine proposal", status=Theme.Status.PROPOSED),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -14,9 +14,9 @@ from insights import services as theme_services
 from insights.models import Theme, ThemeChange
 from newsletter import services as newsletter_services
 from newsletter.models import Fact, Issue
-from tests.factories import SiteFactory
+from tests.factories import ComplaintCaseFactory, ComplaintFactory, IssueFactory, SiteFactory, ThemeFactory
 from voc import audit
-from voc.models import AuditEntry, CaseEvent, ComplaintCase, Insight, ListeningSession
+from voc.models import AuditEntry, CaseEvent, ComplaintCase, ListeningSession
 from voc.privacy import EXEMPT, RedactedField, redact_existing_rows
 from voc.programme.cases import services as cases
 from voc.programme.listening import services as listening
@@ -81,7 +81,7 @@ def test_each_redacted_field_redacts_what_it_writes(label, field):
 
 
 def test_orm_create_update_and_bulk_writes_store_the_redacted_text(db):
-    theme = Theme.objects.create(name=CANARY, key_terms=[CANARY])
+    theme = Theme.objects.create(name=CANARY, key_terms=[CANARY])  # the ORM path itself, not a factory
     assert theme.name == CANARY_REDACTED  # the instance too: an e-mail rendered next shows what was stored
     assert Theme.objects.values_list("name", "key_terms").get(pk=theme.pk) == (CANARY_REDACTED, [CANARY_REDACTED])
 
@@ -101,7 +101,7 @@ def test_orm_create_update_and_bulk_writes_store_the_redacted_text(db):
 
 
 def test_a_renamed_theme_its_history_and_the_audit_log_hold_no_personal_data(lead):
-    theme = Theme.objects.create(name="Card not arrived", status=Theme.Status.ACCEPTED)
+    theme = ThemeFactory(name="Card not arrived")
     theme_services.rename_theme(theme=theme, name=CANARY, by=lead)
     change = ThemeChange.objects.get(theme=theme, action=ThemeChange.Action.RENAMED)
     entry = AuditEntry.objects.get(action="theme.renamed")
@@ -121,22 +121,11 @@ def test_the_audit_log_redacts_what_it_is_given(lead):
 
 @pytest.fixture
 def open_case(agent, executive, lead) -> ComplaintCase:
-    note = Insight.objects.create(
-        agent=agent,
-        site=agent.site,
-        kind=Insight.Kind.COMPLAINT,
-        channel=Insight.Channel.PHONE,
-        language=Insight.Language.ENGLISH,
-        text="Charged twice for the same order",
-        occurred_at=timezone.now(),
-    )
-    return ComplaintCase.objects.create(
-        month=date.today().replace(day=1),
+    return ComplaintCaseFactory(
         executive=executive,
         buddy=lead,
-        note=note,
+        note=ComplaintFactory(agent=agent, text="Charged twice for the same order"),
         status=ComplaintCase.Status.ACKNOWLEDGED,
-        acknowledge_by=timezone.now() + timedelta(days=2),
         acknowledged_at=timezone.now(),
     )
 
@@ -173,7 +162,7 @@ def test_the_queue_of_a_listening_session_is_stored_redacted(executive, madrid):
 
 @pytest.fixture
 def issue(db) -> Issue:
-    issue = Issue.objects.create(week_start=date(2026, 11, 2), notes_count=40)
+    issue = IssueFactory(week_start=date(2026, 11, 2), notes_count=40)
     Fact.objects.create(
         issue=issue,
         key="abroad",
@@ -266,7 +255,7 @@ def test_a_sent_issue_cannot_be_rewritten_in_the_admin(issue, client_for):
 
 
 def test_rows_stored_before_the_fields_redacted_are_redacted_by_the_data_migration(issue, lead):
-    theme = Theme.objects.create(name="Card not arrived")
+    theme = ThemeFactory(name="Card not arrived", status=Theme.Status.PROPOSED)
     entry = audit.record(actor=lead, action="test.old", details={})
     # What older code left behind, written past the ORM.
     with connection.cursor() as cursor:

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import ComplaintContactFactory, UserFactory
+from tests.factories import ComplaintContactFactory, ComplaintFactory, UserFactory
 from voc.demo import programme as demo_programme
-from voc.models import ComplaintCase, Insight, ListeningSession, User
+from voc.models import ComplaintCase, ListeningSession, User
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime(2026, 11, 23, 12))
@@ -19,14 +19,8 @@ def test_the_demo_programme_has_cases_in_several_states_and_runs_once(agent, lea
     for username, _rank in demo_programme.RANKS.items():
         UserFactory(username=username, role=User.Role.EXECUTIVE)
     for i in range(12):
-        note = Insight.objects.create(
-            agent=agent,
-            site=agent.site,
-            kind="complaint",
-            channel="phone",
-            language="en",
-            text=f"Complaint number {i} about a blocked card",
-            occurred_at=NOW - timedelta(days=70 - 3 * i),
+        note = ComplaintFactory(
+            agent=agent, text=f"Complaint number {i} about a blocked card", occurred_at=NOW - timedelta(days=70 - 3 * i)
         )
         ComplaintContactFactory(note=note, name=f"C{i}", email=f"c{i}@example.com", consent=True)
     first = demo_programme.seed_programme(now=NOW)
