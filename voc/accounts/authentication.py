@@ -16,8 +16,10 @@ invalidation hook on every way those rows can change.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.db import connections, router
+from django.db.models.expressions import Col
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -49,6 +51,29 @@ def _lookup(db: str) -> tuple[str, list[list[str]]]:
     return sql, names
 
 
+@cache
+def _converters(db: str) -> list[tuple[int, list[Any], Col]]:
+    """Per column of the lookup, the converters the ORM would apply to its value (raw SQL gets
+    none: SQLite gives back naive datetimes and 0/1 for booleans)."""
+    connection = connections[db]
+    columns = [field.get_col(model._meta.db_table) for model in _MODELS for field in model._meta.concrete_fields]
+    found = []
+    for i, column in enumerate(columns):
+        chain = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if chain:
+            found.append((i, chain, column))
+    return found
+
+
+def _converted(db: str, row: tuple[Any, ...]) -> list[Any]:
+    values = list(row)
+    connection = connections[db]
+    for i, chain, column in _converters(db):
+        for convert in chain:
+            values[i] = convert(values[i], column, connection)
+    return values
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``, answered as DRF answers it (``request.auth`` is the Token),
     with the person's site already loaded. Unknown keys and inactive people are left to DRF's own
@@ -62,6 +87,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             row = cursor.fetchone()
         if row is None or not row[len(token_names) + user_names.index("is_active")]:
             return super().authenticate_credentials(key)  # raises "Invalid token." or "User inactive…"
+        row = _converted(db, row)
         split = (len(token_names), len(token_names) + len(user_names))
         token = Token.from_db(db, token_names, row[: split[0]])
         if api_tokens.has_expired(token):
