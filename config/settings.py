@@ -304,9 +304,10 @@ VOC_IMPORT_MAX_BYTES = env.int("VOC_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum
 VOC_IMPORT_MAX_ROWS = env.int("VOC_IMPORT_MAX_ROWS", 200_000, minimum=1)
 VOC_IMPORT_RETENTION_DAYS = env.int("VOC_IMPORT_RETENTION_DAYS", 30, minimum=1)
 # The sentence encoder (insights/nlp.py). Changing it: run `themes backfill` to embed every note
-# again; until then notes embedded by the other encoder are left out of grouping and assignment.
-VOC_ENCODERS = ("minilm", "use-multilingual")
-VOC_ENCODER = env.choice("VOC_ENCODER", "minilm", list(VOC_ENCODERS))
+# again; until then notes embedded by the other encoder are left out of grouping and assignment
+# (English notes embedded by `minilm` already hold `pair`'s vector and are taken over as they are).
+VOC_ENCODERS = ("pair", "minilm", "use-multilingual")
+VOC_ENCODER = env.choice("VOC_ENCODER", "pair", list(VOC_ENCODERS))
 VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.45") or "0.45")
 VOC_SPIKE_MIN_COUNT = env.int("VOC_SPIKE_MIN_COUNT", 5, minimum=1)
 VOC_SPIKE_RATIO = float(env.str("VOC_SPIKE_RATIO", "2.0") or "2.0")

@@ -146,7 +146,19 @@ def _themes(matrix: np.ndarray, k: int, *, n_init: int) -> np.ndarray:
         return kmeans(matrix, k, n_init=n_init)[0]
     indices, similarities = nearest(matrix, size)
     labels, _ = kmeans(smooth(matrix, indices), k, n_init=n_init)
-    return propagate(labels, indices, similarities)
+    return keep_every_group(labels, propagate(labels, indices, similarities))
+
+
+def keep_every_group(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """``after`` with each group it lost given back its members from ``before``: told k, grouping
+    returns k themes, and a small theme (five lonely callers in a week) is not voted away."""
+    groups = np.unique(before)
+    for _ in range(len(groups)):  # giving one back can empty another: until none is lost
+        lost = np.setdiff1d(groups, np.unique(after))
+        if len(lost) == 0:
+            break
+        after = np.where(np.isin(before, lost), before, after)
+    return after
 
 
 def group(matrix: np.ndarray, k: int, *, n_init: int = 8) -> np.ndarray:

@@ -22,6 +22,11 @@ def other_encoders() -> list[str]:
     return [name for name in settings.VOC_ENCODERS if name != settings.VOC_ENCODER]
 
 
+# Vectors one encoder stores that another would compute identically: (encoder, note language).
+# The pair encoder embeds English notes with MiniLM alone (insights.nlp.EncoderPair).
+SHARED_VECTORS = {"pair": ("minilm", "en")}
+
+
 class NoteVector(models.Model):
     """A note's sentence vector, computed once after commit and never again (re-grouping reuses
     it), unless the organisation changes encoder."""

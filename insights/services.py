@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insights import figures, trends
-from insights.models import Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
+from insights.models import SHARED_VECTORS, Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
 from voc import audit, periods
 from voc.errors import DomainError
 from voc.models import Insight, User
@@ -42,6 +42,7 @@ def embed_notes(*, note_ids: list[int], final_attempt: bool = True) -> int:
     Returns how many vectors were stored."""
     from insights import nlp  # heavy: see the module docstring
 
+    adopt_shared_vectors(note_ids=note_ids)
     notes = list(_to_embed().filter(pk__in=note_ids).only("id", "text", "language").order_by("id"))
     if not notes:
         return 0
@@ -85,8 +86,24 @@ def _to_embed() -> QuerySet[Insight]:
     return Insight.objects.filter(Q(vector__isnull=True) | Q(vector__encoder__in=other_encoders()))
 
 
+def adopt_shared_vectors(*, note_ids: list[int] | None = None) -> int:
+    """Take over, without embedding again, the vectors another encoder stored that the configured
+    one would compute identically (``SHARED_VECTORS``: after a move from ``minilm`` to ``pair``,
+    English notes keep their vectors and only the others are embedded again). Returns how many."""
+    shared = SHARED_VECTORS.get(settings.VOC_ENCODER)
+    if shared is None:
+        return 0
+    encoder, language = shared
+    rows = NoteVector.objects.filter(encoder=encoder, note__language=language)
+    if note_ids is not None:
+        rows = rows.filter(note_id__in=note_ids)
+    return rows.update(encoder=settings.VOC_ENCODER)
+
+
 def notes_without_vectors(*, chunk: int = 500) -> list[list[int]]:
-    """Ids of notes still to embed, in chunks (the backfill fans them out over workers)."""
+    """Ids of notes still to embed, in chunks (the backfill fans them out over workers), once the
+    vectors that can be taken over are (``adopt_shared_vectors``)."""
+    adopt_shared_vectors()
     ids = list(_to_embed().order_by("id").values_list("id", flat=True))
     return [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
 

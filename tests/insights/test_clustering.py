@@ -151,3 +151,20 @@ def test_a_topic_counts_as_one_theme_across_languages_when_each_language_mostly_
     # app is said in one language only and does not count
     assert clustering.one_theme_across_languages(truth, found, languages) == 0.5
     assert clustering.one_theme_across_languages(["a", "b"], np.array([1, 2]), ["en", "en"]) is None
+
+
+def test_told_k_grouping_returns_k_themes_even_when_some_are_small():
+    # 8 groups of 40 and 6 groups of 5: the small ones must survive smoothing and propagation
+    big, _ = blobs(8, 40, spread=0.3, seed=3)
+    small, _ = blobs(6, 5, spread=0.3, seed=4)
+    matrix = np.vstack([big, small])
+    for k in (14, 20, 30):
+        assert len(set(clustering.group(matrix, k).tolist())) == k
+
+
+def test_propagation_never_votes_a_group_away():
+    before = np.array([0, 0, 0, 1, 1, 2, 2])
+    after = np.array([0, 0, 0, 0, 0, 0, 2])  # 1 swallowed by 0
+    assert clustering.keep_every_group(before, after).tolist() == [0, 0, 0, 1, 1, 0, 2]
+    chained = np.array([1, 1, 1, 2, 2, 2, 2])  # giving 0 back empties 1: given back too
+    assert sorted(set(clustering.keep_every_group(before, chained).tolist())) == [0, 1, 2]

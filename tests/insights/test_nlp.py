@@ -12,14 +12,18 @@ from insights import nlp
 
 HERE = Path(__file__).parent
 REFERENCE = json.loads((HERE / "reference_vectors.json").read_text())
-REFERENCES = {"minilm": REFERENCE, "use-multilingual": json.loads((HERE / "reference_vectors_use.json").read_text())}
+REFERENCES = {
+    "minilm": REFERENCE,
+    "use-multilingual": json.loads((HERE / "reference_vectors_use.json").read_text()),
+    "pair": json.loads((HERE / "reference_vectors_pair.json").read_text()),  # Spanish: the mapped path
+}
 
 
 @pytest.mark.parametrize("name", list(nlp.ENCODERS))
 def test_every_encoder_gives_the_stored_vectors_for_fixed_sentences(name):
     # A silently swapped or corrupted model changes these vectors and fails here.
     reference = REFERENCES[name]
-    vectors = nlp.encoder(name).encode(reference["sentences"])
+    vectors = nlp.encoder(name).encode(reference["sentences"], language=reference.get("language", "en"))
     stored = np.array(reference["vectors"], dtype=np.float32)
     assert reference["encoder"] == nlp.ENCODERS[name].name
     assert vectors.shape == (3, nlp.ENCODERS[name].dimensions)
@@ -30,6 +34,20 @@ def test_every_encoder_gives_the_stored_vectors_for_fixed_sentences(name):
 def test_the_multilingual_encoder_puts_english_and_spanish_in_one_space():
     english, spanish, other = nlp.encoder("use-multilingual").encode(REFERENCES["use-multilingual"]["sentences"])
     assert english @ spanish > 0.7 and english @ spanish > english @ other + 0.5
+
+
+def test_the_pair_encoder_gives_english_notes_minilms_vector_and_others_a_place_beside_them():
+    pair = nlp.encoder("pair")
+    assert np.array_equal(pair.encode(REFERENCE["sentences"]), nlp.encoder("minilm").encode(REFERENCE["sentences"]))
+    (english, other) = pair.encode(["My card has not arrived yet", "I want to cancel my car insurance"])
+    (spanish,) = pair.encode(["La tarjeta no ha llegado todavía"], language="es")
+    (galician,) = pair.encode(["A tarxeta non chegou"], language="gl")
+    assert spanish @ english > 0.7
+    for translation in (spanish, galician):  # USE knows Galician less well than Spanish
+        assert translation @ english > translation @ other + 0.3
+    # MiniLM alone, an English model, keeps the Spanish sentence far from its English original
+    (minilm_spanish,) = nlp.encoder("minilm").encode(["La tarjeta no ha llegado todavía"])
+    assert spanish @ english > minilm_spanish @ english + 0.2
 
 
 @pytest.mark.parametrize("name", list(nlp.ENCODERS))

@@ -55,6 +55,23 @@ def test_after_a_change_of_encoder_old_vectors_are_set_aside_and_the_backfill_em
     assert NoteVector.objects.usable().filter(note=note).exists() and services.notes_without_vectors() == []
 
 
+def test_moving_from_minilm_to_the_pair_keeps_english_vectors_and_embeds_the_others_again(agent, settings):
+    settings.VOC_ENCODER = "minilm"
+    english, _ = voc_services.record_note(agent=agent, kind="need", text="My card has not arrived", channel="phone")
+    spanish, _ = voc_services.record_note(
+        agent=agent, kind="need", text="La tarjeta no ha llegado todavía", channel="phone"
+    )
+    services.embed_notes(note_ids=[english.pk, spanish.pk])
+    kept = bytes(NoteVector.objects.get(note=english).vector)
+    settings.VOC_ENCODER = "pair"
+    assert services.notes_without_vectors() == [[spanish.pk]]  # English taken over, not queued
+    assert bytes(NoteVector.objects.get(note=english, encoder="pair").vector) == kept
+    assert services.embed_notes(note_ids=[spanish.pk]) == 1
+    assert NoteVector.objects.usable().count() == 2
+    english_vector, spanish_vector = (NoteVector.objects.get(note=n).array() for n in (english, spanish))
+    assert english_vector @ spanish_vector > 0.7  # one space: the two say the same thing
+
+
 def test_the_encoders_settings_offers_are_the_ones_shipped(settings):
     assert tuple(settings.VOC_ENCODERS) == tuple(nlp.ENCODERS)
 
