@@ -34,12 +34,18 @@ class ThemeSerializer(serializers.ModelSerializer):
     change = serializers.FloatField(read_only=True, default=None, allow_null=True)
     share = serializers.FloatField(read_only=True, default=None, allow_null=True)
     rising = serializers.BooleanField(read_only=True, default=False)
+    # the theme's name in the reader's language; the stubs know ``label`` only as the field's caption
+    label = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="The name in the reader's language (Accept-Language or their profile)."
+    )
 
     class Meta:
         model = Theme
         fields = [
             "id",
             "name",
+            "name_es",
+            "label",
             "status",
             "parent",
             "merged_into",

@@ -1,6 +1,6 @@
 """Demo themes: after seed_demo, embed the demo notes, discover themes and accept the big ones,
 as a lead would on their first morning, so the demo shows themes, trends and spikes. The lead
-then renames them from the key terms discovery chose to what their notes are about."""
+then names them, in English and Spanish, after what their notes are about."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from datetime import timedelta
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from insights import services
-from insights.models import Assignment, Theme
+from insights.models import Assignment, Theme, ThemeChange
 from voc import periods
 from voc.demo import notes as demo_notes
 from voc.models import User
@@ -21,7 +20,7 @@ from voc.models import User
 ACCEPT_FROM = 12  # proposals at least this big are accepted for the demo
 NAME_FROM = 0.3  # share of a theme's notes one dataset label must cover to name the theme
 
-# Spanish names for the labels of ``voc.demo.notes.dataset_labels``; a label missing here keeps English.
+# Spanish names for the labels of ``voc.demo.notes.dataset_labels`` (a test checks every label has one).
 SPANISH_NAMES = {
     "New cards": "Tarjetas nuevas",
     "Lost or stolen cards": "Tarjetas perdidas o robadas",
@@ -52,6 +51,9 @@ SPANISH_NAMES = {
     "One app for all banks": "Una app para todos sus bancos",
     "Lonely customers": "Clientes que se sienten solos",
     "Thanks": "Agradecimientos",
+    "Age limit": "Edad mínima",
+    "Balance not updated after cheque or cash deposit": "Saldo sin actualizar tras un ingreso",
+    "Lost or stolen phone": "Móvil perdido o robado",
 }
 
 
@@ -82,62 +84,44 @@ def seed_themes() -> dict[str, int]:
 
 
 def name_themes(*, by: User) -> int:
-    """Rename each accepted theme still called by its key terms after the dataset label (``voc.demo.notes``)
-    of at least ``NAME_FROM`` of its notes, through ``rename_theme`` so the history shows ``by``.
-
-    Spanish when most of its notes are; a name already taken gets a key term or a number after it,
-    the biggest theme keeping the plain label. Returns how many themes were renamed. Idempotent:
-    a renamed theme no longer carries its machine name, so a second run leaves it alone."""
+    """Name each accepted theme the machine named after the dataset label (``voc.demo.notes``) of
+    at least ``NAME_FROM`` of its notes, in English and Spanish, through ``rename_theme`` so the
+    history shows ``by``; themes whose notes share one label are one theme, so the smaller ones are
+    merged into the biggest (undoable from its history), as a lead would. Returns how many themes
+    were renamed or merged. Idempotent: a theme a person renamed, or this function, is left alone."""
     labels = demo_notes.dataset_labels()
-    notes: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    rows = Assignment.objects.filter(theme__status=Theme.Status.ACCEPTED).values_list(
-        "theme_id", "note__text", "note__language"
+    notes: dict[int, list[str]] = defaultdict(list)
+    for theme_id, text in Assignment.objects.filter(theme__status=Theme.Status.ACCEPTED).values_list(
+        "theme_id", "note__text"
+    ):
+        notes[theme_id].append(text)
+    renamed = set(
+        ThemeChange.objects.filter(action=ThemeChange.Action.RENAMED, undone_at__isnull=True).values_list(
+            "theme_id", flat=True
+        )
     )
-    for theme_id, text, language in rows:
-        notes[theme_id].append((text, language))
     themes = sorted(Theme.objects.accepted(), key=lambda t: (-len(notes[t.pk]), t.pk))
-    taken = {t.name.casefold() for t in themes}
-    renamed = 0
+    by_label = {t.name: t for t in themes if t.pk in renamed}  # named already: later ones merge into it
+    changed = 0
     for theme in themes:
-        if theme.name != _machine_name(theme):
-            continue  # renamed already, by this function or by a person
-        name = _label_name(notes[theme.pk], labels)
-        if not name:
+        if theme.pk in renamed:
             continue
-        name = _distinct(name, theme.key_terms, taken)
-        services.rename_theme(theme=theme, name=name, by=by)
-        taken.add(name.casefold())
-        renamed += 1
-    return renamed
+        label = _label_name(notes[theme.pk], labels)
+        if not label:
+            continue
+        if label in by_label:
+            services.merge_themes(source=theme, target=by_label[label], by=by)
+        else:
+            services.rename_theme(theme=theme, name=label, name_es=SPANISH_NAMES.get(label, label), by=by)
+            by_label[label] = theme
+        changed += 1
+    return changed
 
 
-def _machine_name(theme: Theme) -> str:
-    return " · ".join(theme.key_terms) or _("Unnamed theme")  # as discover_themes names a proposal
-
-
-def _label_name(notes: list[tuple[str, str]], labels: Mapping[str, str]) -> str:
-    counts = Counter(labels[text.strip()] for text, _language in notes if text.strip() in labels)
+def _label_name(notes: list[str], labels: Mapping[str, str]) -> str:
+    counts = Counter(labels[text.strip()] for text in notes if text.strip() in labels)
     if not counts:
         return ""
     # most_common keeps first-seen order on ties; sorting makes the winner independent of note order
     label, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
-    if count < NAME_FROM * len(notes):
-        return ""
-    spanish = sum(language == "es" for _text, language in notes)
-    return SPANISH_NAMES.get(label, label) if 2 * spanish > len(notes) else label
-
-
-def _distinct(name: str, key_terms: list[str], taken: set[str]) -> str:
-    """``name``, or ``name (term)`` with the theme's second (then other) key term, or ``name (2)``…
-
-    A term the name already says ("hipotecar" after "Préstamos e hipotecas") tells the reader nothing."""
-    words = [word.casefold() for word in name.split()]
-    terms = [t for t in [*key_terms[1:], *key_terms[:1]] if not any(w.startswith(t[:5].casefold()) for w in words)]
-    candidates = [name, *(f"{name} ({term})" for term in terms)]
-    for candidate in candidates:
-        if candidate.casefold() not in taken:
-            return candidate
-    number = 2
-    while f"{name} ({number})".casefold() in taken:
-        number += 1
-    return f"{name} ({number})"
+    return label if count >= NAME_FROM * len(notes) else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from voc.models import Insight
@@ -74,7 +75,8 @@ class Theme(models.Model):
         ARCHIVED = "archived", _("Archived")
         MERGED = "merged", _("Merged into another")
 
-    name = RedactedCharField(_("name"), max_length=120)
+    name = RedactedCharField(_("name"), max_length=120)  # English, and for any reader without a name_es
+    name_es = RedactedCharField(_("Spanish name"), max_length=120, blank=True)  # Spanish and Galician readers
     description = RedactedTextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     parent = models.ForeignKey(
@@ -109,7 +111,22 @@ class Theme(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    def name_in(self, language: str | None) -> str:
+        """The name for a reader of ``language``: Spanish (and Galician) readers get ``name_es``
+        when the theme has one."""
+        if (language or "").split("-")[0] in SPANISH_NAME_READERS and self.name_es:
+            return self.name_es
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (pages, e-mails, PDFs and the API's ``label``)."""
+        return self.name_in(translation.get_language())
+
+
+SPANISH_NAME_READERS = ("es", "gl")
 
 
 class Assignment(models.Model):

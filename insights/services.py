@@ -170,7 +170,7 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     """Group recent notes that have no theme into proposals for the emerging-themes inbox.
 
     Safe to run twice: grouped notes have a (proposed) theme, so a second run finds nothing new."""
-    from insights import clustering, nlp  # heavy: see the module docstring
+    from insights import clustering, naming, nlp  # heavy: see the module docstring
 
     now = now or timezone.now()
     rows = list(
@@ -185,20 +185,29 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     if len(rows) < 2 * min_size:
         return []
     lemma_docs = [r.lemmas.split() for r in rows]
-    languages = dict(Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list("id", "language"))
+    notes = {
+        pk: (text, language)
+        for pk, text, language in Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list(
+            "id", "text", "language"
+        )
+    }
+    texts = [notes[r.note_id][0] for r in rows]
+    languages = [notes[r.note_id][1] for r in rows]
+    matrix = figures.vector_matrix(rows)
     labels = clustering.discover_notes(
-        figures.vector_matrix(rows),
-        lemma_docs,
-        [languages[r.note_id] for r in rows],
-        min_size=min_size,
-        one_space=nlp.ENCODERS[settings.VOC_ENCODER].multilingual,
+        matrix, lemma_docs, languages, min_size=min_size, one_space=nlp.ENCODERS[settings.VOC_ENCODER].multilingual
     )
-    names = clustering.name(lemma_docs, labels)
+    terms = clustering.name(lemma_docs, labels)
+    taken = Theme.objects.exclude(status=Theme.Status.MERGED).values_list("name", "name_es")
+    names = naming.phrase_names(texts, matrix, labels, languages, taken=[n for pair in taken for n in pair if n])
     created = []
-    for label, terms in names.items():
+    for label, phrases in names.items():
         members = [rows[i].note_id for i in np.flatnonzero(labels == label)]
         theme = Theme.objects.create(
-            name=" · ".join(terms) or _("Unnamed theme"), key_terms=terms, status=Theme.Status.PROPOSED
+            name=phrases["en"] or _("Unnamed theme"),
+            name_es=phrases["es"],
+            key_terms=terms.get(label, []),
+            status=Theme.Status.PROPOSED,
         )
         Assignment.objects.bulk_create(
             [Assignment(note_id=n, theme=theme, method=Assignment.Method.DISCOVERY, confidence=1.0) for n in members]
@@ -232,36 +241,44 @@ def _live(theme: Theme) -> None:
 
 
 @transaction.atomic
-def accept_theme(*, theme: Theme, by: User, name: str = "", ip: str | None = None) -> Theme:
-    """Make a proposal (or an archived theme) a theme people own; new notes start joining it."""
+def accept_theme(*, theme: Theme, by: User, name: str = "", name_es: str = "", ip: str | None = None) -> Theme:
+    """Make a proposal (or an archived theme) a theme people own; new notes start joining it.
+    A name given here replaces the machine's (the Spanish name too, when given)."""
     _require_curator(by)
     _live(theme)
-    before = {"status": theme.status, "name": theme.name}
+    before = {"status": theme.status, "name": theme.name, "name_es": theme.name_es}
     theme.status = Theme.Status.ACCEPTED
     if name.strip():
         theme.name = _clean_name(name)
+    if name_es.strip():
+        theme.name_es = _clean_name(name_es, field="name_es")
     theme.save()
-    _record(theme, ThemeChange.Action.ACCEPTED, by, before, {"status": theme.status, "name": theme.name}, ip)
+    after = {"status": theme.status, "name": theme.name, "name_es": theme.name_es}
+    _record(theme, ThemeChange.Action.ACCEPTED, by, before, after, ip)
     return theme
 
 
-def _clean_name(name: str) -> str:
+def _clean_name(name: str, *, field: str = "name", required: bool = True) -> str:
     name = " ".join(name.split())
-    if not name:
-        raise DomainError(_("A theme needs a name."), field="name")
+    if not name and required:
+        raise DomainError(_("A theme needs a name."), field=field)
     if len(name) > 120:
-        raise DomainError(_("Keep the name under 120 characters."), field="name")
+        raise DomainError(_("Keep the name under 120 characters."), field=field)
     return name
 
 
 @transaction.atomic
-def rename_theme(*, theme: Theme, name: str, by: User, ip: str | None = None) -> Theme:
+def rename_theme(*, theme: Theme, name: str, by: User, name_es: str | None = None, ip: str | None = None) -> Theme:
+    """Rename a theme: ``name`` for English readers (and anyone without a Spanish name), ``name_es``
+    (when given; blank clears it) for Spanish and Galician readers."""
     _require_curator(by)
     _live(theme)
-    before = {"name": theme.name}
+    before = {"name": theme.name, "name_es": theme.name_es}
     theme.name = _clean_name(name)
-    theme.save(update_fields=["name", "updated_at"])
-    _record(theme, ThemeChange.Action.RENAMED, by, before, {"name": theme.name}, ip)
+    if name_es is not None:
+        theme.name_es = _clean_name(name_es, field="name_es", required=False)
+    theme.save(update_fields=["name", "name_es", "updated_at"])
+    _record(theme, ThemeChange.Action.RENAMED, by, before, {"name": theme.name, "name_es": theme.name_es}, ip)
     return theme
 
 

@@ -86,7 +86,7 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     }
     if context["can_curate"]:
         context.update(
-            rename_form=RenameForm(initial={"name": theme.name}),
+            rename_form=RenameForm(initial={"name": theme.name, "name_es": theme.name_es}),
             merge_form=MergeForm(theme=theme),
             parent_form=ParentForm(theme=theme, initial={"parent": theme.parent_id}),
             notes_form=NotesForm(theme=theme, note_ids=[]),
@@ -140,7 +140,13 @@ def _curation(step: CurationStep) -> Callable[[AuthedHttpRequest, int], HttpResp
 
 @_curation
 def accept_theme(request: AuthedHttpRequest, theme: Theme) -> None:
-    services.accept_theme(theme=theme, by=request.user, name=request.POST.get("name", ""), ip=client_ip(request))
+    services.accept_theme(
+        theme=theme,
+        by=request.user,
+        name=request.POST.get("name", ""),
+        name_es=request.POST.get("name_es", ""),
+        ip=client_ip(request),
+    )
     messages.success(request, _("Theme accepted: new notes will join it."))
 
 
@@ -149,7 +155,13 @@ def rename_theme(request: AuthedHttpRequest, theme: Theme) -> None:
     form = RenameForm(request.POST)
     if not form.is_valid():
         raise DomainError(_("A theme needs a name."))
-    services.rename_theme(theme=theme, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request))
+    services.rename_theme(
+        theme=theme,
+        name=form.cleaned_data["name"],
+        name_es=form.cleaned_data["name_es"],
+        by=request.user,
+        ip=client_ip(request),
+    )
     messages.success(request, _("Theme renamed."))
 
 

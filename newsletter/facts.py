@@ -211,7 +211,7 @@ def biggest_theme(week: Week) -> Iterator[FactDraft]:
     if week.biggest is None:
         return
     theme_id, count = week.biggest
-    name = week.themes[theme_id].name
+    theme = week.themes[theme_id]
     percent = week.share(count)
     yield FactDraft(
         key="biggest_theme",
@@ -219,10 +219,10 @@ def biggest_theme(week: Week) -> Iterator[FactDraft]:
         base=week.counts["total"],
         sentence=lambda: (
             _("Did you know… the theme heard most this week was “%(theme)s”: %(n)s mentions, %(share)s%% of all notes?")
-            % {"theme": name, "n": count, "share": percent}
+            % {"theme": theme.label, "n": count, "share": percent}  # the reader's language: sentences() sets it
         ),
         quote=week.quote(week.notes().filter(assignment__theme_id=theme_id)),
-        data={"theme_id": theme_id, "theme": name, "share": percent},
+        data={"theme_id": theme_id, "theme": theme.name, "share": percent},
     )
 
 
@@ -241,30 +241,30 @@ def rising(week: Week) -> Iterator[FactDraft]:
         ):
             growth.append(((current - usual) / max(usual, 1.0), current, theme_id, usual))
     for rank, (_ratio, current, theme_id, usual) in enumerate(sorted(growth, reverse=True)[:MAX_RISING]):
-        name = week.themes[theme_id].name
+        theme = week.themes[theme_id]
         # the average is printed only when the four weeks' count behind it may be published
         usual_rounded = round(usual, 1) if week.publishable_baseline(usual * BASELINE_WEEKS) else None
         yield FactDraft(
             key=f"rising:{theme_id}",
             number=current,
             base=week.counts["total"],
-            sentence=functools.partial(_rising_sentence, name, current, usual_rounded),
+            sentence=functools.partial(_rising_sentence, theme, current, usual_rounded),
             compare=week.baseline_period,
             quote=week.quote(week.notes().filter(assignment__theme_id=theme_id)),
-            data={"theme_id": theme_id, "theme": name, "usual": usual_rounded, "rank": rank + 1},
+            data={"theme_id": theme_id, "theme": theme.name, "usual": usual_rounded, "rank": rank + 1},
         )
 
 
-def _rising_sentence(name: str, current: int, usual: float | None) -> str:
+def _rising_sentence(theme: Theme, current: int, usual: float | None) -> str:
     if usual is None:
         return _("Did you know… “%(theme)s” came up %(n)s times this week, when it had rarely come up before?") % {
-            "theme": name,
+            "theme": theme.label,
             "n": current,
         }
     return _(
         "Did you know… “%(theme)s” came up %(n)s times this week, against %(usual)s a week on average "
         "in the four weeks before?"
-    ) % {"theme": name, "n": current, "usual": usual}
+    ) % {"theme": theme.label, "n": current, "usual": usual}
 
 
 @generator("abroad")
@@ -404,7 +404,7 @@ def emerging(week: Week) -> Iterator[FactDraft]:
                 "Did you know… %(n)s new themes emerged this week; the largest is “%(theme)s” (%(size)s notes)?",
                 len(new),
             )
-            % {"n": len(new), "theme": largest.name, "size": largest.n}  # type: ignore[attr-defined]  # as above
+            % {"n": len(new), "theme": largest.label, "size": largest.n}  # type: ignore[attr-defined]  # as above
         ),
         quote=week.quote(Insight.objects.active().filter(assignment__theme=largest)),
         data={"theme_ids": [t.pk for t in new], "themes": len(new)},
@@ -460,7 +460,7 @@ def shoutout_theme(week: Week) -> Iterator[FactDraft]:
         return
     name, theme, count = (
         _first_name(row["agent__first_name"], row["agent__username"]),
-        week.themes[theme_id].name,
+        week.themes[theme_id],
         row["n"],
     )
     yield FactDraft(
@@ -469,7 +469,7 @@ def shoutout_theme(week: Week) -> Iterator[FactDraft]:
         base=mentions,
         sentence=lambda: (
             _("Shout-out: %(n)s of %(agent)s's notes this week fed our biggest theme, “%(theme)s”.")
-            % {"agent": name, "n": count, "theme": theme}
+            % {"agent": name, "n": count, "theme": theme.label}
         ),
         data={"agent_id": row["agent_id"], "theme_id": theme_id},
     )

@@ -271,7 +271,7 @@ class Month:
         rows = []
         for theme_id in ids:
             now, before = self.theme_counts[theme_id]
-            row = self.row(self.themes[theme_id].name, now, before, total=self.total, key=str(theme_id))
+            row = self.row(self.themes[theme_id].label, now, before, total=self.total, key=str(theme_id))
             assert row is not None  # ranked on the threshold above
             weekly = [self.published(v) for v in series[theme_id]]
             rows.append(

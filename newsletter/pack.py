@@ -146,7 +146,7 @@ def rising(month: Month) -> Section | None:
         ),
         reverse=True,
     )[:MAX_RISING]
-    rows = [month.row(month.themes[-neg].name, now, before, key=str(-neg)) for _growth, now, neg, before in growing]
+    rows = [month.row(month.themes[-neg].label, now, before, key=str(-neg)) for _growth, now, neg, before in growing]
     if not rows:
         return None
     return Section(key="rising", title=_("Rising themes"), data={"rows": rows, "minimum": minimum})
@@ -171,17 +171,18 @@ def questions(month: Month) -> Section | None:
     asked = month.notes().filter(kind=Insight.Kind.QUESTION, assignment__theme__status=Theme.Status.ACCEPTED)
     rows = list(
         asked.order_by()
-        .values_list("assignment__theme_id", "assignment__theme__name")
+        .values_list("assignment__theme_id")
         .annotate(n=Count("id"))
         .filter(n__gte=month.threshold)
         .order_by("-n", "assignment__theme_id")[:MAX_QUESTIONS]
     )
     if not rows:
         return None
+    themes = Theme.objects.in_bulk([theme_id for theme_id, _n in rows])
     lines = []
-    for theme_id, name, n in rows:
+    for theme_id, n in rows:
         example = quotable(asked.filter(assignment__theme_id=theme_id)).order_by("-occurred_at", "-id").first()
-        lines.append({"theme": name, "count": n, "example": example.text if example else ""})
+        lines.append({"theme": themes[theme_id].label, "count": n, "example": example.text if example else ""})
     return Section(key="questions", title=_("Questions customers asked"), data={"lines": lines})
 
 

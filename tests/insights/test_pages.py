@@ -62,6 +62,26 @@ def test_only_leads_can_curate_through_the_pages(client_for, themes, role):
         assert response.status_code == 403 and themes["proposal"].status == "proposed"
 
 
+def test_a_lead_names_a_theme_in_english_and_spanish_and_each_reader_sees_their_own(client_for, themes):
+    cards = themes["cards"]
+    lead = client_for("lead")
+    lead.post(f"/themes/{cards.pk}/rename/", {"name": "Card not arrived", "name_es": "La tarjeta no llega"})
+    cards.refresh_from_db()
+    assert cards.name_es == "La tarjeta no llega"
+    hq = client_for("hq")
+    english = hq.get(f"/themes/{cards.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Card not arrived" in english
+    hq.post("/language/", {"language": "es"})
+    spanish = hq.get(f"/themes/{cards.pk}/").content.decode()
+    assert "<h1>La tarjeta no llega" in spanish and "La tarjeta no llega" in hq.get("/themes/").content.decode()
+    api = hq.get("/api/v1/themes/").json()["results"][0]
+    assert (api["name"], api["name_es"], api["label"]) == (
+        "Card not arrived",
+        "La tarjeta no llega",
+        "La tarjeta no llega",
+    )
+
+
 def test_merging_through_the_page_and_undoing_it(client_for, themes):
     client = client_for("lead")
     response = client.post(f"/themes/{themes['proposal'].pk}/merge/", {"target": themes["cards"].pk}, follow=True)

@@ -117,7 +117,9 @@ def test_discovery_proposes_named_themes_once(make_note):
     assert len(proposals) == 2
     assert {p.status for p in proposals} == {Theme.Status.PROPOSED}
     assert sorted(len(p.key_terms) > 0 and p.assignments.count() for p in proposals) == [8, 8]
-    assert any("card" in p.name for p in proposals) and any("app" in p.name for p in proposals)
+    # named after one of their own notes, never a keyword triple
+    assert sorted(p.name.split()[:2] for p in proposals) == [["App", "crash"], ["Card", "arrive"]]
+    assert all("·" not in p.name and p.name_es for p in proposals)
     assert services.discover_themes(min_size=3) == []
 
 
@@ -131,11 +133,16 @@ def test_only_leads_curate(make_note, cast):
 def test_accept_and_rename_are_recorded_with_before_and_after(make_note, lead):
     theme = theme_with(make_note, "card · arrive", axis=0, status=Theme.Status.PROPOSED)
     services.accept_theme(theme=theme, by=lead, name="Card not arrived")
-    services.rename_theme(theme=theme, name="Card has not arrived", by=lead)
+    services.rename_theme(theme=theme, name="Card has not arrived", name_es=" La tarjeta  no llega ", by=lead)
     theme.refresh_from_db()
     assert theme.status == "accepted" and theme.name == "Card has not arrived"
+    assert theme.name_es == "La tarjeta no llega"
     renamed = theme.history.get(action="renamed")
-    assert renamed.before == {"name": "Card not arrived"} and renamed.after == {"name": "Card has not arrived"}
+    assert renamed.before == {"name": "Card not arrived", "name_es": ""}
+    assert renamed.after == {"name": "Card has not arrived", "name_es": "La tarjeta no llega"}
+    services.rename_theme(theme=theme, name="Card has not arrived", by=lead)  # no name_es: kept
+    theme.refresh_from_db()
+    assert theme.name_es == "La tarjeta no llega"
     assert renamed.actor == lead
     assert AuditEntry.objects.filter(action="theme.renamed", actor=lead).exists()
 
@@ -280,7 +287,7 @@ def test_demo_themes_are_discovered_and_the_big_ones_accepted(make_note, lead, m
     result = demo.seed_themes()
     assert result["proposed"] == 2 and result["accepted"] == 1
     accepted = Theme.objects.get(status="accepted")
-    assert "card" in accepted.name and accepted.history.get(action="accepted").actor == lead
+    assert accepted.name.startswith("Card arrive late") and accepted.history.get(action="accepted").actor == lead
     assert demo.seed_themes()["proposed"] == 0
 
 

@@ -1,0 +1,85 @@
+"""Names a reader understands: for each theme, a short phrase drawn from its own notes, in English
+and in Spanish. Pure numpy: texts, vectors and groups in, names out.
+
+A theme's name is its most typical short note, cleaned up: the note closest to the theme's centre
+(in the shared vector space), preferring notes of a few words, with redaction placeholders and
+trailing punctuation dropped. Each reader language takes its notes in that language (Spanish
+readers: Spanish, then Galician notes); a theme heard in one language only gives that language's
+phrase to both. No two themes get the same name: the next most typical note is taken instead of
+a word in brackets. Measured in bench/README.md ("Names a reader understands").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+READER_LANGUAGES = {"en": ("en",), "es": ("es", "gl")}  # a name per reader language, from notes in these
+MAX_WORDS = 9  # longer notes are cut at a word boundary
+IDEAL_WORDS = 6  # notes longer than this lose LENGTH_PENALTY of similarity per word
+LENGTH_PENALTY = 0.015
+MIN_WORDS = 2  # a one-word note ("Thanks") is a fine name only when nothing longer is typical
+
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*\]")
+_QUOTES_AND_DASHES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014-"
+_EDGE = re.compile(rf"^[\s¿¡({re.escape(_QUOTES_AND_DASHES)}:;,.]+|[\s){re.escape(_QUOTES_AND_DASHES)}:;,.?!…]+$")
+
+
+def clean_phrase(text: str, *, max_words: int = MAX_WORDS) -> str:
+    """A note as a name: no placeholders, one line, no opening or closing punctuation, at most
+    ``max_words`` words (cut with "…"), first letter capitalised."""
+    words = _PLACEHOLDER.sub(" ", text).split()
+    cut = len(words) > max_words
+    phrase = _EDGE.sub("", " ".join(words[:max_words]))
+    if not phrase:
+        return ""
+    phrase = phrase[0].upper() + phrase[1:]
+    return f"{phrase}…" if cut else phrase
+
+
+def _typicality(vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """How well each note stands for the group: cosine to the group's centre, less a little per
+    word beyond ``IDEAL_WORDS``, and much less for a note of one word."""
+    centre = vectors.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-12)
+    words = np.array([len(_PLACEHOLDER.sub(" ", t).split()) for t in texts])
+    penalty = LENGTH_PENALTY * np.clip(words - IDEAL_WORDS, 0, None) + 0.1 * (words < MIN_WORDS)
+    return vectors @ centre - penalty
+
+
+def phrase_names(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    languages: Sequence[str],
+    *,
+    taken: Iterable[str] = (),
+) -> dict[int, dict[str, str]]:
+    """``{group: {"en": name, "es": name}}`` for every group in ``labels`` (-1: no group).
+
+    Bigger groups choose first; a name already used (or in ``taken``, compared without case) is
+    skipped for the group's next most typical note."""
+    taken = {t.casefold() for t in taken}
+    used = {language: set(taken) for language in READER_LANGUAGES}
+    groups = [g for g in np.unique(labels).tolist() if g != -1]
+    groups.sort(key=lambda g: (-int((labels == g).sum()), g))
+    langs = np.asarray(languages)
+    names: dict[int, dict[str, str]] = {}
+    for g in groups:
+        members = np.flatnonzero(labels == g)
+        score = _typicality(vectors[members], [texts[i] for i in members.tolist()])
+        names[g] = {}
+        for reader, spoken in READER_LANGUAGES.items():
+            own = np.isin(langs[members], spoken)
+            order = np.argsort(-(score + 10.0 * own), kind="stable")  # the reader's language first
+            for i in order.tolist():
+                phrase = clean_phrase(texts[members[i]])
+                if phrase and phrase.casefold() not in used[reader]:
+                    names[g][reader] = phrase
+                    used[reader].add(phrase.casefold())
+                    break
+            else:
+                names[g][reader] = ""
+    return names
