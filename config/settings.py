@@ -224,6 +224,7 @@ VOC_DEFAULT_SCHEDULES = {
     # Notes whose queued message was lost (e.g. a broker restarted without persistence).
     "Embed recent notes the queue missed": {"task": "insights.tasks.sweep_vectors", "crontab": "10 * * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
+    "Refit the theme classifier": {"task": "insights.tasks.refit_classifier", "crontab": "45 2 * * *"},
     "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
     "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
     "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},
@@ -308,7 +309,7 @@ VOC_IMPORT_RETENTION_DAYS = env.int("VOC_IMPORT_RETENTION_DAYS", 30, minimum=1)
 # (English notes embedded by `minilm` already hold `pair`'s vector and are taken over as they are).
 VOC_ENCODERS = ("pair", "minilm", "use-multilingual")
 VOC_ENCODER = env.choice("VOC_ENCODER", "pair", list(VOC_ENCODERS))
-VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.45") or "0.45")
+VOC_ASSIGN_THRESHOLD = float(env.str("VOC_ASSIGN_THRESHOLD", "0.5") or "0.5")
 VOC_SPIKE_MIN_COUNT = env.int("VOC_SPIKE_MIN_COUNT", 5, minimum=1)
 VOC_SPIKE_RATIO = float(env.str("VOC_SPIKE_RATIO", "2.0") or "2.0")
 

@@ -288,35 +288,6 @@ def one_theme_across_languages(truth: Sequence[str], labels: np.ndarray, languag
     return together / len(mixed)
 
 
-def nearest_themes(
-    vectors: np.ndarray, examples: np.ndarray, example_themes: np.ndarray, *, k: int = 10
-) -> tuple[np.ndarray, np.ndarray]:
-    """Assign each vector to a theme by its ``k`` most similar labelled examples.
-
-    Each neighbour votes with its similarity; the confidence is the winning theme's share of the
-    votes times its best similarity, so a note far from everything scores low even when its
-    neighbours agree. Returns (theme ids, confidences)."""
-    if len(vectors) == 0 or len(examples) == 0:
-        return np.zeros(len(vectors), dtype=np.int64), np.zeros(len(vectors))
-    k = min(k, len(examples))
-    similarity = vectors @ examples.T
-    top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
-    themes = np.empty(len(vectors), dtype=np.int64)
-    confidence = np.empty(len(vectors))
-    for row, neighbours in enumerate(top):
-        weights = np.clip(similarity[row, neighbours], 0, None)
-        votes: dict[int, float] = {}
-        best: dict[int, float] = {}
-        for theme, weight in zip(example_themes[neighbours].tolist(), weights.tolist(), strict=True):
-            votes[theme] = votes.get(theme, 0.0) + weight
-            best[theme] = max(best.get(theme, 0.0), weight)
-        winner = max(votes, key=lambda theme: votes[theme])
-        total = sum(votes.values()) or 1.0
-        themes[row] = winner
-        confidence[row] = (votes[winner] / total) * best[winner]
-    return themes, confidence
-
-
 # --- The product's grouping: per language family -------------------------------------------
 
 SPANISH_LEXICAL_WEIGHT = 1.0  # the English encoder knows little Spanish: lemmas carry the meaning

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncWeek
 from django.utils import timezone
 
 from insights import trends
@@ -31,19 +31,22 @@ class Examples:
     theme_ids: np.ndarray
 
 
-def labelled_examples() -> Examples:
-    rows = list(
-        NoteVector.objects.usable()
-        .filter(
-            note__assignment__theme__status=Theme.Status.ACCEPTED,
-            note__status=Insight.Status.ACTIVE,
-        )
-        .values_list("vector", "note__assignment__theme_id")
+def labelled_examples(*, per_theme: int | None = None) -> Examples:
+    """Every active note of an accepted theme with a usable vector, oldest first; with
+    ``per_theme``, only each theme's most recent ``per_theme`` notes (bounded, in SQL)."""
+    rows = NoteVector.objects.usable().filter(
+        note__assignment__theme__status=Theme.Status.ACCEPTED,
+        note__status=Insight.Status.ACTIVE,
     )
-    if not rows:
+    if per_theme is not None:
+        rows = rows.annotate(
+            rank=Window(RowNumber(), partition_by=F("note__assignment__theme_id"), order_by=F("note_id").desc())
+        ).filter(rank__lte=per_theme)
+    found = list(rows.order_by("note_id").values_list("vector", "note__assignment__theme_id"))
+    if not found:
         return Examples(np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64))
-    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for v, _ in rows])
-    return Examples(matrix, np.array([t for _, t in rows], dtype=np.int64))
+    matrix = np.stack([np.frombuffer(bytes(v), dtype=np.float32) for v, _ in found])
+    return Examples(matrix, np.array([t for _, t in found], dtype=np.int64))
 
 
 def weekly_counts(*, weeks: list[date], theme_ids: list[int] | None = None) -> dict[int, list[int]]:
@@ -164,24 +167,20 @@ def representative_notes(*, theme: Theme, among: QuerySet[Insight] | None = None
 
 
 def related_themes(*, theme: Theme, limit: int = 5) -> list[tuple[Theme, float]]:
-    """Accepted themes whose centres are closest to this one's."""
-    centres = _centres()
-    if theme.pk not in centres:
+    """Accepted themes whose centres are closest to this one's (the centres the assignment
+    classifier keeps: a page never reads the notes' vectors)."""
+    from insights import classifier_store  # it imports this module
+
+    fitted = classifier_store.latest()
+    if fitted is None or theme.pk not in fitted.theme_ids:
         return []
-    mine = centres[theme.pk]
-    scored = sorted(((float(mine @ v), tid) for tid, v in centres.items() if tid != theme.pk), reverse=True)[:limit]
-    themes = Theme.objects.in_bulk([tid for _, tid in scored])
+    mine = fitted.centres[int(np.flatnonzero(fitted.theme_ids == theme.pk)[0])]
+    similarity = fitted.centres @ mine
+    scored = sorted(
+        ((float(s), int(t)) for s, t in zip(similarity, fitted.theme_ids, strict=True) if t != theme.pk), reverse=True
+    )[:limit]
+    themes = Theme.objects.accepted().in_bulk([tid for _, tid in scored])
     return [(themes[tid], round(s, 3)) for s, tid in scored if tid in themes]
-
-
-def _centres() -> dict[int, np.ndarray]:
-    examples = labelled_examples()
-    centres = {}
-    for theme_id in np.unique(examples.theme_ids):
-        members = examples.matrix[examples.theme_ids == theme_id]
-        centre = members.mean(axis=0)
-        centres[int(theme_id)] = centre / (np.linalg.norm(centre) or 1.0)
-    return centres
 
 
 def language_mix(note_ids: list[int]) -> dict[str, int]:

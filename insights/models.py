@@ -190,6 +190,27 @@ class ThemeChange(models.Model):
         return f"{self.get_action_display()} {self.theme_id}"
 
 
+class ThemeClassifier(models.Model):
+    """The classifier new notes are assigned with (insights.classifier), fitted on the accepted
+    themes' notes; the newest row is in use. Refitted after each curation step and nightly, so
+    assigning a note never reads the examples."""
+
+    encoder = models.CharField(max_length=64)
+    theme_ids = models.JSONField(default=list)
+    weights = models.BinaryField()  # float32, themes x dimensions
+    bias = models.BinaryField()  # float32, one per theme
+    centres = models.BinaryField()  # float32, themes x dimensions
+    examples = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("theme classifier")
+        verbose_name_plural = _("theme classifiers")
+
+    def __str__(self) -> str:
+        return f"classifier {self.pk} ({len(self.theme_ids)} themes, {self.examples} notes)"
+
+
 class Alert(models.Model):
     """A theme rising well above its trailing baseline. A continuing spike updates the open alert."""
 

@@ -320,12 +320,14 @@ class Analysis:
 def analyse(
     texts: Sequence[str], *, languages: Sequence[str] | None = None, encoder_name: str = "pair"
 ) -> list[Analysis]:
-    """Lemmas and a sentence vector for each text, in order. Languages are detected when not given."""
-    langs = list(languages) if languages is not None else [detect_language(t) for t in texts]
+    """Lemmas and a sentence vector for each text, in order. Languages are detected when not given
+    (or not one of ``LANGUAGES``: a note stored without one)."""
+    given = list(languages) if languages is not None else [""] * len(texts)
+    langs = [lang if lang in LANGUAGES else detect_language(t) for t, lang in zip(texts, given, strict=True)]
     results: list[Analysis | None] = [None] * len(texts)
     for language in set(langs):
         indices = [i for i, lang in enumerate(langs) if lang == language]
-        nlp = pipeline(language if language in LANGUAGES else "en", encoder_name)
+        nlp = pipeline(language, encoder_name)
         for i, doc in zip(indices, nlp.pipe([texts[i] for i in indices], batch_size=256), strict=True):
             results[i] = Analysis(
                 language=language, lemmas=content_lemmas(doc, language), vector=np.asarray(doc.vector)
@@ -336,9 +338,10 @@ def analyse(
 def lemmas_only(texts: Sequence[str], *, languages: Sequence[str]) -> list[list[str]]:
     """Content lemmas without vectors (cheap: no encoder)."""
     out: list[list[str]] = [[] for _ in texts]
+    languages = [lang if lang in LANGUAGES else "en" for lang in languages]
     for language in set(languages):
         indices = [i for i, lang in enumerate(languages) if lang == language]
-        nlp = pipeline(language if language in LANGUAGES else "en")
+        nlp = pipeline(language)
         for i, doc in zip(indices, nlp.pipe([texts[i] for i in indices], batch_size=256), strict=True):
             out[i] = content_lemmas(doc, language)
     return out

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insights import figures, trends
+from insights import classifier, classifier_store, figures, trends
 from insights.models import SHARED_VECTORS, Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
 from voc import audit, periods
 from voc.errors import DomainError
@@ -137,26 +137,24 @@ def missed_notes(*, now: datetime | None = None, chunk: int = 500) -> list[list[
 
 
 def assign_notes(*, note_ids: list[int]) -> int:
-    """Put each unassigned note in the nearest accepted theme when the match is confident enough
-    (``VOC_ASSIGN_THRESHOLD``); the rest wait for discovery. Returns how many were assigned."""
-    from insights import clustering  # heavy: see the module docstring
-
+    """Put each unassigned note in the accepted theme the classifier picks when it is confident
+    enough (``VOC_ASSIGN_THRESHOLD``); the rest wait for discovery. Constant cost per note: the
+    classifier is fitted after curation, not here (insights.assignment). Returns how many."""
     candidates = list(NoteVector.objects.usable().filter(note_id__in=note_ids, note__assignment__isnull=True))
     if not candidates:
         return 0
-    examples = figures.labelled_examples()
-    if len(examples.theme_ids) == 0:
+    fitted = classifier_store.current()
+    if len(fitted.theme_ids) == 0:
         return 0
-    themes, confidences = clustering.nearest_themes(
-        figures.vector_matrix(candidates), examples.matrix, examples.theme_ids
-    )
+    themes, confidences = classifier.assign(fitted, figures.vector_matrix(candidates))
     threshold = settings.VOC_ASSIGN_THRESHOLD
+    live = set(Theme.objects.accepted().filter(pk__in=set(themes.tolist())).values_list("pk", flat=True))
     rows = [
         Assignment(
             note_id=row.note_id, theme_id=int(theme), confidence=round(float(conf), 4), method=Assignment.Method.AUTO
         )
         for row, theme, conf in zip(candidates, themes, confidences, strict=True)
-        if conf >= threshold
+        if conf >= threshold and int(theme) in live  # a theme archived since the fit takes no more notes
     ]
     Assignment.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
@@ -229,6 +227,8 @@ def _record(
     theme: Theme, action: str, by: User, before: dict[str, Any], after: dict[str, Any], ip: str | None = None
 ) -> ThemeChange:
     change = ThemeChange.objects.create(theme=theme, action=action, actor=by, before=before, after=after)
+    if action != ThemeChange.Action.RENAMED:  # which notes make which accepted theme may have changed
+        classifier_store.refit_after_commit()
     audit.record(
         actor=by, action=f"theme.{action}", obj=theme, ip_address=ip, details={"before": before, "after": after}
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from insights import demo, services, signals
+from insights import classifier_store, demo, services, signals
 from insights.embedding_queue import CHUNK, EmbeddingQueue
 from voc import periods
 
@@ -44,6 +44,13 @@ def sweep_vectors() -> int:
 def discover() -> int:
     """Nightly: propose themes for notes without one. Safe to run twice (grouped notes are taken)."""
     return len(services.discover_themes())
+
+
+@shared_task(acks_late=True)
+def refit_classifier() -> int:
+    """After each curation step, and nightly: fit the classifier new notes are assigned with.
+    Safe to run twice. Returns the number of themes it knows."""
+    return len(classifier_store.refit().theme_ids)
 
 
 @shared_task(acks_late=True)

@@ -159,6 +159,8 @@ EXEMPT: dict[str, str] = {
     "insights.Assignment.method": _CODE,
     "insights.ThemeChange.action": _CODE,
     "insights.Alert.status": _CODE,
+    "insights.ThemeClassifier.encoder": _CODE,
+    "insights.ThemeClassifier.theme_ids": "theme ids (numbers) written by the product",
     # newsletter
     "newsletter.Issue.status": _CODE,
     "newsletter.Fact.key": _CODE,

@@ -53,17 +53,6 @@ def test_groups_are_named_by_their_distinctive_lemmas():
     assert set(names[0]) == {"card", "arrive"} and set(names[1]) == {"app", "crash"}
 
 
-def test_assignment_follows_the_nearest_examples_and_is_unsure_far_from_all():
-    matrix, truth = blobs(3, 20)
-    theme_ids = np.array([int(t[1:]) for t in truth])
-    themes, confidence = clustering.nearest_themes(matrix[[0, 25, 45]], matrix, theme_ids)
-    assert themes.tolist() == [0, 1, 2]
-    assert (confidence > 0.8).all()
-    stranger = clustering._normalise(np.random.default_rng(9).normal(size=(1, matrix.shape[1])))
-    _, low = clustering.nearest_themes(stranger, matrix, theme_ids)
-    assert low[0] < 0.45
-
-
 def test_the_product_groups_each_language_family_on_its_own():
     matrix, _ = blobs(2, 20)
     # The same two intents said in English and in Spanish: four themes, never mixing languages.

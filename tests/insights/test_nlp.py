@@ -119,3 +119,9 @@ def test_the_encoder_runs_on_one_torch_thread():
 
     nlp.encoder("minilm")
     assert torch.get_num_threads() == nlp.TORCH_THREADS == 1
+
+
+def test_a_text_stored_without_a_language_is_analysed_in_the_detected_one():
+    (blank, unknown) = nlp.analyse(["La tarjeta no ha llegado", "My card has not arrived"], languages=["", "fr"])
+    assert blank.language == "es" and blank.lemmas == ["tarjeta", "llegar"]
+    assert unknown.language == "en"

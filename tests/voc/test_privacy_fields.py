@@ -105,13 +105,13 @@ def test_orm_create_update_and_bulk_writes_store_the_redacted_text(db):
 
 def test_a_renamed_theme_its_history_and_the_audit_log_hold_no_personal_data(lead):
     theme = ThemeFactory(name="Card not arrived")
-    theme_services.rename_theme(theme=theme, name=CANARY, by=lead)
+    theme_services.rename_theme(theme=theme, name=CANARY, name_es=CANARY, by=lead)
     change = ThemeChange.objects.get(theme=theme, action=ThemeChange.Action.RENAMED)
     entry = AuditEntry.objects.get(action="theme.renamed")
-    assert Theme.objects.get(pk=theme.pk).name == CANARY_REDACTED
-    assert change.after == {"name": CANARY_REDACTED}
+    assert Theme.objects.values_list("name", "name_es").get(pk=theme.pk) == (CANARY_REDACTED, CANARY_REDACTED)
+    assert change.after == {"name": CANARY_REDACTED, "name_es": CANARY_REDACTED}
     assert entry.object_repr == CANARY_REDACTED
-    assert entry.details["after"] == {"name": CANARY_REDACTED}
+    assert entry.details["after"] == {"name": CANARY_REDACTED, "name_es": CANARY_REDACTED}
 
 
 def test_the_audit_log_redacts_what_it_is_given(lead):
