@@ -86,9 +86,11 @@ def seed_themes() -> dict[str, int]:
 def name_themes(*, by: User) -> int:
     """Name each accepted theme the machine named after the dataset label (``voc.demo.notes``) of
     at least ``NAME_FROM`` of its notes, in English and Spanish, through ``rename_theme`` so the
-    history shows ``by``; themes whose notes share one label are one theme, so the smaller ones are
-    merged into the biggest (undoable from its history), as a lead would. Returns how many themes
-    were renamed or merged. Idempotent: a theme a person renamed, or this function, is left alone."""
+    history shows ``by``. The labels are coarser than the themes ("New cards" holds both "card not
+    arrived" and "card delivery"): when several themes share a label the biggest takes it and the
+    others keep the name discovery gave them, one of their own notes, rather than the label with a
+    word in brackets. Returns how many themes were renamed. Idempotent: a theme a person renamed,
+    or this function, is left alone."""
     labels = demo_notes.dataset_labels()
     notes: dict[int, list[str]] = defaultdict(list)
     for theme_id, text in Assignment.objects.filter(theme__status=Theme.Status.ACCEPTED).values_list(
@@ -101,7 +103,7 @@ def name_themes(*, by: User) -> int:
         )
     )
     themes = sorted(Theme.objects.accepted(), key=lambda t: (-len(notes[t.pk]), t.pk))
-    by_label = {t.name: t for t in themes if t.pk in renamed}  # named already: later ones merge into it
+    by_label = {t.name: t for t in themes if t.pk in renamed}  # names taken already
     changed = 0
     for theme in themes:
         if theme.pk in renamed:
@@ -110,10 +112,9 @@ def name_themes(*, by: User) -> int:
         if not label:
             continue
         if label in by_label:
-            services.merge_themes(source=theme, target=by_label[label], by=by)
-        else:
-            services.rename_theme(theme=theme, name=label, name_es=SPANISH_NAMES.get(label, label), by=by)
-            by_label[label] = theme
+            continue  # the label's bigger theme has it; this one keeps its own phrase
+        services.rename_theme(theme=theme, name=label, name_es=SPANISH_NAMES.get(label, label), by=by)
+        by_label[label] = theme
         changed += 1
     return changed
 

@@ -70,20 +70,17 @@ def test_a_theme_without_a_label_for_at_least_30_percent_of_its_notes_keeps_its_
     assert theme.name == "refund · payment · cash" and renames(theme) == []
 
 
-def test_themes_whose_notes_share_one_label_are_merged_into_the_biggest_never_told_apart_by_brackets(
-    accepted_theme, lead
-):
+def test_when_themes_share_a_label_the_biggest_takes_it_and_the_others_keep_their_own_phrase(accepted_theme, lead):
     top_ups = texts("Top-ups", 10)
     small = accepted_theme(top_ups[:2], key_terms=["top", "card", "limit"])
     big = accepted_theme(top_ups[2:6], key_terms=["auto", "deny", "limit"])
-    middle = accepted_theme(top_ups[6:9], key_terms=["verify", "card"])
-    assert demo.name_themes(by=lead) == 3
+    small.name = "My top-up was declined"  # as discovery names it: one of its notes
+    small.save()
+    assert demo.name_themes(by=lead) == 1
     big.refresh_from_db()
-    assert big.name == "Top-ups" and big.assignments.count() == 9
-    for theme in (small, middle):
-        theme.refresh_from_db()
-        assert theme.status == Theme.Status.MERGED and theme.merged_into == big
-    assert not Theme.objects.filter(name__contains="(").exists()
+    small.refresh_from_db()
+    assert big.name == "Top-ups" and small.name == "My top-up was declined"
+    assert small.status == Theme.Status.ACCEPTED and not Theme.objects.filter(name__contains="(").exists()
 
 
 def test_naming_twice_renames_nothing_more_and_leaves_a_persons_name_alone(accepted_theme, lead):
