@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,8 +218,35 @@ class EncoderPair:
     def encode(self, texts: Sequence[str], *, language: str = "en") -> np.ndarray:
         if language == "en" or not texts:
             return self.english.encode(texts)
+        if language == "gl":
+            texts = [galician_bridge(t) for t in texts]
         mapped = self.multilingual.encode(texts) @ self.mapping
         return (mapped / np.maximum(np.linalg.norm(mapped, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+@functools.cache
+def _bridge_words() -> dict[str, str]:
+    lines = (Path(__file__).resolve().parent / "data" / "gl_es_bridge.txt").read_text(encoding="utf-8").splitlines()
+    return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def galician_bridge(text: str) -> str:
+    """``text`` with common Galician words in their Spanish spelling (``data/gl_es_bridge.txt``),
+    for the multilingual encoder, which knows Spanish far better than Galician: "A tarxeta non
+    chegou" is read as "La tarjeta no llegó". Only the vector sees this; the note is unchanged."""
+    words = _bridge_words()
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        spanish = words.get(word.lower())
+        if spanish is None:
+            return word
+        return spanish[:1].upper() + spanish[1:] if word[:1].isupper() else spanish
+
+    return _WORD.sub(swap, text)
 
 
 _BACKENDS: dict[str, Callable[[EncoderSpec], Encoder]] = {
