@@ -72,8 +72,9 @@ def phrase_names(
         score = _typicality(vectors[members], [texts[i] for i in members.tolist()])
         names[g] = {}
         for reader, spoken in READER_LANGUAGES.items():
-            own = np.isin(langs[members], spoken)
-            order = np.argsort(-(score + 10.0 * own), kind="stable")  # the reader's language first
+            # the reader's language first, then the next one it lists (Spanish readers: Galician)
+            preference = sum(10.0 / (rank + 1) * (langs[members] == lang) for rank, lang in enumerate(spoken))
+            order = np.argsort(-(score + preference), kind="stable")
             for i in order.tolist():
                 phrase = clean_phrase(texts[members[i]])
                 if phrase and phrase.casefold() not in used[reader]:
