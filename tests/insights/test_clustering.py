@@ -122,6 +122,7 @@ def test_grouping_at_scale_samples_k_means_and_searches_neighbours_approximately
     matrix, truth = varied_blobs([150, 130, 120, 100, 90, 80, 60, 40], seed=6)
     exact = clustering.group(matrix, 8)
     monkeypatch.setattr(clustering, "APPROXIMATE_ABOVE", 200)
+    monkeypatch.setattr(clustering, "REFERENCE", 400)
     monkeypatch.setattr(clustering, "CELL_SIZE", 100)
     monkeypatch.setattr(clustering, "KMEANS_SAMPLE", 300)
     scaled = clustering.group(matrix, 8)
