@@ -4,9 +4,10 @@ and the API, a theme's breakdown, typical quotes and related themes."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from django.db.models import Count, F, Max, Q, QuerySet, Window
@@ -21,6 +22,62 @@ from voc.models import Insight, Tally
 
 def vector_matrix(rows: list[NoteVector]) -> np.ndarray:
     return np.stack([r.array() for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Stored vectors read for discovery: note ids, one matrix row per note, the note's lemmas
+    (space-separated, split when read: see SplitLemmas) and language."""
+
+    note_ids: np.ndarray
+    matrix: np.ndarray
+    lemmas: list[str]
+    languages: list[str]
+
+
+def stored_vectors(vectors: QuerySet[NoteVector], *, chunk: int = 10_000) -> Stored:
+    """The ``vectors`` rows by note id, streamed into one preallocated float32 matrix: a million
+    384-dimension vectors take 1.5 GB once, not again as model instances or bytes. Rows added
+    after the count are left for the next run."""
+    n = vectors.count()
+    ids = np.zeros(n, dtype=np.int64)
+    matrix: np.ndarray | None = None
+    lemmas: list[str] = []
+    languages: list[str] = []
+    rows = vectors.order_by("note_id").values_list("note_id", "vector", "lemmas", "note__language")
+    for i, (note_id, vector, lemma_text, language) in enumerate(rows.iterator(chunk_size=chunk)):
+        if i >= n:
+            break
+        row = np.frombuffer(vector, dtype=np.float32)
+        if matrix is None:
+            matrix = np.empty((n, len(row)), dtype=np.float32)
+        matrix[i], ids[i] = row, note_id
+        lemmas.append(lemma_text)
+        languages.append(language)
+    found = len(lemmas)
+    if matrix is None:
+        matrix = np.zeros((0, 1), dtype=np.float32)
+    return Stored(ids[:found], matrix[:found], lemmas, languages)
+
+
+class SplitLemmas(Sequence[list[str]]):
+    """Space-separated lemma strings read as lists of lemmas one at a time, so a million notes'
+    lemmas are not all split into lists at once."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> list[str]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[str]]: ...
+    def __getitem__(self, index: int | slice) -> list[str] | list[list[str]]:
+        if isinstance(index, slice):
+            return [text.split() for text in self.texts[index]]
+        return self.texts[index].split()
 
 
 @dataclass(frozen=True)

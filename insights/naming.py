@@ -12,7 +12,7 @@ a word in brackets. Measured in bench/README.md ("Names a reader understands").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -21,6 +21,7 @@ MAX_WORDS = 9  # longer notes are cut at a word boundary
 IDEAL_WORDS = 6  # notes longer than this lose LENGTH_PENALTY of similarity per word
 LENGTH_PENALTY = 0.015
 MIN_WORDS = 2  # a one-word note ("Thanks") is a fine name only when nothing longer is typical
+SHORTLIST = 30  # notes per theme and language whose texts are read to choose a name
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*\]")
 _QUOTES_AND_DASHES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014-"
@@ -39,18 +40,32 @@ def clean_phrase(text: str, *, max_words: int = MAX_WORDS) -> str:
     return f"{phrase}…" if cut else phrase
 
 
-def _typicality(vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-    """How well each note stands for the group: cosine to the group's centre, less a little per
-    word beyond ``IDEAL_WORDS``, and much less for a note of one word."""
+def _centre(vectors: np.ndarray) -> np.ndarray:
     centre = vectors.mean(axis=0)
-    centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    words = np.array([len(_PLACEHOLDER.sub(" ", t).split()) for t in texts])
-    penalty = LENGTH_PENALTY * np.clip(words - IDEAL_WORDS, 0, None) + 0.1 * (words < MIN_WORDS)
-    return vectors @ centre - penalty
+    return centre / max(float(np.linalg.norm(centre)), 1e-12)
+
+
+def shortlist(
+    vectors: np.ndarray, labels: np.ndarray, languages: Sequence[str], *, per_language: int = SHORTLIST
+) -> list[int]:
+    """Row indices of the notes a name may come from: each group's ``per_language`` notes closest
+    to its centre in each language (discovery reads only these notes' texts, not a million)."""
+    langs = np.asarray(languages)
+    chosen: list[int] = []
+    for g in np.unique(labels).tolist():
+        if g == -1:
+            continue
+        members = np.flatnonzero(labels == g)
+        closeness = vectors[members] @ _centre(vectors[members])
+        for language in np.unique(langs[members]).tolist():
+            own = langs[members] == language
+            best = np.argsort(-np.where(own, closeness, -np.inf), kind="stable")[: min(per_language, int(own.sum()))]
+            chosen.extend(members[best].tolist())
+    return sorted(chosen)
 
 
 def phrase_names(
-    texts: Sequence[str],
+    texts: Mapping[int, str] | Sequence[str],
     vectors: np.ndarray,
     labels: np.ndarray,
     languages: Sequence[str],
@@ -59,28 +74,34 @@ def phrase_names(
 ) -> dict[int, dict[str, str]]:
     """``{group: {"en": name, "es": name}}`` for every group in ``labels`` (-1: no group).
 
-    Bigger groups choose first; a name already used (or in ``taken``, compared without case) is
-    skipped for the group's next most typical note."""
+    ``texts`` gives the text of row i (a mapping may hold only the ``shortlist``: the other notes
+    are not candidates). Bigger groups choose first; a name already used (or in ``taken``,
+    compared without case) is skipped for the group's next most typical note."""
     taken = {t.casefold() for t in taken}
     used = {language: set(taken) for language in READER_LANGUAGES}
     groups = [g for g in np.unique(labels).tolist() if g != -1]
     groups.sort(key=lambda g: (-int((labels == g).sum()), g))
     langs = np.asarray(languages)
+    known = set(texts) if isinstance(texts, Mapping) else None
     names: dict[int, dict[str, str]] = {}
     for g in groups:
         members = np.flatnonzero(labels == g)
-        score = _typicality(vectors[members], [texts[i] for i in members.tolist()])
+        if known is not None:
+            members = np.array([i for i in members.tolist() if i in known], dtype=np.int64)
+        centre = _centre(vectors[np.flatnonzero(labels == g)])
+        words = np.array([len(_PLACEHOLDER.sub(" ", texts[i]).split()) for i in members.tolist()])
+        penalty = LENGTH_PENALTY * np.clip(words - IDEAL_WORDS, 0, None) + 0.1 * (words < MIN_WORDS)
+        score = vectors[members] @ centre - penalty  # how well each note stands for the group
         names[g] = {}
         for reader, spoken in READER_LANGUAGES.items():
             # the reader's language first, then the next one it lists (Spanish readers: Galician)
             preference = sum(10.0 / (rank + 1) * (langs[members] == lang) for rank, lang in enumerate(spoken))
             order = np.argsort(-(score + preference), kind="stable")
+            names[g][reader] = ""
             for i in order.tolist():
-                phrase = clean_phrase(texts[members[i]])
+                phrase = clean_phrase(texts[int(members[i])])
                 if phrase and phrase.casefold() not in used[reader]:
                     names[g][reader] = phrase
                     used[reader].add(phrase.casefold())
                     break
-            else:
-                names[g][reader] = ""
     return names

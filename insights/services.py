@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DISCOVERY_WINDOW = timedelta(days=120)
+DISCOVERY_BATCH = 5000  # assignments written per statement
 
 
 # --- Vectors --------------------------------------------------------------------------------
@@ -171,45 +172,47 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     from insights import clustering, naming, nlp  # heavy: see the module docstring
 
     now = now or timezone.now()
-    rows = list(
-        NoteVector.objects.usable()
-        .filter(
+    stored = figures.stored_vectors(
+        NoteVector.objects.usable().filter(
             note__assignment__isnull=True,
             note__status=Insight.Status.ACTIVE,
             note__occurred_at__gte=now - DISCOVERY_WINDOW,
         )
-        .order_by("note_id")
     )
-    if len(rows) < 2 * min_size:
+    if len(stored.note_ids) < 2 * min_size:
         return []
-    lemma_docs = [r.lemmas.split() for r in rows]
-    notes = {
-        pk: (text, language)
-        for pk, text, language in Insight.objects.filter(pk__in=[r.note_id for r in rows]).values_list(
-            "id", "text", "language"
-        )
-    }
-    texts = [notes[r.note_id][0] for r in rows]
-    languages = [notes[r.note_id][1] for r in rows]
-    matrix = figures.vector_matrix(rows)
+    lemma_docs = figures.SplitLemmas(stored.lemmas)
     labels = clustering.discover_notes(
-        matrix, lemma_docs, languages, min_size=min_size, one_space=nlp.ENCODERS[settings.VOC_ENCODER].multilingual
+        stored.matrix,
+        lemma_docs,
+        stored.languages,
+        min_size=min_size,
+        one_space=nlp.ENCODERS[settings.VOC_ENCODER].multilingual,
     )
     terms = clustering.name(lemma_docs, labels)
+    candidates = naming.shortlist(stored.matrix, labels, stored.languages)
+    by_note = dict(Insight.objects.filter(pk__in=stored.note_ids[candidates].tolist()).values_list("id", "text"))
+    texts = {row: by_note[int(stored.note_ids[row])] for row in candidates}
     taken = Theme.objects.exclude(status=Theme.Status.MERGED).values_list("name", "name_es")
-    names = naming.phrase_names(texts, matrix, labels, languages, taken=[n for pair in taken for n in pair if n])
+    names = naming.phrase_names(
+        texts, stored.matrix, labels, stored.languages, taken=[n for pair in taken for n in pair if n]
+    )
     created = []
     for label, phrases in names.items():
-        members = [rows[i].note_id for i in np.flatnonzero(labels == label)]
+        members = stored.note_ids[labels == label].tolist()
         theme = Theme.objects.create(
             name=phrases["en"] or _("Unnamed theme"),
             name_es=phrases["es"],
             key_terms=terms.get(label, []),
             status=Theme.Status.PROPOSED,
         )
-        Assignment.objects.bulk_create(
-            [Assignment(note_id=n, theme=theme, method=Assignment.Method.DISCOVERY, confidence=1.0) for n in members]
-        )
+        for start in range(0, len(members), DISCOVERY_BATCH):  # a million model instances would not fit
+            Assignment.objects.bulk_create(
+                [
+                    Assignment(note_id=n, theme=theme, method=Assignment.Method.DISCOVERY, confidence=1.0)
+                    for n in members[start : start + DISCOVERY_BATCH]
+                ]
+            )
         ThemeChange.objects.create(theme=theme, action=ThemeChange.Action.PROPOSED, after={"notes": len(members)})
         created.append(theme)
     return created

@@ -21,22 +21,47 @@ def test_grouping_with_a_known_count_recovers_separate_groups():
     assert scores.nmi > 0.95 and scores.acc > 0.95
 
 
-def test_discovery_finds_the_number_of_groups_within_half():
-    matrix, truth = blobs(12, 25)
+def varied_blobs(sizes: list[int], dims: int = 32, spread: float = 0.08, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    centres = clustering._normalise(rng.normal(size=(len(sizes), dims)))
+    points = np.vstack([c + spread * rng.normal(size=(size, dims)) for c, size in zip(centres, sizes, strict=True)])
+    labels = [f"g{i}" for i, size in enumerate(sizes) for _ in range(size)]
+    return clustering._normalise(points), labels
+
+
+def test_discovery_finds_the_number_of_groups_within_a_quarter_small_ones_included():
+    sizes = [60, 45, 40, 35, 30, 25, 20, 15, 10, 8, 7, 6, 5]  # 13 groups, five of 5-8 notes
+    matrix, truth = varied_blobs(sizes)
     labels = clustering.discover(matrix, min_size=3)
     found = len(set(labels.tolist()) - {-1})
-    assert 6 <= found <= 18
-    assert clustering.score(truth, labels).nmi > 0.8
+    assert 0.75 * len(sizes) <= found <= 1.25 * len(sizes)
+    assert clustering.score(truth, labels).nmi > 0.9
+    small = [f"g{i}" for i, size in enumerate(sizes) if size <= 8]
+    own = {t: {int(g) for g, u in zip(labels, truth, strict=True) if u == t} for t in small}
+    assert sum(len(groups) == 1 and -1 not in groups for groups in own.values()) >= 4  # small themes exist
+
+
+def test_discovery_count_holds_when_only_samples_are_counted(monkeypatch):
+    sizes = [120, 100, 90, 80, 70, 60, 50, 40, 30, 20]
+    matrix, truth = varied_blobs(sizes, seed=4)
+    monkeypatch.setattr(clustering, "DISCOVERY_SAMPLE", 300)  # three samples of 300 of 660 notes
+    labels = clustering.discover(matrix, min_size=3)
+    assert 0.75 * len(sizes) <= len(set(labels.tolist()) - {-1}) <= 1.25 * len(sizes)
+    assert clustering.score(truth, labels).nmi > 0.9
+
+
+def test_groups_below_the_minimum_size_are_left_ungrouped():
+    matrix, _ = varied_blobs([40, 40, 40, 40, 3], seed=2)
+    labels = clustering.discover(matrix, min_size=5)
+    kept = [label for label in set(labels.tolist()) if label != -1]
+    assert all((labels == label).sum() >= 5 for label in kept)
+    assert (labels[-3:] == -1).all()  # the three-note group is too small to propose
+    assert (labels[:-3] != -1).all()
 
 
 def test_discovery_needs_enough_notes():
     matrix, _ = blobs(1, 4)
     assert (clustering.discover(matrix, min_size=3) == -1).all()
-
-
-def test_the_knee_is_where_a_falling_curve_flattens():
-    xs = np.log([5, 10, 20, 40, 80, 160])
-    assert clustering.knee(xs, [3.0, 2.5, 2.0, 1.95, 1.93, 1.92]) == 2
 
 
 def test_scores_are_perfect_for_a_relabelled_truth_and_low_for_noise():
@@ -69,6 +94,29 @@ def test_identical_notes_do_not_break_discovery():
     same = np.tile(clustering._normalise(np.ones((1, 8))), (10, 1))
     labels = clustering.discover(same, min_size=3)
     assert len(labels) == 10 and len(set(labels.tolist())) == 1
+
+
+def test_approximate_neighbours_find_nearly_all_the_exact_ones():
+    matrix, _ = varied_blobs([300, 250, 200, 150, 100, 80, 60, 40, 20], spread=0.15, seed=5)
+    exact, _ = clustering.nearest(matrix, 15)
+    approximate, similarities = clustering.nearest_approximate(matrix, 15, cell_size=100, probes=4)
+    cells = len(matrix) // 100
+    assert cells >= 10  # each note searched only 4 of the cells
+    found = [len(set(a.tolist()) & set(e.tolist())) / len(e) for a, e in zip(approximate, exact, strict=True)]
+    assert np.mean(found) >= 0.9
+    assert np.allclose(similarities, np.take_along_axis(matrix @ matrix.T, approximate, axis=1), atol=1e-5)
+
+
+def test_grouping_at_scale_samples_k_means_and_searches_neighbours_approximately(monkeypatch):
+    matrix, truth = varied_blobs([150, 130, 120, 100, 90, 80, 60, 40], seed=6)
+    exact = clustering.group(matrix, 8)
+    monkeypatch.setattr(clustering, "APPROXIMATE_ABOVE", 200)
+    monkeypatch.setattr(clustering, "REFERENCE", 400)
+    monkeypatch.setattr(clustering, "CELL_SIZE", 100)
+    monkeypatch.setattr(clustering, "KMEANS_SAMPLE", 300)
+    scaled = clustering.group(matrix, 8)
+    assert clustering.score(truth, scaled).nmi > 0.95
+    assert clustering.score([str(x) for x in exact], scaled).nmi > 0.95
 
 
 def test_nearest_neighbours_in_blocks_match_the_dense_computation():

@@ -78,3 +78,14 @@ def test_a_theme_shows_its_spanish_name_to_spanish_and_galician_readers():
         with translation.override(language):
             assert theme.label == str(theme) == expected
             assert unnamed.label == "Mobile app"
+
+
+def test_discovery_reads_only_the_notes_closest_to_each_centre_in_each_language():
+    vectors = np.stack([unit(1, 0.1 * i, 0) for i in range(6)] + [unit(0, 0, 1)])
+    labels = np.array([0, 0, 0, 0, 0, 0, -1])
+    languages = ["en", "en", "en", "es", "es", "en", "en"]
+    rows = naming.shortlist(vectors, labels, languages, per_language=2)
+    assert rows == [1, 2, 3, 4]  # the two most central English and Spanish notes; no ungrouped note
+    texts = {i: f"note number {i}" for i in rows}
+    names = naming.phrase_names(texts, vectors, labels, languages)
+    assert names[0]["en"] in {"Note number 1", "Note number 2"} and names[0]["es"] in {"Note number 3", "Note number 4"}
