@@ -2,6 +2,7 @@
 defines it and prints one JSON object with every result.
 
     .venv/bin/python bench/themes.py [--data ../shared/data] [--quick]
+    .venv/bin/python bench/themes.py --compare [--quick] [...]   # against BERTopic: bench/bertopic_compare.py
 
 Banking77 (told k=77, and not told), DSTC11 insurance turns (told k=22, and not told), and
 assignment on a stratified 80/20 split of Banking77 train. ``--quick`` uses 2,000 Banking77 rows.
@@ -62,9 +63,16 @@ def split(source: Path, folder: Path, *, limit: int | None) -> tuple[Path, Path]
 
 
 def main() -> None:
+    if "--compare" in sys.argv[1:]:  # needs bench/requirements.txt; its options are its own
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bertopic_compare import main as compare
+
+        compare([arg for arg in sys.argv[1:] if arg != "--compare"])
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--compare", action="store_true", help="ours against BERTopic on the same vectors")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
