@@ -22,6 +22,7 @@ IDEAL_WORDS = 6  # notes longer than this lose LENGTH_PENALTY of similarity per 
 LENGTH_PENALTY = 0.015
 MIN_WORDS = 2  # a one-word note ("Thanks") is a fine name only when nothing longer is typical
 SHORTLIST = 30  # notes per theme and language whose texts are read to choose a name
+AGREE = 0.6  # the second language's name must be at least this close (cosine) to the first one
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*\]")
 _QUOTES_AND_DASHES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014-"
@@ -92,16 +93,32 @@ def phrase_names(
         words = np.array([len(_PLACEHOLDER.sub(" ", texts[i]).split()) for i in members.tolist()])
         penalty = LENGTH_PENALTY * np.clip(words - IDEAL_WORDS, 0, None) + 0.1 * (words < MIN_WORDS)
         score = vectors[members] @ centre - penalty  # how well each note stands for the group
+        # The language most of the theme's notes are in names it first; the other reader's name
+        # is then the note of theirs that says the same as that name (closest to it), so the two
+        # names agree, or the first name itself when none comes close.
+        spoken_by = {
+            reader: np.isin(langs[np.flatnonzero(labels == g)], spoken).sum()
+            for reader, spoken in READER_LANGUAGES.items()
+        }
+        readers = sorted(READER_LANGUAGES, key=lambda r: -spoken_by[r])
         names[g] = {}
-        for reader, spoken in READER_LANGUAGES.items():
+        first: int | None = None
+        for reader in readers:
+            spoken = READER_LANGUAGES[reader]
             # the reader's language first, then the next one it lists (Spanish readers: Galician)
             preference = sum(10.0 / (rank + 1) * (langs[members] == lang) for rank, lang in enumerate(spoken))
-            order = np.argsort(-(score + preference), kind="stable")
+            fit = score if first is None else vectors[members] @ vectors[first] - penalty
+            order = np.argsort(-(fit + preference), kind="stable")
             names[g][reader] = ""
             for i in order.tolist():
-                phrase = clean_phrase(texts[int(members[i])])
+                row = int(members[i])
+                phrase = clean_phrase(texts[row])
+                agrees = first is None or row == first or float(vectors[row] @ vectors[first]) >= AGREE
+                if not agrees:
+                    phrase = clean_phrase(texts[first]) if first is not None else ""
                 if phrase and phrase.casefold() not in used[reader]:
                     names[g][reader] = phrase
                     used[reader].add(phrase.casefold())
+                    first = row if first is None else first
                     break
     return names

@@ -89,3 +89,19 @@ def test_discovery_reads_only_the_notes_closest_to_each_centre_in_each_language(
     texts = {i: f"note number {i}" for i in rows}
     names = naming.phrase_names(texts, vectors, labels, languages)
     assert names[0]["en"] in {"Note number 1", "Note number 2"} and names[0]["es"] in {"Note number 3", "Note number 4"}
+
+
+def test_the_second_languages_name_says_what_the_first_says_or_repeats_it():
+    texts = [
+        "My card has not arrived",
+        "Card still not here",
+        "The card never came",
+        "Le cobraron una comisión",  # the theme's only Spanish note is about something else
+    ]
+    vectors = np.stack([unit(1, 0.05, 0), unit(1, 0.1, 0), unit(1, 0.15, 0), unit(0.3, 0, 1)])
+    names = naming.phrase_names(texts, vectors, np.zeros(4, dtype=np.int64), ["en", "en", "en", "es"])
+    assert names[0] == {"en": "Card still not here", "es": "Card still not here"}
+    texts[3] = "La tarjeta no ha llegado"
+    vectors[3] = unit(1, 0.12, 0.02)
+    names = naming.phrase_names(texts, vectors, np.zeros(4, dtype=np.int64), ["en", "en", "en", "es"])
+    assert names[0] == {"en": "Card still not here", "es": "La tarjeta no ha llegado"}
