@@ -22,7 +22,7 @@ IDEAL_WORDS = 6  # notes longer than this lose LENGTH_PENALTY of similarity per 
 LENGTH_PENALTY = 0.015
 MIN_WORDS = 2  # a one-word note ("Thanks") is a fine name only when nothing longer is typical
 SHORTLIST = 30  # notes per theme and language whose texts are read to choose a name
-AGREE = 0.6  # the second language's name must be at least this close (cosine) to the first one
+AGREE = 0.5  # the second language's name must be at least this close (cosine) to the first one
 
 _PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*\]")
 _QUOTES_AND_DASHES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014-"
