@@ -10,12 +10,8 @@ LIVE = [Theme.Status.ACCEPTED, Theme.Status.PROPOSED]
 
 class RenameForm(forms.Form):
     name = forms.CharField(label=_("Name (English)"), max_length=120)
-    name_es = forms.CharField(
-        label=_("Name (Spanish)"),
-        max_length=120,
-        required=False,
-        help_text=_("What Spanish and Galician readers see; left empty, they see the English name."),
-    )
+    name_es = forms.CharField(label=_("Name (Spanish)"), max_length=120, required=False)
+    help = _("What Spanish and Galician readers see; left empty, they see the English name.")
 
 
 class MergeForm(forms.Form):
