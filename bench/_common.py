@@ -44,6 +44,25 @@ NAMES = ["lucia", "marta", "jorge", "ana", "pablo", "sara", "tom", "emma"]
 OPENERS = ["", "", "", "Customer says: ", "Caller: ", "Again: ", "Angry customer: ", "Elderly customer: "]
 
 
+SHARED_DATA = ROOT.parent / "shared" / "data"
+YARDSTICK = ROOT / "bench" / "data" / "banking77_en_es_gl.csv"
+
+
+def setup_django() -> None:
+    """Make the project importable and set Django up in this process (the benchmarks that call
+    the product's code directly rather than through a server)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def banking77_texts() -> list[str]:
     with BANKING77.open(encoding="utf-8", newline="") as f:
         return [row["text"].strip() for row in csv.DictReader(f) if row.get("text", "").strip()]

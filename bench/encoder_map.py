@@ -15,34 +15,30 @@ a Spanish note close to where MiniLM would put the English one. Deterministic: s
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _common as common  # noqa: E402
+
 OUTPUT = ROOT / "insights" / "data" / "use_to_minilm.npy"
 RIDGE = 1.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=common.SHARED_DATA)
     options = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    common.setup_django()
     from insights import nlp
 
-    with (ROOT / "bench" / "data" / "banking77_en_es_gl.csv").open(encoding="utf-8") as handle:
-        yardstick = {row["en"] for row in csv.DictReader(handle)}
-    with (options.data / "banking77" / "train.csv").open(encoding="utf-8") as handle:
-        texts = sorted({row["text"] for row in csv.DictReader(handle)} - yardstick)
+    yardstick = {row["en"] for row in common.read_csv(common.YARDSTICK)}
+    texts = sorted({row["text"] for row in common.read_csv(options.data / "banking77" / "train.csv")} - yardstick)
     target = nlp.encoder("minilm").encode(texts).astype(np.float64)
     source = nlp.encoder("use-multilingual").encode(texts).astype(np.float64)
     mapping = np.linalg.solve(source.T @ source + RIDGE * np.eye(source.shape[1]), source.T @ target)

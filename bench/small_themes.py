@@ -13,31 +13,27 @@ one JSON object: mean NMI of each, the gap, and how many themes each returned.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _common as common  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=common.SHARED_DATA)
     parser.add_argument("--draws", type=int, default=3)
     options = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    common.setup_django()
     import numpy as np
 
     from insights import clustering, evaluation
 
-    with (options.data / "banking77" / "train.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = common.read_csv(options.data / "banking77" / "train.csv")
     vectors, _lemmas, _languages = evaluation._embed([r["text"] for r in rows], "pair")
     labels = np.array([r["category"] for r in rows])
     intents = np.unique(labels)

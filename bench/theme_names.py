@@ -13,13 +13,14 @@ name. Prints one JSON object, with ``--show`` names beside their intents for eac
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import _common as common  # noqa: E402
 
 
 def named(texts: list[str], labels: list[str], k: int, show: int) -> dict[str, object]:
@@ -62,18 +63,12 @@ def named(texts: list[str], labels: list[str], k: int, show: int) -> dict[str, o
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=common.SHARED_DATA)
     parser.add_argument("--show", type=int, default=20)
     options = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    with (options.data / "banking77" / "train.csv").open(encoding="utf-8") as handle:
-        banking = list(csv.DictReader(handle))
-    with (ROOT / "bench" / "data" / "banking77_en_es_gl.csv").open(encoding="utf-8") as handle:
-        yardstick = list(csv.DictReader(handle))
+    common.setup_django()
+    banking = common.read_csv(options.data / "banking77" / "train.csv")
+    yardstick = common.read_csv(common.YARDSTICK)
     mixed = [(row[lang], row["intent"]) for lang in ("en", "es", "gl") for row in yardstick if row[lang]]
     result = {
         "banking77": named([r["text"] for r in banking], [r["category"] for r in banking], 77, options.show),
