@@ -9,7 +9,11 @@ Prints one JSON object. Held-out data (never counted by ``bench/language_profile
   of each public source that the build leaves out (a hash of the text, ``bucket == 0``);
 - ``yardstick``: ``bench/data/banking77_en_es_gl.csv`` (200 English / 200 Spanish / 60 Galician);
 - ``short_notes``: ``bench/data/language_short_notes.csv``, agent notes written for this
-  benchmark and used for nothing else (162 Galician, 104 Spanish, 104 English).
+  benchmark and used for nothing else (162 Galician, 104 Spanish, 104 English);
+- ``fresh_notes``: ``bench/data/language_fresh_notes.csv``, 190 more short notes (80 Spanish,
+  80 Galician as the same notes in Galician, 30 English) written on 2026-12-04, after the
+  model and its constants were fixed, over more topics (insurance claims, fees, fraud, roadside
+  assistance): the first file had been measured several times while the model was built.
 
 For each set and language: accuracy on short notes (≤ 6 words) and on all. ``before`` is the
 word-list scorer this model replaced (``voc/notes/language.py`` at commit 0766591, read from git).
@@ -21,6 +25,7 @@ All calls use ``default="en"``.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import subprocess
@@ -59,10 +64,9 @@ def heldout_sets() -> dict[str, list[tuple[str, str]]]:
         for name, texts in sources.items():
             sets[f"{name}_heldout"] = [(lang, t) for t in texts if lp.held_out(t) and t.lower() not in excluded]
     sets["yardstick"] = [(lang, t) for lang in ("en", "es", "gl") for t in lp._csv_column(lp.YARDSTICK, lang)]
-    with lp.SHORT_NOTES.open(encoding="utf-8", newline="") as f:
-        import csv
-
-        sets["short_notes"] = [(row["lang"], row["text"]) for row in csv.DictReader(f)]
+    for name, path in (("short_notes", lp.SHORT_NOTES), ("fresh_notes", lp.FRESH_NOTES)):
+        with path.open(encoding="utf-8", newline="") as f:
+            sets[name] = [(row["lang"], row["text"]) for row in csv.DictReader(f)]
     return sets
 
 
