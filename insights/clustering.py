@@ -210,8 +210,10 @@ def smoothed_rows(matrix: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> 
     return _normalise(matrix[indices[rows]].mean(axis=1))
 
 
-def kmeans(matrix: np.ndarray, k: int, *, n_init: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    model = KMeans(n_clusters=k, n_init=n_init, random_state=SEED).fit(matrix)
+def kmeans(
+    matrix: np.ndarray, k: int, *, n_init: int = 4, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    model = KMeans(n_clusters=k, n_init=n_init, random_state=SEED).fit(matrix, sample_weight=weights)
     return model.labels_, _normalise(model.cluster_centers_)
 
 
@@ -245,27 +247,32 @@ def propagate(
 KMEANS_SAMPLE = 20_000  # notes k-means is fitted on; the others join their nearest centre
 
 
-def _themes(matrix: np.ndarray, k: int, *, n_init: int) -> np.ndarray:
-    """k-means on the smoothed vectors, then label propagation over the same neighbourhoods."""
+def _themes(matrix: np.ndarray, k: int, *, n_init: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """k-means on the smoothed vectors, then label propagation over the same neighbourhoods.
+    ``weights``: how many notes each row stands for (see distinct())."""
     size = neighbourhood_size(len(matrix))
     if size < 1:
-        return kmeans(matrix, k, n_init=n_init)[0]
+        return kmeans(matrix, k, n_init=n_init, weights=weights)[0]
     indices, similarities = neighbours(matrix, size)
-    labels = _smoothed_kmeans(matrix, indices, k, n_init=n_init)
+    labels = _smoothed_kmeans(matrix, indices, k, n_init=n_init, weights=weights)
     return keep_every_group(labels, propagate(labels, indices, similarities))
 
 
-def _smoothed_kmeans(matrix: np.ndarray, indices: np.ndarray, k: int, *, n_init: int) -> np.ndarray:
+def _smoothed_kmeans(
+    matrix: np.ndarray, indices: np.ndarray, k: int, *, n_init: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     """k-means labels of the smoothed vectors. Above KMEANS_SAMPLE notes the centres are fitted
     on a sample of them and every note, smoothed a block at a time, takes its nearest centre: a
     million smoothed vectors are never held at once, and k-means costs what 20,000 notes cost."""
     n = len(matrix)
     if n <= KMEANS_SAMPLE:
-        return kmeans(smooth(matrix, indices), k, n_init=n_init)[0]
+        return kmeans(smooth(matrix, indices), k, n_init=n_init, weights=weights)[0]
     fit = reference(n)
     if fit is None or len(fit) > KMEANS_SAMPLE:
         fit = np.sort(np.random.default_rng(SEED).choice(n, size=KMEANS_SAMPLE, replace=False))
-    model = KMeans(n_clusters=k, n_init=n_init, random_state=SEED).fit(smoothed_rows(matrix, indices, fit))
+    model = KMeans(n_clusters=k, n_init=n_init, random_state=SEED).fit(
+        smoothed_rows(matrix, indices, fit), sample_weight=None if weights is None else weights[fit]
+    )
     labels = np.empty(n, dtype=np.int32)
     for start in range(0, n, KMEANS_SAMPLE):
         rows = np.arange(start, min(n, start + KMEANS_SAMPLE))
@@ -323,27 +330,54 @@ def discover(matrix: np.ndarray, *, min_size: int = 3, max_k: int | None = None)
         return _discover(matrix, min_size=min_size, max_k=max_k)
 
 
+def distinct(matrix: np.ndarray, *, block: int = 20_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of ``matrix`` once each: the index of each distinct row's first copy, which of
+    them every row is (``matrix[first][inverse] == matrix``), and how many copies each has.
+
+    Rows are keyed by their float32 bits times fixed random odd multipliers, summed modulo 2**64
+    (``block`` rows at a time): integer arithmetic, so equal rows get equal keys wherever they
+    sit in memory (a floating-point projection does not: BLAS rounds by alignment), and two
+    different rows of a million sharing a key has odds of about 1 in 10**7."""
+    multipliers = np.random.default_rng(SEED).integers(1, 2**63, size=matrix.shape[1], dtype=np.uint64) * 2 + 1
+    keys = np.empty(len(matrix), dtype=np.uint64)
+    for start in range(0, len(matrix), block):
+        bits = np.ascontiguousarray(matrix[start : start + block], dtype=np.float32).view(np.uint32)
+        keys[start : start + block] = (bits.astype(np.uint64) * multipliers).sum(axis=1, dtype=np.uint64)
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    return first, inverse.ravel(), counts
+
+
 def _discover(matrix: np.ndarray, *, min_size: int, max_k: int | None) -> np.ndarray:
     """Themes when their number is not known.
 
-    The count is read from samples of DISCOVERY_SAMPLE notes (theme_count(); the median of
-    DISCOVERY_REPEATS samples when there are more notes than one sample), then all the notes are
-    grouped once with it, as group() does. Groups smaller than ``min_size`` are left out (label
-    -1: not grouped yet)."""
+    Notes with the same vector (the same words, often a template or a note pasted again) are one
+    point that weighs as many notes: twenty copies of one sentence are a tight cloud that would
+    otherwise be read as a theme of its own, however close its meaning to its neighbours'. The
+    count is read from samples of DISCOVERY_SAMPLE distinct notes (theme_count(); the median of
+    DISCOVERY_REPEATS samples when there are more), then the distinct notes are grouped once
+    with it, as group() does, k-means weighing each by its copies. Groups of fewer than
+    ``min_size`` notes (copies counted) are left out (label -1: not grouped yet)."""
     n = len(matrix)
     if n < 2 * min_size:
         return np.full(n, -1)
-    size = min(n, DISCOVERY_SAMPLE)
+    first, inverse, copies = distinct(matrix)
+    repeated = len(first) < n
+    if repeated:
+        matrix = matrix[first]
+    unique = len(matrix)
+    size = min(unique, DISCOVERY_SAMPLE)
     rng = np.random.default_rng(SEED)
-    repeats = DISCOVERY_REPEATS if n > size else 1
+    repeats = DISCOVERY_REPEATS if unique > size else 1
     counts = []
     for _ in range(repeats):
-        sample = matrix if n == size else matrix[np.sort(rng.choice(n, size=size, replace=False))]
+        sample = matrix if unique == size else matrix[np.sort(rng.choice(unique, size=size, replace=False))]
         counts.append(theme_count(sample, min_size=min_size))
-    k = max(1, min(int(np.median(counts)), max_k or n, n))
-    chosen = _themes(matrix, k, n_init=4)
-    counts_by_label = np.bincount(chosen, minlength=k)
-    return np.where(counts_by_label[chosen] >= min_size, chosen, -1)
+    k = max(1, min(int(np.median(counts)), max_k or unique, unique))
+    chosen = _themes(matrix, k, n_init=4, weights=copies) if repeated else _themes(matrix, k, n_init=4)
+    if repeated:
+        chosen = chosen[inverse]
+    notes_by_label = np.bincount(chosen, minlength=k)
+    return np.where(notes_by_label[chosen] >= min_size, chosen, -1)
 
 
 def name(lemma_docs: Sequence[Sequence[str]], labels: np.ndarray, *, terms: int = 3) -> dict[int, list[str]]:

@@ -22,6 +22,7 @@ NAME_FROM = 0.3  # share of a theme's notes one dataset label must cover to name
 
 # Spanish names for the labels of ``voc.demo.notes.dataset_labels`` (a test checks every label has one).
 SPANISH_NAMES = {
+    "Card not arrived": "Tarjeta no recibida",
     "New cards": "Tarjetas nuevas",
     "Lost or stolen cards": "Tarjetas perdidas o robadas",
     "PIN and passcode": "PIN y código de acceso",
@@ -86,11 +87,11 @@ def seed_themes() -> dict[str, int]:
 def name_themes(*, by: User) -> int:
     """Name each accepted theme the machine named after the dataset label (``voc.demo.notes``) of
     at least ``NAME_FROM`` of its notes, in English and Spanish, through ``rename_theme`` so the
-    history shows ``by``. The labels are coarser than the themes ("New cards" holds both "card not
-    arrived" and "card delivery"): when several themes share a label the biggest takes it and the
-    others keep the name discovery gave them, one of their own notes, rather than the label with a
-    word in brackets. Returns how many themes were renamed. Idempotent: a theme a person renamed,
-    or this function, is left alone."""
+    history shows ``by``. When several themes share a label (the topic heard in two languages, or
+    split by phrasing), the biggest takes it and the others are merged into it (``merge_themes``,
+    undoable), rather than two themes told apart by a word in brackets. A theme no label covers
+    keeps the name discovery gave it, one of its own notes. Returns how many themes were renamed.
+    Idempotent: a theme a person renamed, or this function, is left alone."""
     labels = demo_notes.dataset_labels()
     notes: dict[int, list[str]] = defaultdict(list)
     for theme_id, text in Assignment.objects.filter(theme__status=Theme.Status.ACCEPTED).values_list(
@@ -112,7 +113,10 @@ def name_themes(*, by: User) -> int:
         if not label:
             continue
         if label in by_label:
-            continue  # the label's bigger theme has it; this one keeps its own phrase
+            # The same topic found twice (a language, a turn of phrase): one theme, as a lead would
+            # make it, so every count of the topic is whole. The history shows the merge.
+            services.merge_themes(source=theme, target=by_label[label], by=by)
+            continue
         services.rename_theme(theme=theme, name=label, name_es=SPANISH_NAMES.get(label, label), by=by)
         by_label[label] = theme
         changed += 1

@@ -20,6 +20,7 @@ READER_LANGUAGES = {"en": ("en",), "es": ("es", "gl")}  # a name per reader lang
 MAX_WORDS = 9  # longer notes are cut at a word boundary
 IDEAL_WORDS = 6  # notes longer than this lose LENGTH_PENALTY of similarity per word
 LENGTH_PENALTY = 0.015
+CUT_PENALTY = 0.2  # a note that must be cut ("…") names a theme only when no shorter note is near as typical
 MIN_WORDS = 2  # a one-word note ("Thanks") is a fine name only when nothing longer is typical
 SHORTLIST = 30  # notes per theme and language whose texts are read to choose a name
 AGREE = 0.5  # the second language's name must be at least this close (cosine) to the first one
@@ -29,16 +30,34 @@ _QUOTES_AND_DASHES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2013\u2014-"
 _EDGE = re.compile(rf"^[\s¿¡({re.escape(_QUOTES_AND_DASHES)}:;,.]+|[\s){re.escape(_QUOTES_AND_DASHES)}:;,.?!…]+$")
 
 
+MIN_CLAUSE = 4  # words a first clause needs to name a theme on its own
+_CONJUNCTIONS = frozenset({"and", "but", "because", "y", "e", "pero", "porque", "mais", "pois"})
+
+
+def _clause_end(words: Sequence[str], max_words: int) -> int | None:
+    """How many words the note's first clauses take within ``max_words``: the last point where a
+    clause ends (after ",", ";", ":" or ".", or before "and", "y", "pero"…) leaving at least
+    MIN_CLAUSE words; None when there is none."""
+    end = None
+    for i in range(MIN_CLAUSE, min(len(words), max_words + 1)):
+        if words[i - 1][-1] in ",;:." or words[i].casefold() in _CONJUNCTIONS:
+            end = i
+    return end
+
+
 def clean_phrase(text: str, *, max_words: int = MAX_WORDS) -> str:
-    """A note as a name: no placeholders, one line, no opening or closing punctuation, at most
-    ``max_words`` words (cut with "…"), first letter capitalised."""
+    """A note as a name: no placeholders, one line, no opening or closing punctuation, first
+    letter capitalised, at most ``max_words`` words. A longer note is cut where a clause ends
+    ("Made a transfer to the wrong account and wants it back" names "Made a transfer to the
+    wrong account"), else at ``max_words`` with "…"."""
     words = _PLACEHOLDER.sub(" ", text).split()
     cut = len(words) > max_words
-    phrase = _EDGE.sub("", " ".join(words[:max_words]))
+    end = _clause_end(words, max_words) if cut else None
+    phrase = _EDGE.sub("", " ".join(words[: end or max_words]))
     if not phrase:
         return ""
     phrase = phrase[0].upper() + phrase[1:]
-    return f"{phrase}…" if cut else phrase
+    return f"{phrase}…" if cut and end is None else phrase
 
 
 def _centre(vectors: np.ndarray) -> np.ndarray:
@@ -90,8 +109,9 @@ def phrase_names(
         if known is not None:
             members = np.array([i for i in members.tolist() if i in known], dtype=np.int64)
         centre = _centre(vectors[np.flatnonzero(labels == g)])
-        words = np.array([len(_PLACEHOLDER.sub(" ", texts[i]).split()) for i in members.tolist()])
-        penalty = LENGTH_PENALTY * np.clip(words - IDEAL_WORDS, 0, None) + 0.1 * (words < MIN_WORDS)
+        words = np.array([len(clean_phrase(texts[i], max_words=10**6).split()) for i in members.tolist()])
+        cut = np.array([clean_phrase(texts[i]).endswith("…") for i in members.tolist()])
+        penalty = LENGTH_PENALTY * np.clip(words - IDEAL_WORDS, 0, None) + CUT_PENALTY * cut + 0.1 * (words < MIN_WORDS)
         score = vectors[members] @ centre - penalty  # how well each note stands for the group
         # The language most of the theme's notes are in names it first; the other reader's name
         # is then the note of theirs that says the same as that name (closest to it), so the two

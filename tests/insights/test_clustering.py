@@ -205,3 +205,29 @@ def test_propagation_never_votes_a_group_away():
     assert clustering.keep_every_group(before, after).tolist() == [0, 0, 0, 1, 1, 0, 2]
     chained = np.array([1, 1, 1, 2, 2, 2, 2])  # giving 0 back empties 1: given back too
     assert sorted(set(clustering.keep_every_group(before, chained).tolist())) == [0, 1, 2]
+
+
+def test_pasted_copies_of_a_note_join_its_theme_instead_of_making_their_own():
+    """Twenty-five copies of one note (a template, a note pasted again) are one point that
+    weighs 25 notes: without that, each pile of copies was read as a theme of its own."""
+    matrix, truth = varied_blobs([30] * 8, spread=0.15)
+    assert len(set(clustering.discover(matrix, min_size=3).tolist()) - {-1}) == 8
+    originals = [0, 30, 60, 90]
+    with_copies = np.vstack([matrix, np.repeat(matrix[originals], 25, axis=0)])
+    truth_with_copies = truth + [truth[row] for row in originals for _ in range(25)]
+
+    labels = clustering.discover(with_copies, min_size=3)
+
+    assert len(set(labels.tolist()) - {-1}) == 8
+    assert clustering.score(truth_with_copies, labels).nmi > 0.99
+    copies = labels[len(matrix) :].reshape(len(originals), 25)
+    assert all((row == labels[original]).all() for row, original in zip(copies, originals, strict=True))
+
+
+def test_distinct_rows_map_back_to_every_copy():
+    matrix, _ = blobs(3, 5)
+    doubled = np.vstack([matrix, matrix[[2, 2, 7]]])
+    first, inverse, copies = clustering.distinct(doubled)
+    assert len(first) == 15
+    assert np.array_equal(doubled[first][inverse], doubled)
+    assert sorted(copies.tolist()) == [1] * 13 + [2, 3]

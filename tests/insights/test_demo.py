@@ -70,7 +70,7 @@ def test_a_theme_without_a_label_for_at_least_30_percent_of_its_notes_keeps_its_
     assert theme.name == "refund · payment · cash" and renames(theme) == []
 
 
-def test_when_themes_share_a_label_the_biggest_takes_it_and_the_others_keep_their_own_phrase(accepted_theme, lead):
+def test_when_themes_share_a_label_the_biggest_takes_it_and_the_others_are_merged_into_it(accepted_theme, lead):
     top_ups = texts("Top-ups", 10)
     small = accepted_theme(top_ups[:2], key_terms=["top", "card", "limit"])
     big = accepted_theme(top_ups[2:6], key_terms=["auto", "deny", "limit"])
@@ -79,8 +79,11 @@ def test_when_themes_share_a_label_the_biggest_takes_it_and_the_others_keep_thei
     assert demo.name_themes(by=lead) == 1
     big.refresh_from_db()
     small.refresh_from_db()
-    assert big.name == "Top-ups" and small.name == "My top-up was declined"
-    assert small.status == Theme.Status.ACCEPTED and not Theme.objects.filter(name__contains="(").exists()
+    assert big.name == "Top-ups" and big.name_es == "Recargas"
+    assert small.status == Theme.Status.MERGED and small.merged_into_id == big.pk
+    assert Assignment.objects.filter(theme=big).count() == 6
+    assert not Theme.objects.filter(name__contains="(").exists()
+    assert demo.name_themes(by=lead) == 0  # nothing left to merge or rename
 
 
 def test_naming_twice_renames_nothing_more_and_leaves_a_persons_name_alone(accepted_theme, lead):
@@ -132,7 +135,8 @@ def test_every_demo_text_has_a_label_and_neighbouring_categories_share_one():
             assert {row["text"].strip() for row in csv.DictReader(f)} <= labelled, source
     with (demo_notes.DATA_DIR / "banking77.csv").open(encoding="utf-8", newline="") as f:
         by_category = {row["category"]: LABELS[row["text"].strip()] for row in csv.DictReader(f)}
-    assert by_category["card_arrival"] == by_category["order_physical_card"] == "New cards"
+    assert by_category["card_arrival"] == by_category["card_delivery_estimate"] == "Card not arrived"
+    assert by_category["order_physical_card"] == by_category["getting_virtual_card"] == "New cards"
     assert by_category["apple_pay_or_google_pay"] == "Apple Pay or Google Pay"
     assert by_category["age_limit"] == "Age limit"
     grouped = [label for labels in demo_notes.LABEL_TOPICS.values() for label in labels]

@@ -25,6 +25,15 @@ def unit(*values: float) -> np.ndarray:
         ("  wants   an app that joins all their banks  ", "Wants an app that joins all their banks"),
         ("one two three four five six seven eight nine ten eleven", "One two three four five six seven eight nine…"),
         ("[CARD]", ""),
+        (
+            "Hizo una transferencia a una cuenta equivocada y quiere que se la devolvamos",
+            "Hizo una transferencia a una cuenta equivocada",
+        ),
+        ("Very happy with the fraud alert: we stopped a payment to a scammer", "Very happy with the fraud alert"),
+        (
+            "Thanks, and she says the new branch hours suit her much better now",
+            "Thanks, and she says the new branch hours suit…",
+        ),
     ],
 )
 def test_a_note_is_cleaned_into_a_name(text, name):

@@ -274,7 +274,7 @@ _STORY_PATTERNS = {
     ),
 }
 CARD_ARRIVAL_SHARE = 0.03  # of a week's notes, before the spike
-CARD_ARRIVAL_SPIKE = 3.0  # multiplier in the last two weeks
+CARD_ARRIVAL_SPIKE = 6.0  # multiplier in the last two weeks: the whole "New cards" theme doubles
 APP_INTEGRATION_FIRST, APP_INTEGRATION_LAST = 0.004, 0.04  # share, rising linearly
 LONELY_SHARE = 0.006  # on top of the weekly minimum
 MIN_LONELY_PER_WEEK = 3
@@ -443,8 +443,9 @@ def story_texts(story: str) -> frozenset[str]:
 # A demo theme gathers a few neighbouring Banking77 categories or DSTC11 intents, so a lead would
 # name it for the topic they share: neighbours get one reader-level label. Others are humanised.
 LABEL_TOPICS: dict[str, tuple[str, ...]] = {
+    "Card not arrived": ("card_arrival", "card_delivery_estimate"),
     "New cards": (
-        "card_arrival", "card_delivery_estimate", "get_physical_card", "order_physical_card", "getting_spare_card",
+        "get_physical_card", "order_physical_card", "getting_spare_card",
         "get_disposable_virtual_card", "getting_virtual_card", "card_about_to_expire", "activate_my_card",
         "card_linking",
     ),
@@ -502,7 +503,7 @@ _TOPIC_OF = {label: topic for topic, labels in LABEL_TOPICS.items() for label in
 _NICER_LABELS = {"apple_pay_or_google_pay": "Apple Pay or Google Pay", "visa_or_mastercard": "Visa or Mastercard"}
 # Hand-written notes have no dataset label: their story, loneliness, thanks or product area stands in.
 _HANDWRITTEN_LABELS = {
-    STORY_CARD_ARRIVAL: "New cards",
+    STORY_CARD_ARRIVAL: "Card not arrived",
     STORY_APP_INTEGRATION: "One app for all banks",
     "lonely": "Lonely customers",
     "thanks": "Thanks",
