@@ -15,9 +15,10 @@ from datetime import datetime
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 
 from insights import classifier, figures
-from insights.models import ThemeClassifier
+from insights.models import ThemeChange, ThemeClassifier
 
 log = logging.getLogger(__name__)
 KEEP = 3  # classifiers kept (the newest is used; the others only until every process moved on)
@@ -26,9 +27,18 @@ _loaded: tuple[tuple[int, datetime], classifier.Classifier] | None = None  # (ve
 _lock = threading.Lock()
 
 
-def refit() -> ThemeClassifier:
+def refit(*, after_change: int | None = None) -> ThemeClassifier:
     """Fit the classifier on the accepted themes' notes as they are now and make it current.
-    Safe to run twice: the second run stores an identical classifier."""
+    Safe to run twice: the second run stores an identical classifier.
+
+    ``after_change``: the curation step (ThemeChange id) that asked for the refit. When the
+    current classifier was fitted after it, that classifier is returned as it is: a lead who
+    accepts twenty themes in a row asks for twenty refits, and the first one to run covers all."""
+    if after_change is not None:
+        latest = ThemeClassifier.objects.order_by("-id").first()
+        if latest is not None and latest.after_change >= after_change:
+            return latest
+    watermark = ThemeChange.objects.aggregate(newest=Max("id"))["newest"] or 0  # read before the examples
     examples = figures.labelled_examples(per_theme=classifier.MAX_EXAMPLES_PER_THEME)
     dimensions = examples.matrix.shape[1] if len(examples.theme_ids) else 0
     if len(examples.theme_ids):
@@ -44,6 +54,7 @@ def refit() -> ThemeClassifier:
             bias=fitted.bias.astype(np.float32).tobytes(),
             centres=fitted.centres.astype(np.float32).tobytes(),
             examples=len(examples.theme_ids),
+            after_change=watermark,
         )
         stale = ThemeClassifier.objects.order_by("-id").values_list("id", flat=True)[KEEP:]
         ThemeClassifier.objects.filter(id__in=list(stale)).delete()
@@ -88,8 +99,9 @@ def current() -> classifier.Classifier:
     return found
 
 
-def refit_after_commit() -> None:
-    """Ask a worker for a refit once the current transaction commits (curation steps)."""
+def refit_after_commit(*, change: ThemeChange) -> None:
+    """Ask a worker for a refit once the current transaction commits (curation steps); the
+    refit is skipped when a classifier fitted after ``change`` is already current."""
     from insights import tasks  # tasks import the services
 
-    transaction.on_commit(lambda: tasks.refit_classifier.delay())
+    transaction.on_commit(lambda: tasks.refit_classifier.delay(after_change=change.pk))

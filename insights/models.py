@@ -201,6 +201,9 @@ class ThemeClassifier(models.Model):
     bias = models.BinaryField()  # float32, one per theme
     centres = models.BinaryField()  # float32, themes x dimensions
     examples = models.PositiveIntegerField(default=0)
+    # The newest curation step (ThemeChange id) it was fitted after: a refit asked for by an
+    # older step has nothing to add.
+    after_change = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -231,7 +231,7 @@ def _record(
 ) -> ThemeChange:
     change = ThemeChange.objects.create(theme=theme, action=action, actor=by, before=before, after=after)
     if action != ThemeChange.Action.RENAMED:  # which notes make which accepted theme may have changed
-        classifier_store.refit_after_commit()
+        classifier_store.refit_after_commit(change=change)
     audit.record(
         actor=by, action=f"theme.{action}", obj=theme, ip_address=ip, details={"before": before, "after": after}
     )

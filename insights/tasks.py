@@ -47,10 +47,11 @@ def discover() -> int:
 
 
 @shared_task(acks_late=True)
-def refit_classifier() -> int:
-    """After each curation step, and nightly: fit the classifier new notes are assigned with.
+def refit_classifier(after_change: int | None = None) -> int:
+    """After each curation step (``after_change``: its ThemeChange id; skipped when a classifier
+    fitted after it is current), and nightly: fit the classifier new notes are assigned with.
     Safe to run twice. Returns the number of themes it knows."""
-    return len(classifier_store.refit().theme_ids)
+    return len(classifier_store.refit(after_change=after_change).theme_ids)
 
 
 @shared_task(acks_late=True)

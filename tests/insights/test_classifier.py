@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from insights import classifier, classifier_store, figures, services, tasks
-from insights.models import Assignment, Theme, ThemeClassifier
+from insights.models import Assignment, Theme, ThemeChange, ThemeClassifier
 from tests.factories import ThemeFactory
 from tests.insights.test_clustering import blobs
 from tests.insights.test_services import theme_with
@@ -80,13 +80,13 @@ def test_curation_asks_for_a_refit_after_commit_and_an_archived_theme_takes_no_m
     make_note, lead, monkeypatch, django_capture_on_commit_callbacks
 ):
     asked = []
-    monkeypatch.setattr(tasks.refit_classifier, "delay", lambda: asked.append(True))
+    monkeypatch.setattr(tasks.refit_classifier, "delay", lambda **kwargs: asked.append(kwargs))
     cards = theme_with(make_note, "Cards", axis=0, count=3)
     theme_with(make_note, "App", axis=1, count=3)
     classifier_store.refit()
     with django_capture_on_commit_callbacks(execute=True):
         services.archive_theme(theme=cards, by=lead)
-    assert asked == [True]
+    assert asked == [{"after_change": ThemeChange.objects.latest("id").pk}]
     note = make_note("card again", axis=0)  # the classifier still knows Cards until the refit runs
     assert services.assign_notes(note_ids=[note.pk]) == 0 and Theme.objects.get(pk=cards.pk).status == "archived"
 
@@ -98,6 +98,24 @@ def test_the_refit_task_is_safe_to_run_twice(make_note):
     assert tasks.refit_classifier() == tasks.refit_classifier() == 2
     first, second = ThemeClassifier.objects.order_by("id")
     assert bytes(first.weights) == bytes(second.weights)
+
+
+@pytest.mark.django_db
+def test_a_burst_of_curation_steps_is_fitted_once_and_a_later_step_fits_again(make_note, lead):
+    cards = theme_with(make_note, "Cards", axis=0, count=3)
+    app = theme_with(make_note, "App", axis=1, count=3)
+    fees = theme_with(make_note, "Fees", axis=2, count=3)
+    services.archive_theme(theme=cards, by=lead)  # each step asks for a refit after commit
+    services.archive_theme(theme=fees, by=lead)
+    asked = list(ThemeChange.objects.order_by("id").values_list("id", flat=True))
+    for change in asked:  # the worker runs the queued refits in turn
+        tasks.refit_classifier(after_change=change)
+    assert ThemeClassifier.objects.count() == 1  # the first fit came after every step
+    assert ThemeClassifier.objects.get().after_change == max(asked)
+    assert classifier_store.current().theme_ids.tolist() == [app.pk]
+    services.archive_theme(theme=app, by=lead)
+    tasks.refit_classifier(after_change=ThemeChange.objects.latest("id").pk)
+    assert ThemeClassifier.objects.count() == 2 and len(classifier_store.current().theme_ids) == 0
 
 
 @pytest.mark.django_db
