@@ -33,7 +33,9 @@ def refit(*, after_change: int | None = None) -> ThemeClassifier:
 
     ``after_change``: the curation step (ThemeChange id) that asked for the refit. When the
     current classifier was fitted after it, that classifier is returned as it is: a lead who
-    accepts twenty themes in a row asks for twenty refits, and the first one to run covers all."""
+    accepts twenty themes in a row asks for twenty refits, and the first one to run covers all.
+    (Two leads' steps committing out of id order can leave the older one out until the nightly
+    refit, which passes no ``after_change``.)"""
     if after_change is not None:
         latest = ThemeClassifier.objects.order_by("-id").first()
         if latest is not None and latest.after_change >= after_change:
