@@ -242,3 +242,26 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme} ({self.count} vs {self.baseline:.1f})"
+
+
+# The loop's models live with their subjects; importing them here registers them with the app.
+from insights.actions.models import Action  # noqa: E402
+from insights.following.models import Burst, Notification, Subscription  # noqa: E402
+from insights.questions.models import Question, QuestionMatch  # noqa: E402
+
+__all__ = [
+    "SHARED_VECTORS",
+    "Action",
+    "Alert",
+    "Assignment",
+    "Burst",
+    "NoteVector",
+    "Notification",
+    "Question",
+    "QuestionMatch",
+    "Subscription",
+    "Theme",
+    "ThemeChange",
+    "ThemeClassifier",
+    "other_encoders",
+]
