@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from insights.models import Assignment, Theme
+from insights.models import Action, Assignment, Notification, Question, QuestionMatch, Subscription, Theme
 from newsletter import services as newsletter_services
 from newsletter.models import Fact, Issue, MonthlyPack
 from tests.factories import (
@@ -59,6 +59,10 @@ class World:
     import_job: ImportJob  # uploaded by lead A, with an error file
     session: ListeningSession  # agent A's
     unsubscribe_token: str  # agent A's
+    question: Question  # asked by hq (Marketing), open; note A matched to it
+    action: Action  # recorded by hq (Marketing) on the theme and the question, done
+    subscription: Subscription  # hq's, following the theme
+    notification: Notification  # hq's, unread
 
 
 def _note(agent: User, kind: str = Insight.Kind.NEED, text: str = "Wants an app that integrates banking") -> Insight:
@@ -130,6 +134,38 @@ def build_world() -> World:
     session = ListeningSessionFactory(
         person=users["agent_a"], site=site_a, day=timezone.localdate(), minutes=30, heard="Long queues"
     )
+    question = Question.objects.create(
+        text="Will you launch an app that integrates banking?", department="Marketing", asked_by=users["hq"]
+    )
+    question.themes.add(theme)
+    QuestionMatch.objects.create(
+        question=question,
+        note=note_a,
+        state=QuestionMatch.State.MATCHED,
+        score=0.9,
+        site=site_a,
+        channel=note_a.channel,
+        language=note_a.language,
+        occurred_at=note_a.occurred_at,
+    )
+    action = Action.objects.create(
+        title="Banking app announced for spring",
+        department="Marketing",
+        owner=users["hq"],
+        created_by=users["hq"],
+        status=Action.Status.DONE,
+        done_on=timezone.localdate() - timedelta(days=7),
+    )
+    action.themes.add(theme)
+    action.questions.add(question)
+    subscription = Subscription.objects.create(user=users["hq"], theme=theme, target_key=f"theme:{theme.pk}")
+    notification = Notification.objects.create(
+        user=users["hq"],
+        kind=Notification.Kind.ALERT,
+        event_key=f"burst:theme:{theme.pk}",
+        title="App with banking: 10 notes in the last hour",
+        url=f"/themes/{theme.pk}/",
+    )
     return World(
         site_a=site_a,
         site_b=site_b,
@@ -146,4 +182,8 @@ def build_world() -> World:
         import_job=import_job,
         session=session,
         unsubscribe_token=newsletter_services.unsubscribe_token(user=users["agent_a"]),
+        question=question,
+        action=action,
+        subscription=subscription,
+        notification=notification,
     )

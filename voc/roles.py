@@ -28,6 +28,11 @@ class Capability(StrEnum):
     READ_REPORTS = "read_reports"
     SUBSCRIBE = "subscribe"
     RECORD_ACTIONS = "record_actions"
+    # Questions: hq, leads and executives ask and read them; leads confirm or reject the notes
+    # matched to them (notes of their sites); agents "+1" open questions from the quick form.
+    ASK_QUESTIONS = "ask_questions"
+    CONFIRM_MATCHES = "confirm_matches"
+    HEAR_BACK = "hear_back"
     BUDDY_CASES = "buddy_cases"
     HANDLE_CASES = "handle_cases"
     LOG_LISTENING = "log_listening"
@@ -42,12 +47,15 @@ _HQ = {
     C.READ_REPORTS,
     C.SUBSCRIBE,
     C.RECORD_ACTIONS,
+    C.ASK_QUESTIONS,
     C.LOG_LISTENING,
     C.VIEW_PROGRAMME,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    User.Role.AGENT: frozenset({C.LOG_NOTES, C.VIEW_OWN_NOTES, C.READ_NEWSLETTERS, C.LOG_LISTENING}),
+    User.Role.AGENT: frozenset(
+        {C.LOG_NOTES, C.VIEW_OWN_NOTES, C.READ_NEWSLETTERS, C.LOG_LISTENING, C.SUBSCRIBE, C.HEAR_BACK}
+    ),
     User.Role.LEAD: frozenset(
         {
             C.LOG_NOTES,
@@ -59,6 +67,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.EDIT_NEWSLETTERS,
             C.BUDDY_CASES,
             C.LOG_LISTENING,
+            C.SUBSCRIBE,
+            C.RECORD_ACTIONS,
+            C.ASK_QUESTIONS,
+            C.CONFIRM_MATCHES,
+            C.HEAR_BACK,
         }
     ),
     User.Role.HQ: frozenset(_HQ),

@@ -14,15 +14,26 @@ def test_every_role_has_a_capability_set():
     [
         (
             "agent",
-            [Capability.LOG_NOTES, Capability.READ_NEWSLETTERS],
-            [Capability.VIEW_SITE_NOTES, Capability.READ_REPORTS],
+            [Capability.LOG_NOTES, Capability.READ_NEWSLETTERS, Capability.SUBSCRIBE, Capability.HEAR_BACK],
+            [Capability.VIEW_SITE_NOTES, Capability.READ_REPORTS, Capability.ASK_QUESTIONS, Capability.RECORD_ACTIONS],
         ),
         (
             "lead",
-            [Capability.CURATE_THEMES, Capability.EDIT_NEWSLETTERS, Capability.BUDDY_CASES],
+            [
+                Capability.CURATE_THEMES,
+                Capability.EDIT_NEWSLETTERS,
+                Capability.BUDDY_CASES,
+                Capability.ASK_QUESTIONS,
+                Capability.CONFIRM_MATCHES,
+                Capability.RECORD_ACTIONS,
+            ],
             [Capability.HANDLE_CASES],
         ),
-        ("hq", [Capability.READ_REPORTS, Capability.SUBSCRIBE], [Capability.LOG_NOTES, Capability.HANDLE_CASES]),
+        (
+            "hq",
+            [Capability.READ_REPORTS, Capability.SUBSCRIBE, Capability.ASK_QUESTIONS, Capability.RECORD_ACTIONS],
+            [Capability.LOG_NOTES, Capability.HANDLE_CASES, Capability.CONFIRM_MATCHES, Capability.HEAR_BACK],
+        ),
         ("executive", [Capability.HANDLE_CASES, Capability.READ_REPORTS], [Capability.CURATE_THEMES]),
         ("admin", [Capability.ADMINISTER, Capability.READ_REPORTS], [Capability.HANDLE_CASES]),
     ],
