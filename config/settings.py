@@ -225,6 +225,11 @@ VOC_DEFAULT_SCHEDULES = {
     "Embed recent notes the queue missed": {"task": "insights.tasks.sweep_vectors", "crontab": "10 * * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
     "Refit the theme classifier": {"task": "insights.tasks.refit_classifier", "crontab": "45 2 * * *"},
+    # A question asked or confirmed while no worker ran is matched to past notes here (a no-op otherwise).
+    "Match past notes to new or changed questions": {
+        "task": "insights.tasks.rescan_questions",
+        "crontab": "*/10 * * * *",
+    },
     "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
     "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
     "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},

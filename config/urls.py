@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
 from insights import api as insights_api
+from insights.questions import api as questions_api
 from newsletter import api as newsletter_api
 from voc.accounts import api as accounts_api
 from voc.accounts import views as accounts_views
@@ -20,6 +21,7 @@ router.register("themes", insights_api.ThemeViewSet, basename="theme")
 router.register("newsletters", newsletter_api.IssueViewSet, basename="newsletter")
 router.register("cases", case_api.CaseViewSet, basename="case")
 router.register("listening", listening_api.ListeningViewSet, basename="listening")
+router.register("questions", questions_api.QuestionViewSet, basename="question")
 
 api_patterns = [
     *router.urls,
@@ -50,6 +52,7 @@ urlpatterns = [
     path("cases/", include("voc.programme.cases.urls")),
     path("listening/", include("voc.programme.listening.urls")),
     path("programme/", include("insights.programme_urls")),
+    path("questions/", include("insights.questions.urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

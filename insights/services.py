@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from insights import classifier, classifier_store, figures, trends
 from insights.models import SHARED_VECTORS, Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
+from insights.questions import services as questions
 from voc import audit, periods
 from voc.errors import DomainError
 from voc.models import Insight, User
@@ -69,8 +70,10 @@ def embed_notes(*, note_ids: list[int], final_attempt: bool = True) -> int:
     with transaction.atomic():
         NoteVector.objects.filter(note_id__in=[r.note_id for r in rows], encoder__in=other_encoders()).delete()
         NoteVector.objects.bulk_create(rows, ignore_conflicts=True)
-    assign_notes(note_ids=[r.note_id for r in rows if r.status == NoteVector.Status.OK])
-    return sum(r.status == NoteVector.Status.OK for r in rows)
+    embedded = [r.note_id for r in rows if r.status == NoteVector.Status.OK]
+    assign_notes(note_ids=embedded)
+    questions.match_notes(note_ids=embedded)
+    return len(embedded)
 
 
 def _vector_row(note: Insight, analysis: nlp.Analysis, encoder_name: str) -> NoteVector:

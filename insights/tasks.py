@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from insights import classifier_store, demo, services, signals
 from insights.embedding_queue import CHUNK, EmbeddingQueue
+from insights.questions import services as questions
 from voc import periods
 
 
@@ -52,6 +53,27 @@ def refit_classifier(after_change: int | None = None) -> int:
     fitted after it is current), and nightly: fit the classifier new notes are assigned with.
     Safe to run twice. Returns the number of themes it knows."""
     return len(classifier_store.refit(after_change=after_change).theme_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def prepare_question(question_id: int) -> int:
+    """After a question is asked or reworded: embed it, fit its matcher, match past notes.
+    At least once; safe to run twice. Returns the matches written."""
+    return questions.prepare_question(question_id=question_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def refit_question(question_id: int) -> int:
+    """After a lead confirms or rejects a match: refit that question's matcher and match past
+    notes again. Safe to run twice."""
+    return questions.refit_and_rescan(question_id=question_id)
+
+
+@shared_task(acks_late=True)
+def rescan_questions() -> int:
+    """Nightly, and whenever a scan was missed: match past notes against questions changed since
+    their last scan; nothing when none changed. Safe to run twice."""
+    return questions.rescan()
 
 
 @shared_task(acks_late=True)

@@ -110,6 +110,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     # --- listening: everyone
     "listening_mine": _all(O),
     "listening_new": _all(O),
+    # --- questions: everyone reads them; hq, leads and executives ask; the asker's department edits
+    "question_list": _all(O),
+    "question_detail": _all(O),
+    "question_ask": _row(L, D, D, O, O, O, O, O, O),
+    "question_edit": _row(L, D, D, R, R, O, R, R, O),  # asked by hq (Marketing): others are sent back
+    "question_close": _row(L, D, D, R, R, R, R, R, R),  # POST; a refusal comes back as a message
+    "question_heard": _row(L, R, R, R, R, D, D, D, D),  # who logs notes may +1 an open question
+    "question_decide": _row(L, D, D, R, D, D, D, D, D),  # the match is of a site A note
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
@@ -154,6 +162,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:listening-list": _all(O),
     "api:listening-detail": _row(L, O, D, D, D, D, D, D, D),  # agent A's session
     "api:listening-progress": _all(O),
+    "api:question-list": _all(O),
+    "api:question-detail": _all(O),
+    "api:question-close": _row(L, D, D, I, I, O, I, I, O),  # the asker's department and admins
+    "api:question-heard": _row(L, O, O, O, O, D, D, D, D),
+    "api:question-matches": _row(L, D, D, O, O, D, D, D, D),  # each lead their sites' matches
+    "api:question-decide": _row(L, D, D, O, I, D, D, D, D),  # lead B: not a match of their sites
     # --- Django admin: one group, by prefix (see test_django_admin_is_for_admins_only)
     "admin:*": _row(L, L, L, L, L, L, L, L, O),
 }
@@ -170,6 +184,16 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "case_contact": lambda w: {"pk": w.case.pk},
     **{name: (lambda w: {"pk": w.case.pk}) for name in CASE_STEPS},
     "theme_detail": lambda w: {"pk": w.theme.pk},
+    **{
+        name: (lambda w: {"pk": w.question.pk})
+        for name in ("question_detail", "question_edit", "question_close", "question_heard")
+    },
+    "question_decide": lambda w: {"pk": w.question.matches.get().pk},
+    **{
+        name: (lambda w: {"pk": w.question.pk})
+        for name in ("api:question-detail", "api:question-close", "api:question-heard", "api:question-matches")
+    },
+    "api:question-decide": lambda w: {"pk": w.question.pk},
     **{name: (lambda w: {"pk": w.theme.pk}) for name in CURATION},
     "newsletter_detail": lambda w: {"pk": w.issue_sent.pk},
     "newsletter_detail[draft]": lambda w: {"pk": w.issue_draft.pk},
@@ -194,11 +218,17 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
 }
 
 # Pages that only accept POST, and the harmless form each is sent (rolled back anyway).
-POSTS: dict[str, dict[str, Any]] = {
+POSTS: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "logout": {},
     "set_language": {"language": "en", "next": "/"},
     "assist": {"text": "wants an app"},
     "plus_one": {"channel": "phone"},
+    "question_close": {},
+    "question_heard": {"channel": "phone"},
+    "question_decide": {"decision": "confirm"},
+    "api:question-close": {},
+    "api:question-heard": {"channel": "phone"},
+    "api:question-decide": lambda w: {"match": w.question.matches.get().pk, "decision": "confirm"},
     "withdraw_note": {},
     **{name: {"text": "Called the branch."} for name in CASE_STEPS},
     "theme_accept": {"name": "App that integrates banking"},
@@ -293,7 +323,8 @@ def test_every_role_gets_what_the_permission_table_says_for_every_url(world, mon
             continue
         url = _url(key, world)
         for subject in SUBJECTS:
-            got = _ask(subject, world, url, POSTS.get(key.split("[")[0]))
+            post = POSTS.get(key.split("[")[0])
+            got = _ask(subject, world, url, post(world) if callable(post) else post)
             if got != row[subject]:
                 wrong.append(f"{key} ({url}) as {subject}: expected {row[subject]}, got {got}")
     assert not wrong, "cells that differ from the table:\n" + "\n".join(wrong)

@@ -30,6 +30,7 @@ class Capability(StrEnum):
     RECORD_ACTIONS = "record_actions"
     # Questions: hq, leads and executives ask and read them; leads confirm or reject the notes
     # matched to them (notes of their sites); agents "+1" open questions from the quick form.
+    READ_QUESTIONS = "read_questions"
     ASK_QUESTIONS = "ask_questions"
     CONFIRM_MATCHES = "confirm_matches"
     HEAR_BACK = "hear_back"
@@ -48,13 +49,22 @@ _HQ = {
     C.SUBSCRIBE,
     C.RECORD_ACTIONS,
     C.ASK_QUESTIONS,
+    C.READ_QUESTIONS,
     C.LOG_LISTENING,
     C.VIEW_PROGRAMME,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     User.Role.AGENT: frozenset(
-        {C.LOG_NOTES, C.VIEW_OWN_NOTES, C.READ_NEWSLETTERS, C.LOG_LISTENING, C.SUBSCRIBE, C.HEAR_BACK}
+        {
+            C.LOG_NOTES,
+            C.VIEW_OWN_NOTES,
+            C.READ_NEWSLETTERS,
+            C.LOG_LISTENING,
+            C.SUBSCRIBE,
+            C.HEAR_BACK,
+            C.READ_QUESTIONS,
+        }
     ),
     User.Role.LEAD: frozenset(
         {
@@ -70,6 +80,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SUBSCRIBE,
             C.RECORD_ACTIONS,
             C.ASK_QUESTIONS,
+            C.READ_QUESTIONS,
             C.CONFIRM_MATCHES,
             C.HEAR_BACK,
         }

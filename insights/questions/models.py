@@ -106,8 +106,11 @@ class QuestionMatch(models.Model):
         CONFIRMED = "confirmed", _("Confirmed by a lead")
         REJECTED = "rejected", _("Rejected by a lead")
         HEARD = "heard", _("+1 by an agent")
+        # Scored just under the threshold: not counted; shown to leads to confirm or reject.
+        SUGGESTED = "suggested", _("Possible match, for a lead to decide")
 
     COUNTED = (State.MATCHED, State.CONFIRMED, State.HEARD)
+    MACHINE = (State.MATCHED, State.SUGGESTED)  # what a scan may replace; people's decisions stay
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="matches")
     note = models.ForeignKey(Insight, on_delete=models.CASCADE, null=True, blank=True, related_name="question_matches")

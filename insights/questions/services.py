@@ -1,0 +1,447 @@
+"""Business verbs for questions: ask, edit, close and reopen them; match notes to them by
+meaning (live, as notes are embedded, and by a scan of past notes when a question changes);
+leads confirm or reject matches; agents "+1" a question they heard.
+
+Matching reads the vectors stored for every note (insights.models.NoteVector): nothing is
+embedded again but the question's own text (insights.questions.matcher has the rule)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insights.models import NoteVector, Theme
+from insights.questions import matcher
+from insights.questions.models import Question, QuestionMatch
+from voc import audit
+from voc.access import lead_site_ids
+from voc.errors import DomainError
+from voc.input_guard import is_blank
+from voc.models import Insight, ProductArea, User
+from voc.roles import Capability, has_capability
+
+log = logging.getLogger(__name__)
+
+# Past notes a new or changed question is matched against; older notes are not counted.
+SCAN_WINDOW = timedelta(days=400)
+SCAN_CHUNK = 5_000
+# A note scoring this far under a question's threshold (and best for it) is suggested to leads.
+NEAR_MISS = 0.06
+HEARD_DEBOUNCE = timedelta(seconds=30)
+DEPARTMENT_MAX_LENGTH = 100
+
+
+def _require(user: User, capability: Capability, message: str) -> None:
+    if not has_capability(user, capability):
+        raise DomainError(message)
+
+
+def _clean_text(value: str, *, field: str) -> str:
+    value = " ".join((value or "").split())
+    if len(value) > Question.TEXT_MAX_LENGTH:
+        raise DomainError(
+            _("Keep the question under %(max)d characters (this is %(length)d).")
+            % {"max": Question.TEXT_MAX_LENGTH, "length": len(value)},
+            field=field,
+        )
+    return value
+
+
+def _clean_department(value: str) -> str:
+    value = " ".join((value or "").split())
+    if len(value) > DEPARTMENT_MAX_LENGTH:
+        raise DomainError(
+            _("Keep the department under %(max)d characters.") % {"max": DEPARTMENT_MAX_LENGTH}, field="department"
+        )
+    return value
+
+
+def live_theme(theme: Theme) -> Theme:
+    """The theme that now holds ``theme``'s notes: itself, or the one it was merged into."""
+    seen = {theme.pk}
+    while theme.status == Theme.Status.MERGED and theme.merged_into_id and theme.merged_into_id not in seen:
+        theme = Theme.objects.get(pk=theme.merged_into_id)
+        seen.add(theme.pk)
+    return theme
+
+
+def may_edit(user: User, question: Question) -> bool:
+    """The person who asked, anyone of the question's department, and administrators."""
+    if has_capability(user, Capability.ADMINISTER):
+        return True
+    if not has_capability(user, Capability.ASK_QUESTIONS):
+        return False
+    same_department = bool(question.department) and question.department == user.department
+    return question.asked_by_id == user.pk or same_department
+
+
+def _queue_preparation(question: Question) -> None:
+    from insights import tasks  # tasks imports the services: imported late
+
+    question_id = question.pk
+    transaction.on_commit(lambda: tasks.prepare_question.delay(question_id))
+
+
+@transaction.atomic
+def ask_question(
+    *,
+    by: User,
+    text: str = "",
+    text_es: str = "",
+    department: str | None = None,
+    themes: Iterable[Theme] = (),
+    product_areas: Iterable[ProductArea] = (),
+    ip: str | None = None,
+) -> Question:
+    """Pose a question for the notes to answer, in English and/or Spanish. Notes are matched to
+    it in a worker right after commit: past notes by a scan, new notes as they are embedded."""
+    _require(by, Capability.ASK_QUESTIONS, _("Your role cannot ask questions."))
+    text = _clean_text(text, field="text")
+    text_es = _clean_text(text_es, field="text_es")
+    if is_blank(text) and is_blank(text_es):
+        raise DomainError(_("Write the question, in English or in Spanish."), field="text")
+    question = Question.objects.create(
+        text=text,
+        text_es=text_es,
+        department=_clean_department(by.department if department is None else department),
+        asked_by=by,
+    )
+    question.themes.set({live_theme(t).pk for t in themes})
+    question.product_areas.set(list(product_areas))
+    audit.record(actor=by, action="question.asked", obj=question, ip_address=ip)
+    _queue_preparation(question)
+    return question
+
+
+@transaction.atomic
+def edit_question(
+    *,
+    question: Question,
+    by: User,
+    text: str | None = None,
+    text_es: str | None = None,
+    department: str | None = None,
+    themes: Iterable[Theme] | None = None,
+    product_areas: Iterable[ProductArea] | None = None,
+    ip: str | None = None,
+) -> Question:
+    """Change a question's wording, department or links. New wording is embedded again and the
+    notes matched anew; matches leads confirmed or rejected stay as they decided."""
+    if not may_edit(by, question):
+        raise DomainError(_("Only the person who asked, their department or an administrator can change it."))
+    before = {"text": question.text, "text_es": question.text_es, "department": question.department}
+    new_text = question.text if text is None else _clean_text(text, field="text")
+    new_text_es = question.text_es if text_es is None else _clean_text(text_es, field="text_es")
+    if is_blank(new_text) and is_blank(new_text_es):
+        raise DomainError(_("Write the question, in English or in Spanish."), field="text")
+    reworded = (new_text, new_text_es) != (question.text, question.text_es)
+    question.text, question.text_es = new_text, new_text_es
+    if department is not None:
+        question.department = _clean_department(department)
+    if reworded:
+        question.version += 1
+    question.save()
+    if themes is not None:
+        question.themes.set({live_theme(t).pk for t in themes})
+    if product_areas is not None:
+        question.product_areas.set(list(product_areas))
+    audit.record(
+        actor=by,
+        action="question.edited",
+        obj=question,
+        ip_address=ip,
+        details={"before": before, "after": {"text": new_text, "text_es": new_text_es}},
+    )
+    if reworded:
+        _queue_preparation(question)
+    return question
+
+
+@transaction.atomic
+def close_question(*, question: Question, by: User, reopen: bool = False, ip: str | None = None) -> Question:
+    """Close a question (its counts stay; no new note is matched) or open it again."""
+    if not may_edit(by, question):
+        raise DomainError(_("Only the person who asked, their department or an administrator can change it."))
+    if reopen:
+        if question.status == Question.Status.OPEN:
+            return question
+        question.status, question.closed_at = Question.Status.OPEN, None
+        question.version += 1  # notes logged while it was closed are matched by the scan
+        question.save(update_fields=["status", "closed_at", "version", "updated_at"])
+        audit.record(actor=by, action="question.reopened", obj=question, ip_address=ip)
+        _queue_preparation(question)
+        return question
+    if question.status == Question.Status.CLOSED:
+        return question
+    question.status, question.closed_at = Question.Status.CLOSED, timezone.now()
+    question.save(update_fields=["status", "closed_at", "updated_at"])
+    audit.record(actor=by, action="question.closed", obj=question, ip_address=ip)
+    return question
+
+
+# --- matching (workers) ---------------------------------------------------------------------
+
+
+def _encode(texts: list[str], language: str) -> np.ndarray:
+    from insights import nlp  # heavy: loaded in workers only
+
+    return nlp.encoder(settings.VOC_ENCODER).encode(texts, language=language)
+
+
+def embed_question(*, question: Question) -> None:
+    """Store the question's vector: the mean of its English and Spanish wordings, each embedded
+    as a note in that language is."""
+    from voc.notes.language import detect_language
+
+    vectors = []
+    if question.text:
+        vectors.append(_encode([question.text], detect_language(question.text, default="en"))[0])
+    if question.text_es:
+        vectors.append(_encode([question.text_es], detect_language(question.text_es, default="es"))[0])
+    question.vector = matcher.unit(np.mean(vectors, axis=0)).tobytes()
+    question.encoder = settings.VOC_ENCODER
+
+
+def refit(*, question: Question) -> Question:
+    """The question's matcher from its own vector and its confirmed notes' stored vectors."""
+    rows = NoteVector.objects.usable().filter(
+        note__question_matches__question=question,
+        note__question_matches__state=QuestionMatch.State.CONFIRMED,
+        note__status=Insight.Status.ACTIVE,
+    )
+    vectors = [v.array() for v in rows.only("vector")]
+    dims = len(question.vector_array())
+    confirmed = np.stack(vectors) if vectors else np.zeros((0, dims), dtype=np.float32)
+    fitted = matcher.fit(question.vector_array(), confirmed)
+    Question.objects.filter(pk=question.pk).update(
+        vector=question.vector,
+        encoder=question.encoder,
+        weights=fitted.weights.tobytes(),
+        threshold=fitted.threshold,
+        confirmed=len(vectors),
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    question.refresh_from_db()
+    return question
+
+
+def prepare_question(*, question_id: int) -> int:
+    """Worker: embed the question when its wording is new, fit its matcher, and match past notes.
+    Safe to run twice (the scan finds nothing left to do)."""
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        return 0
+    embed_question(question=question)
+    refit(question=question)
+    return rescan()
+
+
+class _Open:
+    """The open, embedded questions as matrices (one query)."""
+
+    def __init__(self) -> None:
+        rows = list(
+            Question.objects.open()
+            .filter(encoder=settings.VOC_ENCODER, threshold__isnull=False)
+            .exclude(weights=b"")
+            .values_list("pk", "weights", "threshold", "confirmed", "version")
+        )
+        self.ids = [r[0] for r in rows]
+        self.versions = {r[0]: r[4] for r in rows}
+        if rows:
+            self.weights = np.stack([np.frombuffer(bytes(r[1]), dtype=np.float32) for r in rows])
+        else:
+            self.weights = np.zeros((0, 0), dtype=np.float32)
+        self.thresholds = np.array([r[2] for r in rows], dtype=np.float32)
+        self.margins = np.array(
+            [matcher.ZERO_SHOT_MARGIN if r[3] < matcher.MIN_CONFIRMED else 0.0 for r in rows], dtype=np.float32
+        )
+
+    def desired(self, vectors: np.ndarray) -> list[list[tuple[int, str, float]]]:
+        """Per note: (question id, state, score) for the questions it counts for, and the near
+        misses to suggest (best question only, just under its threshold)."""
+        hits = matcher.best_matches(vectors, self.weights, self.thresholds, self.margins)
+        near = matcher.best_matches(vectors, self.weights, self.thresholds - NEAR_MISS, np.zeros_like(self.margins))
+        result = []
+        for counted, close in zip(hits, near, strict=True):
+            row = [(self.ids[k], QuestionMatch.State.MATCHED, score) for k, score in counted]
+            if not counted and close:
+                k, score = close[0]
+                row.append((self.ids[k], QuestionMatch.State.SUGGESTED, score))
+            result.append(row)
+        return result
+
+
+def _vectors(notes: Q) -> list[tuple[int, bytes, int, str, str, datetime]]:
+    return list(
+        NoteVector.objects.usable()
+        .filter(notes, note__status=Insight.Status.ACTIVE)
+        .order_by("note_id")
+        .values_list("note_id", "vector", "note__site_id", "note__channel", "note__language", "note__occurred_at")
+    )
+
+
+def _apply(open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, datetime]]) -> int:
+    """Make the machine's matches of these notes what the matcher says now; people's decisions
+    (confirmed, rejected, "+1") are never touched. Returns how many matches were written."""
+    if not rows or not open_questions.ids:
+        return 0
+    vectors = np.stack([np.frombuffer(bytes(r[1]), dtype=np.float32) for r in rows])
+    if vectors.shape[1] != open_questions.weights.shape[1]:
+        log.warning("question matcher and note vectors differ in size; run `themes backfill`")
+        return 0
+    desired: dict[tuple[int, int], tuple[str, float]] = {}
+    for row, found in zip(rows, open_questions.desired(vectors), strict=True):
+        for question_id, state, score in found:
+            desired[(question_id, row[0])] = (state, score)
+    note_ids = [r[0] for r in rows]
+    by_note = {r[0]: r for r in rows}
+    with transaction.atomic():
+        existing = {
+            (m.question_id, m.note_id): m
+            for m in QuestionMatch.objects.filter(note_id__in=note_ids, question_id__in=open_questions.ids)
+        }
+        stale = [m.pk for key, m in existing.items() if m.state in QuestionMatch.MACHINE and key not in desired]
+        QuestionMatch.objects.filter(pk__in=stale).delete()
+        changed = [
+            m
+            for key, m in existing.items()
+            if m.state in QuestionMatch.MACHINE and key in desired and (m.state, m.score) != desired[key]
+        ]
+        for m in changed:
+            m.state, m.score = desired[(m.question_id, m.note_id)]  # type: ignore[index]
+        QuestionMatch.objects.bulk_update(changed, ["state", "score"])
+        new = []
+        for (question_id, note_id), (state, score) in desired.items():
+            if (question_id, note_id) in existing:
+                continue
+            _, _, site_id, channel, language, occurred_at = by_note[note_id]
+            new.append(
+                QuestionMatch(
+                    question_id=question_id,
+                    note_id=note_id,
+                    state=state,
+                    score=round(score, 4),
+                    site_id=site_id,
+                    channel=channel,
+                    language=language,
+                    occurred_at=occurred_at,
+                )
+            )
+        QuestionMatch.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new) + len(changed)
+
+
+def match_notes(*, note_ids: list[int]) -> int:
+    """Live: match newly embedded notes against every open question (called by embed_notes)."""
+    if not note_ids:
+        return 0
+    return _apply(_Open(), _vectors(Q(note_id__in=note_ids)))
+
+
+def rescan(*, now: datetime | None = None) -> int:
+    """Match the notes of the last ``SCAN_WINDOW`` against the open questions when any question
+    changed since the last scan (its ``version`` ahead of ``scanned_version``); else nothing.
+    Safe to run twice and concurrently with live matching. Returns matches written."""
+    pending = Question.objects.open().filter(version__gt=F("scanned_version"))
+    if not pending.exists():
+        return 0
+    open_questions = _Open()
+    since = (now or timezone.now()) - SCAN_WINDOW
+    written = 0
+    after = 0
+    while True:
+        ids = list(
+            NoteVector.objects.usable()
+            .filter(note_id__gt=after, note__occurred_at__gte=since)
+            .order_by("note_id")
+            .values_list("note_id", flat=True)[:SCAN_CHUNK]
+        )
+        if not ids:
+            break
+        written += _apply(open_questions, _vectors(Q(note_id__in=ids)))
+        after = ids[-1]
+    for question_id, version in open_questions.versions.items():
+        Question.objects.filter(pk=question_id, version=version).update(scanned_version=version)
+    return written
+
+
+# --- people's decisions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def decide_match(*, match: QuestionMatch, by: User, confirm: bool, ip: str | None = None) -> QuestionMatch:
+    """A lead says whether a note of their sites asks the question. Confirmations teach the
+    question's matcher (refitted in a worker); a rejected note is never matched to it again."""
+    _require(by, Capability.CONFIRM_MATCHES, _("Only team leads confirm or reject matches."))
+    if match.note_id is None:
+        raise DomainError(_("An agent's +1 is not a match to decide."))
+    if match.site_id not in lead_site_ids(by):
+        raise DomainError(_("This note is from a site you do not lead."))
+    note = Insight.objects.select_for_update().get(pk=match.note_id)
+    if note.status != Insight.Status.ACTIVE:
+        raise DomainError(_("This note has been withdrawn; it no longer counts."))
+    state = QuestionMatch.State.CONFIRMED if confirm else QuestionMatch.State.REJECTED
+    if match.state == state:
+        return match
+    match.state, match.decided_by, match.decided_at = state, by, timezone.now()
+    match.save(update_fields=["state", "decided_by", "decided_at"])
+    audit.record(
+        actor=by, action=f"question.match_{state}", obj=match.question, ip_address=ip, details={"note": note.pk}
+    )
+    from insights import tasks
+
+    question_id = match.question_id
+    transaction.on_commit(lambda: tasks.refit_question.delay(question_id))
+    return match
+
+
+def refit_and_rescan(*, question_id: int) -> int:
+    """Worker, after a lead's decision: refit the question's matcher, then match past notes."""
+    question = Question.objects.filter(pk=question_id).exclude(vector=b"").first()
+    if question is None:
+        return 0
+    refit(question=question)
+    return rescan()
+
+
+@transaction.atomic
+def hear_question(*, question: Question, agent: User, channel: str) -> QuestionMatch:
+    """An agent's "+1, heard this too" straight on an open question: one more customer asked."""
+    if not has_capability(agent, Capability.LOG_NOTES) or agent.site_id is None:
+        raise DomainError(_("Your role cannot log notes."))
+    if question.status != Question.Status.OPEN:
+        raise DomainError(_("This question is closed; it no longer counts."))
+    if channel not in Insight.Channel.values:
+        raise DomainError(_("Unknown channel."), field="channel")
+    Question.objects.select_for_update().filter(pk=question.pk).first()
+    now = timezone.now()
+    recent = QuestionMatch.objects.filter(
+        question=question, agent=agent, state=QuestionMatch.State.HEARD, created_at__gte=now - HEARD_DEBOUNCE
+    )
+    if recent.exists():
+        raise DomainError(_("You added +1 to this a moment ago."))
+    return QuestionMatch.objects.create(
+        question=question,
+        state=QuestionMatch.State.HEARD,
+        agent=agent,
+        site_id=agent.site_id,
+        channel=channel,
+        language=_language_of(agent),
+        occurred_at=now,
+    )
+
+
+def _language_of(agent: User) -> str:
+    """A "+1" has no text: it counts in the language the agent works in."""
+    code = (agent.language or "en").split("-")[0]
+    return code if code in Insight.Language.values else Insight.Language.ENGLISH
