@@ -6,7 +6,8 @@ the question's own vector, p the normalised mean of its confirmed notes and a = 
 A note counts for a question when it scores at least the question's threshold and competes:
 without confirmations it must reach ``ZERO_SHOT_THRESHOLD`` and come within ``ZERO_SHOT_MARGIN``
 of its best open question; with ``MIN_CONFIRMED`` or more, the threshold is the 25th percentile
-of the confirmed notes' leave-one-out scores plus 0.04 and the note must be its best question.
+of the confirmed notes' leave-one-out scores plus 0.04 (at most their best) and the note must be
+its best question.
 Confirming a note changes w and the threshold only: no note is embedded again.
 """
 
@@ -51,7 +52,9 @@ def fit(question: np.ndarray, confirmed: np.ndarray) -> Matcher:
     others = total[None, :] - confirmed
     others /= np.maximum(np.linalg.norm(others, axis=1, keepdims=True), 1e-12)
     loo = a_loo * (confirmed @ q) + (1 - a_loo) * np.einsum("nd,nd->n", confirmed, others)
-    threshold = float(np.percentile(loo, LOO_PERCENTILE)) + LOO_OFFSET
+    # Never above the most typical confirmed note's own score: confirmations that agree closely
+    # would otherwise set a bar no note can reach (the offset was tuned on looser questions).
+    threshold = min(float(np.percentile(loo, LOO_PERCENTILE)) + LOO_OFFSET, float(loo.max()))
     return Matcher(weights=weights.astype(np.float32), threshold=threshold, margin=0.0)
 
 

@@ -1,0 +1,91 @@
+import pytest
+from django.urls import reverse
+
+from insights.questions import services
+from insights.questions.models import Question, QuestionMatch
+from tests.insights.questions.conftest import direction
+
+pytestmark = pytest.mark.django_db
+
+APP = "Will you launch an app that integrates banking?"
+
+
+def test_head_office_asks_a_question_and_lands_on_its_page(client_for, monkeypatch):
+    from insights import tasks
+
+    monkeypatch.setattr(tasks.prepare_question, "delay", lambda *a: None)
+    response = client_for("hq").post(reverse("question_ask"), {"text": APP, "department": "Digital"})
+    question = Question.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("question_detail", args=[question.pk])
+    assert (question.text, question.department) == (APP, "Digital")
+
+
+def test_a_bad_question_comes_back_with_what_was_typed_and_every_error(client_for):
+    response = client_for("hq").post(reverse("question_ask"), {"text": "", "text_es": "", "department": "x" * 150})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"text", "department"}
+    assert "x" * 150 in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_the_list_shows_each_questions_live_counts_in_few_queries(
+    client_for, make_question, note_at, django_assert_max_num_queries
+):
+    for i in range(5):
+        make_question(f"Question {i}?", direction(i))
+    question = Question.objects.get(text="Question 0?")
+    services.match_notes(note_ids=[note_at("Banking app", direction(0)).pk])
+    client = client_for("hq")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("question_list"))
+    rows = {row["question"].pk: row["counts"] for row in response.context["rows"]}
+    assert rows[question.pk].month == 1
+    assert len(rows) == 5
+
+
+def test_head_office_sees_small_breakdown_cells_as_fewer_than_the_threshold(client_for, make_question, note_at):
+    question = make_question(APP, direction(0))
+    services.match_notes(note_ids=[note_at("Banking app", direction(0)).pk])
+    hq_page = client_for("hq").get(reverse("question_detail", args=[question.pk])).content.decode()
+    lead_page = client_for("lead").get(reverse("question_detail", args=[question.pk])).content.decode()
+    assert 'Madrid <span class="help">fewer than 3</span>' in hq_page
+    assert "Madrid 1" in lead_page
+
+
+def test_a_lead_confirms_a_match_from_the_question_page(client_for, make_question, note_at, monkeypatch):
+    from insights import tasks
+
+    monkeypatch.setattr(tasks.refit_question, "delay", lambda *a: None)
+    question = make_question(APP, direction(0))
+    services.match_notes(note_ids=[note_at("Banking app", direction(0)).pk])
+    match = question.matches.get()
+    client = client_for("lead")
+    page = client.get(reverse("question_detail", args=[question.pk]))
+    assert [m.pk for m in page.context["decide_page"]] == [match.pk]
+    response = client.post(reverse("question_decide", args=[match.pk]), {"decision": "confirm"})
+    assert response.status_code == 302
+    match.refresh_from_db()
+    assert match.state == QuestionMatch.State.CONFIRMED
+
+
+def test_an_agent_plus_ones_a_question_from_the_quick_form_by_keyboard_or_script(client_for, make_question):
+    question = make_question(APP, direction(0))
+    client = client_for("agent")
+    response = client.post(
+        reverse("question_heard", args=[question.pk]), {"channel": "chat"}, HTTP_ACCEPT="application/json"
+    )
+    assert response.json()["count_week"] == 1
+    again = client.post(
+        reverse("question_heard", args=[question.pk]), {"channel": "chat"}, HTTP_ACCEPT="application/json"
+    )
+    assert again.status_code == 400
+    assert question.matches.get().channel == "chat"
+
+
+def test_the_edit_page_is_refused_politely_to_another_department(client_for, make_question):
+    question = make_question(APP, direction(0))
+    response = client_for("executive").get(reverse("question_edit", args=[question.pk]))
+    assert response.status_code == 302
+    assert client_for("hq").get(reverse("question_edit", args=[question.pk])).status_code == 200
