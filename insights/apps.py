@@ -17,10 +17,14 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
         from insights import tasks
+        from insights.questions import suggest
         from voc import signals
+        from voc.notes import suggestions
         from voc.programme.cases import services as cases
 
         signals.notes_recorded.connect(tasks.queue_embedding, dispatch_uid="insights.queue_embedding")
         signals.demo_seeded.connect(tasks.queue_demo_themes, dispatch_uid="insights.queue_demo_themes")
+        if suggest.suggest not in suggestions.SUGGESTERS:
+            suggestions.SUGGESTERS.append(suggest.suggest)
         if owned_themes not in cases.REMIT_MATCHERS:
             cases.REMIT_MATCHERS.append(owned_themes)

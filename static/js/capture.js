@@ -15,6 +15,35 @@
   const empty = document.querySelector("[data-similar-empty]");
   const template = document.getElementById("similar-item");
   const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
+  const suggestionBox = form.querySelector("[data-suggestions]");
+  const suggestionList = form.querySelector("[data-suggestion-list]");
+  const suggestionStatus = form.querySelector("[data-suggestion-status]");
+  const suggestionTemplate = document.getElementById("suggestion-item");
+
+  // Open questions and themes like the text: a "+1" counts the customer without a new note.
+  const plusOne = async (url, button) => {
+    const body = new URLSearchParams({ channel: channel.value });
+    const response = await fetch(url, {
+      method: "POST", body, headers: { "X-CSRFToken": csrf, Accept: "application/json" }, credentials: "same-origin",
+    });
+    const data = await response.json().catch(() => ({}));
+    suggestionStatus.textContent = data.detail || "";
+    if (response.ok) button.disabled = true;
+  };
+  const showSuggestions = (items) => {
+    suggestionList.replaceChildren();
+    for (const item of items) {
+      const node = suggestionTemplate.content.cloneNode(true);
+      node.querySelector(".suggestion-kind").textContent = item.kind_label;
+      node.querySelector(".suggestion-text").textContent = item.text;
+      node.querySelector(".suggestion-meta").textContent = item.meta;
+      const button = node.querySelector("[data-plus-one]");
+      if (item.plus_one_url) button.addEventListener("click", () => plusOne(item.plus_one_url, button));
+      else button.remove();
+      suggestionList.appendChild(node);
+    }
+    suggestionBox.hidden = items.length === 0;
+  };
 
   const submit = () => form.requestSubmit(form.querySelector("button[name=save]"));
   form.addEventListener("keydown", (event) => {
@@ -35,7 +64,9 @@
     count.textContent = text.value.length;
     if (value === last) return;
     last = value;
-    if (value.length < 3) { preview.hidden = true; list.replaceChildren(); empty.hidden = false; return; }
+    if (value.length < 3) {
+      preview.hidden = true; list.replaceChildren(); empty.hidden = false; showSuggestions([]); return;
+    }
     const body = new URLSearchParams({ text: value });
     const response = await fetch(form.dataset.assistUrl, {
       method: "POST", body, headers: { "X-CSRFToken": csrf }, credentials: "same-origin",
@@ -57,6 +88,7 @@
       list.appendChild(node);
     }
     empty.hidden = data.similar.length > 0;
+    showSuggestions(data.suggestions || []);
   };
   text.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(assist, 250); });
   channel.addEventListener("change", () => {

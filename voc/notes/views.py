@@ -35,6 +35,7 @@ from voc.notes import import_jobs, imports, services
 from voc.notes.filters import NoteFilter
 from voc.notes.forms import ContactForm, ImportForm, NoteForm
 from voc.notes.similarity import similar_notes
+from voc.notes.suggestions import suggestions
 from voc.roles import Capability, capability_required
 
 PAGE_SIZE = 25
@@ -157,7 +158,9 @@ def assist(request: AuthedHttpRequest) -> JsonResponse:
         }
         for s in similar_notes(preview["text"], viewer=request.user)
     ]
-    return JsonResponse({"preview": preview, "similar": similar})
+    return JsonResponse(
+        {"preview": preview, "similar": similar, "suggestions": suggestions(preview["text"], viewer=request.user)}
+    )
 
 
 @capability_required(Capability.LOG_NOTES)

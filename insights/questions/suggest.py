@@ -1,0 +1,93 @@
+"""The quick form's suggestions besides similar notes: open questions and accepted themes whose
+words the typed text shares, each with a "+1" that counts without logging a new note.
+
+Word overlap, not vectors: the text is being typed in a web request, and embedding belongs to
+the workers (HOUSE_STYLE). A question is matched by meaning once the note is saved."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from insights.models import Theme
+from insights.questions import counts
+from insights.questions.models import Question
+from voc.access import suggestible_notes
+from voc.models import User
+from voc.notes.similarity import terms
+from voc.roles import Capability, has_capability
+
+LIMIT = 3
+MIN_SCORE = 0.3
+MAX_QUESTIONS = 500
+
+
+def _score(query: set[str], other: set[str]) -> float:
+    if not query or not other:
+        return 0.0
+    return len(query & other) / math.sqrt(len(query) * len(other))
+
+
+def suggest(text: str, viewer: User) -> list[dict[str, Any]]:
+    """Up to three open questions and three accepted themes like ``text``, for someone who logs notes."""
+    if not has_capability(viewer, Capability.LOG_NOTES):
+        return []
+    query = terms(text)
+    if not query:
+        return []
+    return _questions(query, viewer) + _themes(query, viewer)
+
+
+def _questions(query: set[str], viewer: User) -> list[dict[str, Any]]:
+    open_questions = Question.objects.open().order_by("-created_at").only("pk", "text", "text_es")[:MAX_QUESTIONS]
+    scored = [(_score(query, terms(f"{q.text} {q.text_es}")), q) for q in open_questions]
+    best = sorted((s for s in scored if s[0] >= MIN_SCORE), key=lambda s: -s[0])[:LIMIT]
+    live = counts.counts(question_ids=[q.pk for _, q in best])
+    return [
+        {
+            "kind": "question",
+            "kind_label": _("Question"),
+            "id": question.pk,
+            "text": question.label,
+            "meta": ngettext(
+                "Head office asks · %(count)d customer in 30 days",
+                "Head office asks · %(count)d customers in 30 days",
+                live[question.pk].month,
+            )
+            % {"count": live[question.pk].month},
+            "plus_one_url": reverse("question_heard", args=[question.pk]),
+        }
+        for _score_value, question in best
+    ]
+
+
+def _themes(query: set[str], viewer: User) -> list[dict[str, Any]]:
+    themes = Theme.objects.accepted().only("pk", "name", "name_es", "key_terms")
+    scored = [(_score(query, terms(" ".join([t.name, t.name_es, *map(str, t.key_terms or [])]))), t) for t in themes]
+    best = sorted((s for s in scored if s[0] >= MIN_SCORE), key=lambda s: -s[0])[:LIMIT]
+    items = []
+    for _score_value, theme in best:
+        # A "+1" on a theme counts on its latest note at the agent's sites (voc's tally).
+        note = (
+            suggestible_notes(viewer)
+            .filter(assignment__theme=theme)
+            .annotate(tally_count=Count("tallies"))
+            .order_by("-occurred_at")
+            .first()
+        )
+        items.append(
+            {
+                "kind": "theme",
+                "kind_label": _("Theme"),
+                "id": theme.pk,
+                "text": theme.label,
+                "meta": _("A theme head office follows"),
+                "plus_one_url": reverse("plus_one", args=[note.pk]) if note is not None else "",
+            }
+        )
+    return items

@@ -1,0 +1,49 @@
+import pytest
+
+from insights.models import Assignment
+from insights.questions import services
+from insights.services import accept_theme
+from tests.factories import ThemeFactory
+from tests.insights.questions.conftest import direction
+
+pytestmark = pytest.mark.django_db
+
+APP = "Will you launch an app that integrates banking?"
+
+
+def test_typing_offers_an_open_question_with_its_count_and_a_plus_one(client_for, make_question):
+    question = make_question(APP, direction(0))
+    make_question("Do you open branches on Saturdays?", direction(1))
+    body = client_for("agent").post("/notes/assist/", {"text": "The customer wants an app for banking"}).json()
+    offered = [s for s in body["suggestions"] if s["kind"] == "question"]
+    assert [s["id"] for s in offered] == [question.pk]
+    assert offered[0]["plus_one_url"] == f"/questions/{question.pk}/heard/"
+
+
+def test_closed_questions_are_not_offered(client_for, make_question, hq):
+    question = make_question(APP, direction(0))
+    services.close_question(question=question, by=hq)
+    body = client_for("agent").post("/notes/assist/", {"text": "wants an app for banking"}).json()
+    assert body["suggestions"] == []
+
+
+def test_a_theme_is_offered_with_a_plus_one_on_its_latest_note_at_the_agents_site(
+    client_for, note_at, lead, other_site_agent
+):
+    theme = ThemeFactory(name="Card not arrived", key_terms=["card", "arrive"])
+    accept_theme(theme=theme, by=lead)
+    here = note_at("My card has not arrived", direction(2))
+    there = note_at("Card never arrived", direction(2), agent=other_site_agent)
+    for note in (here, there):
+        Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO)
+    agent_view = client_for("agent").post("/notes/assist/", {"text": "new card has not arrived"}).json()
+    themes = [s for s in agent_view["suggestions"] if s["kind"] == "theme"]
+    assert [(s["id"], s["plus_one_url"]) for s in themes] == [(theme.pk, f"/notes/{here.pk}/plus-one/")]
+
+
+def test_people_who_do_not_log_notes_get_no_suggestions(cast, make_question):
+    from insights.questions.suggest import suggest
+
+    make_question(APP, direction(0))
+    assert suggest("wants an app for banking", cast["hq"]) == []
+    assert len(suggest("wants an app for banking", cast["lead"])) == 1
