@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from insights import figures
-from insights.models import Theme
+from insights.models import Question, QuestionMatch, Theme
+from insights.questions import counts as question_counts
 from voc.models import ComplaintCase, Insight, ListeningSession, Tally, User
 
 BASELINE_WEEKS = 4
@@ -265,6 +266,49 @@ def _rising_sentence(theme: Theme, current: int, usual: float | None) -> str:
         "Did you know… “%(theme)s” came up %(n)s times this week, against %(usual)s a week on average "
         "in the four weeks before?"
     ) % {"theme": theme.label, "n": current, "usual": usual}
+
+
+MAX_QUESTIONS = 3
+
+
+@generator("questions")
+def questions(week: Week) -> Iterator[FactDraft]:
+    """Head office's questions most asked in the four weeks to the end of this one, in the
+    question's own words (at most three)."""
+    start = week.end - timedelta(weeks=4)
+    asked = question_counts.between(start=bounds(start), end=bounds(week.end))
+    this_week = question_counts.between(start=bounds(week.start), end=bounds(week.end), question_ids=list(asked))
+    ranked = sorted(((n, -pk) for pk, n in asked.items() if n >= week.threshold), reverse=True)[:MAX_QUESTIONS]
+    found = Question.objects.in_bulk([-pk for _n, pk in ranked])
+    for n, negative_pk in ranked:
+        question = found[-negative_pk]
+        in_week = this_week.get(question.pk, 0)
+        notes = Insight.objects.active().filter(
+            occurred_at__gte=bounds(start),
+            occurred_at__lt=bounds(week.end),
+            question_matches__question=question,
+            question_matches__state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED],
+        )
+        yield FactDraft(
+            key=f"question:{question.pk}",
+            number=n,
+            base=week.counts["total"],
+            sentence=functools.partial(_question_sentence, question, n, in_week if in_week >= week.threshold else None),
+            compare=(start, week.period[1]),
+            quote=week.quote(notes),
+            data={"question_id": question.pk, "question": question.text or question.text_es, "week": in_week},
+        )
+
+
+def _question_sentence(question: Question, count: int, in_week: int | None) -> str:
+    sentence = ngettext(
+        "Did you know… %(n)s customer asked “%(question)s” in the last four weeks?",
+        "Did you know… %(n)s customers asked “%(question)s” in the last four weeks?",
+        count,
+    ) % {"n": count, "question": question.label.rstrip("?¿ ").lstrip("¿")}
+    if in_week is not None:
+        sentence += " " + _("%(n)s of them this week.") % {"n": in_week}
+    return sentence
 
 
 @generator("abroad")

@@ -15,8 +15,9 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from insights import charts
-from insights.models import Theme
-from newsletter.facts import quotable
+from insights.models import Question, QuestionMatch, Theme
+from insights.questions import counts as question_counts
+from newsletter.facts import bounds, quotable
 from newsletter.models import Fact, Issue
 from newsletter.month import (
     CHART_FONT,
@@ -184,6 +185,38 @@ def questions(month: Month) -> Section | None:
         example = quotable(asked.filter(assignment__theme_id=theme_id)).order_by("-occurred_at", "-id").first()
         lines.append({"theme": themes[theme_id].label, "count": n, "example": example.text if example else ""})
     return Section(key="questions", title=_("Questions customers asked"), data={"lines": lines})
+
+
+@section("asked")
+def asked(month: Month) -> Section | None:
+    """Head office's questions: customers who asked each this month against the month before,
+    with one example in the customer's words."""
+    now = question_counts.between(start=bounds(month.start), end=bounds(month.end))
+    before = question_counts.between(
+        start=bounds(month.previous_start), end=bounds(month.start), question_ids=list(now)
+    )
+    ranked = sorted(((n, -pk) for pk, n in now.items() if n >= month.threshold), reverse=True)[:MAX_QUESTIONS]
+    found = Question.objects.in_bulk([-negative for _n, negative in ranked])
+    rows = []
+    for n, negative in ranked:
+        question = found[-negative]
+        row = month.row(question.label, n, before.get(question.pk, 0), key=str(question.pk))
+        example = (
+            quotable(month.notes())
+            .filter(
+                question_matches__question=question,
+                question_matches__state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED],
+            )
+            .order_by("-occurred_at", "-id")
+            .first()
+        )
+        if row is not None:
+            rows.append({"row": row, "department": question.department, "example": example.text if example else ""})
+    if not rows:
+        return None
+    return Section(
+        key="asked", title=_("What head office asked, and how often customers asked it"), data={"rows": rows}
+    )
 
 
 @section("newsletters")

@@ -63,6 +63,27 @@ def counts(*, question_ids: list[int], now: datetime | None = None) -> dict[int,
     return {pk: Counts(week=w, month=m) for pk, (w, m) in found.items()}
 
 
+def between(*, start: datetime, end: datetime, question_ids: list[int] | None = None) -> dict[int, int]:
+    """Customers who asked each question in [start, end), for questions asked at least once
+    (all of them, or ``question_ids``); two queries."""
+    matches = QuestionMatch.objects.filter(COUNTED, occurred_at__gte=start, occurred_at__lt=end)
+    tallies = Tally.objects.filter(
+        note__status=Insight.Status.ACTIVE,
+        note__question_matches__state__in=_NOTE_STATES,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    if question_ids is not None:
+        matches = matches.filter(question_id__in=question_ids)
+        tallies = tallies.filter(note__question_matches__question_id__in=question_ids)
+    found: Counter[int] = Counter()
+    for pk, n in matches.values_list("question_id").annotate(n=Count("id")):
+        found[pk] += n
+    for pk, n in tallies.values_list("note__question_matches__question_id").annotate(n=Count("id")):
+        found[pk] += n
+    return dict(found)
+
+
 def _as_date(value: datetime | date) -> date:
     return timezone.localdate(value) if isinstance(value, datetime) else value
 
