@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from insights import services
 from insights.models import Assignment, Theme, ThemeChange
+from insights.questions import demo as question_demo
 from voc import periods
 from voc.demo import notes as demo_notes
 from voc.models import User
@@ -75,7 +76,9 @@ def seed_themes() -> dict[str, int]:
     last = periods.last_complete_week(today)
     services.detect_spikes(week=last - timedelta(days=7))  # as the Monday jobs would have run
     alerts = len(services.detect_spikes(week=last))
+    questions = question_demo.seed_questions()
     return {
+        **questions,
         "embedded": embedded,
         "proposed": len(proposals),
         "accepted": accepted,

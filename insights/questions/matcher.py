@@ -39,8 +39,12 @@ class Matcher:
 
 
 def fit(question: np.ndarray, confirmed: np.ndarray) -> Matcher:
-    """The matcher of a question with vector ``question`` and ``confirmed`` notes (n x d)."""
+    """The matcher of a question with vector ``question`` and ``confirmed`` notes (n x d, copies
+    counted once)."""
     q = unit(question)
+    # The same words logged twice are one example: copies would make the confirmed notes look
+    # tighter than they are and set the bar too high.
+    confirmed = np.unique(confirmed, axis=0) if len(confirmed) else confirmed
     n = len(confirmed)
     if n < MIN_CONFIRMED:
         return Matcher(weights=q, threshold=ZERO_SHOT_THRESHOLD, margin=ZERO_SHOT_MARGIN)

@@ -52,3 +52,12 @@ def test_a_note_counts_only_for_questions_within_the_margin_of_its_best():
 
 def test_with_no_open_question_nothing_matches():
     assert matcher.best_matches(np.stack([direction(0)]), np.zeros((0, 0)), np.zeros(0), np.zeros(0)) == [[]]
+
+
+def test_copies_of_a_confirmed_note_count_once():
+    one = toward(0, 1, 0.8)
+    spread = [toward(0, 2, 0.8), toward(0, 3, 0.8)]
+    with_copies = matcher.fit(direction(0), np.stack([one] * 5 + spread))
+    without = matcher.fit(direction(0), np.stack([one, *spread]))
+    assert with_copies.threshold == pytest.approx(without.threshold)
+    assert np.allclose(with_copies.weights, without.weights)
