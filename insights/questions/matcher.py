@@ -21,9 +21,18 @@ ZERO_SHOT_THRESHOLD = 0.76
 ZERO_SHOT_MARGIN = 0.04
 LOO_PERCENTILE = 25
 LOO_OFFSET = 0.04
+# Notes this far under a question's threshold (and best for it) are suggested to leads, not
+# counted. Until a question has confirmations its bar is the zero-shot one, which misses most
+# notes (bench/README.md): a wide band gives leads something to teach it with.
+SUGGEST_BAND_ZERO_SHOT = 0.20
+SUGGEST_BAND = 0.06
 # Below this many confirmations the leave-one-out scores are too few to set a threshold (not
 # measured: the bench drew 5 and 20), so the zero-shot rule stays.
 MIN_CONFIRMED = 3
+
+
+def suggest_band(confirmed: int) -> float:
+    return SUGGEST_BAND_ZERO_SHOT if confirmed < MIN_CONFIRMED else SUGGEST_BAND
 
 
 def unit(vector: np.ndarray) -> np.ndarray:

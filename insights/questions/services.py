@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 # Past notes a new or changed question is matched against; older notes are not counted.
 SCAN_WINDOW = timedelta(days=400)
 SCAN_CHUNK = 5_000
-# A note scoring this far under a question's threshold (and best for it) is suggested to leads.
-NEAR_MISS = 0.06
 HEARD_DEBOUNCE = timedelta(seconds=30)
 DEPARTMENT_MAX_LENGTH = 100
 
@@ -265,12 +263,13 @@ class _Open:
         self.margins = np.array(
             [matcher.ZERO_SHOT_MARGIN if r[3] < matcher.MIN_CONFIRMED else 0.0 for r in rows], dtype=np.float32
         )
+        self.bands = np.array([matcher.suggest_band(r[3]) for r in rows], dtype=np.float32)
 
     def desired(self, vectors: np.ndarray) -> list[list[tuple[int, str, float]]]:
         """Per note: (question id, state, score) for the questions it counts for, and the near
         misses to suggest (best question only, just under its threshold)."""
         hits = matcher.best_matches(vectors, self.weights, self.thresholds, self.margins)
-        near = matcher.best_matches(vectors, self.weights, self.thresholds - NEAR_MISS, np.zeros_like(self.margins))
+        near = matcher.best_matches(vectors, self.weights, self.thresholds - self.bands, np.zeros_like(self.margins))
         result = []
         for counted, close in zip(hits, near, strict=True):
             row = [(self.ids[k], QuestionMatch.State.MATCHED, score) for k, score in counted]

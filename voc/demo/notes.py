@@ -275,7 +275,7 @@ _STORY_PATTERNS = {
 }
 CARD_ARRIVAL_SHARE = 0.03  # of a week's notes, before the spike
 CARD_ARRIVAL_SPIKE = 6.0  # multiplier in the last two weeks: the whole "New cards" theme doubles
-APP_INTEGRATION_FIRST, APP_INTEGRATION_LAST = 0.004, 0.08  # share, rising linearly (~80 in the last month)
+APP_INTEGRATION_FIRST, APP_INTEGRATION_LAST = 0.006, 0.12  # share, rising linearly (~150 in the last month)
 LONELY_SHARE = 0.006  # on top of the weekly minimum
 MIN_LONELY_PER_WEEK = 3
 MIN_THANKS_PER_WEEK = 5
