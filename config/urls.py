@@ -53,6 +53,7 @@ urlpatterns = [
     path("listening/", include("voc.programme.listening.urls")),
     path("programme/", include("insights.programme_urls")),
     path("questions/", include("insights.questions.urls")),
+    path("what-happened/", include("insights.feedback.urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

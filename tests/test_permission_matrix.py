@@ -118,6 +118,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "question_close": _row(L, D, D, R, R, R, R, R, R),  # POST; a refusal comes back as a message
     "question_heard": _row(L, R, R, R, R, D, D, D, D),  # who logs notes may +1 an open question
     "question_decide": _row(L, D, D, R, D, D, D, D, D),  # the match is of a site A note
+    "what_happened": _row(L, O, O, O, O, D, D, D, D),  # agents: their notes; leads: also their sites'
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),

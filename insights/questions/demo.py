@@ -69,7 +69,7 @@ def seed_questions() -> dict[str, int]:
                 question=question, state__in=QuestionMatch.MACHINE, site_id__in=lead_site_ids(lead)
             ).select_related("note", "question")
             for match in candidates.order_by("-state", "-score")[:DECISIONS_PER_ROUND]:
-                confirm = labels.get(match.note.text.strip()) == label
+                confirm = match.note is not None and labels.get(match.note.text.strip()) == label
                 services.decide_match(match=match, by=lead, confirm=confirm)
                 decided += 1
             services.refit_and_rescan(question_id=question.pk)

@@ -50,7 +50,7 @@ class QuestionForm(forms.Form):
         areas.queryset = ProductArea.objects.filter(is_active=True).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("text") or "").strip() and not (data.get("text_es") or "").strip():
             self.add_error("text", _("Write the question, in English or in Spanish."))
         return data

@@ -265,14 +265,16 @@ class _Open:
         )
         self.bands = np.array([matcher.suggest_band(r[3]) for r in rows], dtype=np.float32)
 
-    def desired(self, vectors: np.ndarray) -> list[list[tuple[int, str, float]]]:
+    def desired(self, vectors: np.ndarray) -> list[list[tuple[int, str, float]]]:  # (question, state, score)
         """Per note: (question id, state, score) for the questions it counts for, and the near
         misses to suggest (best question only, just under its threshold)."""
         hits = matcher.best_matches(vectors, self.weights, self.thresholds, self.margins)
         near = matcher.best_matches(vectors, self.weights, self.thresholds - self.bands, np.zeros_like(self.margins))
-        result = []
+        result: list[list[tuple[int, str, float]]] = []
         for counted, close in zip(hits, near, strict=True):
-            row = [(self.ids[k], QuestionMatch.State.MATCHED, score) for k, score in counted]
+            row: list[tuple[int, str, float]] = [
+                (self.ids[k], QuestionMatch.State.MATCHED, score) for k, score in counted
+            ]
             if not counted and close:
                 k, score = close[0]
                 row.append((self.ids[k], QuestionMatch.State.SUGGESTED, score))
@@ -305,8 +307,8 @@ def _apply(open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, da
     note_ids = [r[0] for r in rows]
     by_note = {r[0]: r for r in rows}
     with transaction.atomic():
-        existing = {
-            (m.question_id, m.note_id): m
+        existing: dict[tuple[int, int], QuestionMatch] = {
+            (m.question_id, m.note_id): m  # type: ignore[misc]  # note_id is set: filtered by note
             for m in QuestionMatch.objects.filter(note_id__in=note_ids, question_id__in=open_questions.ids)
         }
         stale = [m.pk for key, m in existing.items() if m.state in QuestionMatch.MACHINE and key not in desired]
@@ -317,7 +319,7 @@ def _apply(open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, da
             if m.state in QuestionMatch.MACHINE and key in desired and (m.state, m.score) != desired[key]
         ]
         for m in changed:
-            m.state, m.score = desired[(m.question_id, m.note_id)]  # type: ignore[index]
+            m.state, m.score = desired[(m.question_id, m.note_id)]  # type: ignore[index]  # note_id is set
         QuestionMatch.objects.bulk_update(changed, ["state", "score"])
         new = []
         for (question_id, note_id), (state, score) in desired.items():
