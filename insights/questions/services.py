@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,16 +243,28 @@ def prepare_question(*, question_id: int) -> int:
     return rescan()
 
 
+def _open_questions() -> QuerySet[Question]:
+    return Question.objects.open().filter(encoder=settings.VOC_ENCODER, threshold__isnull=False).exclude(weights=b"")
+
+
+_cached: tuple[tuple[object, ...], _Open] | None = None
+
+
+def open_matchers() -> _Open:
+    """The open questions' matchers, read again only when a question changed (one small
+    aggregate query otherwise): a worker matching note after note does not reload 500 vectors."""
+    global _cached
+    state = tuple(_open_questions().aggregate(n=Count("id"), at=Max("updated_at"), v=Sum("version")).values())
+    if _cached is None or _cached[0] != state:
+        _cached = (state, _Open())
+    return _cached[1]
+
+
 class _Open:
     """The open, embedded questions as matrices (one query)."""
 
     def __init__(self) -> None:
-        rows = list(
-            Question.objects.open()
-            .filter(encoder=settings.VOC_ENCODER, threshold__isnull=False)
-            .exclude(weights=b"")
-            .values_list("pk", "weights", "threshold", "confirmed", "version")
-        )
+        rows = list(_open_questions().values_list("pk", "weights", "threshold", "confirmed", "version"))
         self.ids = [r[0] for r in rows]
         self.versions = {r[0]: r[4] for r in rows}
         if rows:
@@ -346,7 +358,7 @@ def match_notes(*, note_ids: list[int]) -> int:
     """Live: match newly embedded notes against every open question (called by embed_notes)."""
     if not note_ids:
         return 0
-    return _apply(_Open(), _vectors(Q(note_id__in=note_ids)))
+    return _apply(open_matchers(), _vectors(Q(note_id__in=note_ids)))
 
 
 def rescan(*, now: datetime | None = None) -> int:
