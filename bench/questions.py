@@ -192,6 +192,14 @@ def time_product_path(np: Any, notes: Any, questions: Any, open_questions: int) 
         services.match_notes(note_ids=[note_id])
         took.append((time.perf_counter() - start) * 1000)
     took.sort()
+    # The worker embeds notes in batches (insights.embedding_queue) and matches a batch at once.
+    batch = ids[:50]
+    from insights.questions.models import QuestionMatch
+
+    QuestionMatch.objects.filter(note_id__in=batch).delete()
+    start = time.perf_counter()
+    services.match_notes(note_ids=batch)
+    per_note_in_batch = (time.perf_counter() - start) * 1000 / len(batch)
     return {
         "database": connection.vendor,
         "open_questions": open_questions,
@@ -199,6 +207,7 @@ def time_product_path(np: Any, notes: Any, questions: Any, open_questions: int) 
         "median_ms": round(statistics.median(took), 2),
         "p95_ms": round(took[int(0.95 * len(took)) - 1], 2),
         "target_ms": 5,
+        "per_note_in_a_batch_of_50_ms": round(per_note_in_batch, 2),
         "counts": "load the open questions (one query), read the note's vector, score, write its matches",
     }
 

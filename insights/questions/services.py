@@ -303,9 +303,12 @@ def _vectors(notes: Q) -> list[tuple[int, bytes, int, str, str, datetime]]:
     )
 
 
-def _apply(open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, datetime]]) -> int:
+def _apply(
+    open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, datetime]], *, fresh: bool = False
+) -> int:
     """Make the machine's matches of these notes what the matcher says now; people's decisions
-    (confirmed, rejected, "+1") are never touched. Returns how many matches were written."""
+    (confirmed, rejected, "+1") are never touched. ``fresh``: the notes were just embedded and
+    have no match to replace. Returns how many matches were written."""
     if not rows or not open_questions.ids:
         return 0
     vectors = np.stack([np.frombuffer(bytes(r[1]), dtype=np.float32) for r in rows])
@@ -316,12 +319,31 @@ def _apply(open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, da
     for row, found in zip(rows, open_questions.desired(vectors), strict=True):
         for question_id, state, score in found:
             desired[(question_id, row[0])] = (state, score)
-    note_ids = [r[0] for r in rows]
     by_note = {r[0]: r for r in rows}
+
+    def match(question_id: int, note_id: int, state: str, score: float) -> QuestionMatch:
+        _, _, site_id, channel, language, occurred_at = by_note[note_id]
+        return QuestionMatch(
+            question_id=question_id,
+            note_id=note_id,
+            state=state,
+            score=round(score, 4),
+            site_id=site_id,
+            channel=channel,
+            language=language,
+            occurred_at=occurred_at,
+        )
+
+    if fresh:
+        # Notes embedded just now have no match yet: one INSERT (a scan racing it wins the tie).
+        created = QuestionMatch.objects.bulk_create(
+            [match(q, n, state, score) for (q, n), (state, score) in desired.items()], ignore_conflicts=True
+        )
+        return len(created)
     with transaction.atomic():
         existing: dict[tuple[int, int], QuestionMatch] = {
             (m.question_id, m.note_id): m  # type: ignore[misc]  # note_id is set: filtered by note
-            for m in QuestionMatch.objects.filter(note_id__in=note_ids, question_id__in=open_questions.ids)
+            for m in QuestionMatch.objects.filter(note_id__in=list(by_note), question_id__in=open_questions.ids)
         }
         stale = [m.pk for key, m in existing.items() if m.state in QuestionMatch.MACHINE and key not in desired]
         QuestionMatch.objects.filter(pk__in=stale).delete()
@@ -333,32 +355,18 @@ def _apply(open_questions: _Open, rows: list[tuple[int, bytes, int, str, str, da
         for m in changed:
             m.state, m.score = desired[(m.question_id, m.note_id)]  # type: ignore[index]  # note_id is set
         QuestionMatch.objects.bulk_update(changed, ["state", "score"])
-        new = []
-        for (question_id, note_id), (state, score) in desired.items():
-            if (question_id, note_id) in existing:
-                continue
-            _, _, site_id, channel, language, occurred_at = by_note[note_id]
-            new.append(
-                QuestionMatch(
-                    question_id=question_id,
-                    note_id=note_id,
-                    state=state,
-                    score=round(score, 4),
-                    site_id=site_id,
-                    channel=channel,
-                    language=language,
-                    occurred_at=occurred_at,
-                )
-            )
+        new = [match(q, n, state, score) for (q, n), (state, score) in desired.items() if (q, n) not in existing]
         QuestionMatch.objects.bulk_create(new, ignore_conflicts=True)
     return len(new) + len(changed)
 
 
 def match_notes(*, note_ids: list[int]) -> int:
-    """Live: match newly embedded notes against every open question (called by embed_notes)."""
+    """Live: match newly embedded notes against every open question (called by embed_notes, for
+    notes it embedded just now; a note embedded again after a change of encoder is matched anew
+    by the next scan)."""
     if not note_ids:
         return 0
-    return _apply(open_matchers(), _vectors(Q(note_id__in=note_ids)))
+    return _apply(open_matchers(), _vectors(Q(note_id__in=note_ids)), fresh=True)
 
 
 def rescan(*, now: datetime | None = None) -> int:
