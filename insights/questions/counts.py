@@ -158,9 +158,9 @@ def breakdown(*, question: Question, since: datetime) -> Breakdown:
 
 
 def examples(*, question: Question, viewer: User, limit: int = 3) -> list[Insight]:
-    """Notes that ask ``question`` for ``viewer`` to read (only notes their role lets them see;
-    text is redacted at save), confirmed first, then the best scored, never a vulnerable
-    customer's."""
+    """Up to ``limit`` different notes that ask ``question`` for ``viewer`` to read (only notes
+    their role lets them see; text is redacted at save), confirmed first, then the best scored,
+    never a vulnerable customer's."""
     notes = visible_notes(viewer).filter(
         status=Insight.Status.ACTIVE,
         vulnerable=False,
@@ -168,11 +168,17 @@ def examples(*, question: Question, viewer: User, limit: int = 3) -> list[Insigh
         question_matches__state__in=_NOTE_STATES,
     )
     confirmed = Q(question_matches__state=QuestionMatch.State.CONFIRMED)
-    return list(
+    ranked = (
         notes.select_related("site")
         .annotate(confirmed=Count("id", filter=confirmed))
-        .order_by("-confirmed", "-question_matches__score", "-occurred_at")[:limit]
+        .order_by("-confirmed", "-question_matches__score", "-occurred_at")[: limit * 10]
     )
+    found: dict[str, Insight] = {}  # the same words logged twice are quoted once
+    for note in ranked:
+        found.setdefault(" ".join(note.text.lower().split()), note)
+        if len(found) == limit:
+            break
+    return list(found.values())
 
 
 def to_decide(*, question: Question, site_ids: list[int]) -> QuerySet[QuestionMatch]:

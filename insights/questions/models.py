@@ -55,6 +55,9 @@ class Question(models.Model):
     weights = models.BinaryField(_("matcher"), blank=True)  # float32
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
     confirmed = models.PositiveIntegerField(_("confirmed matches"), default=0)
+    # Words its matched notes use most (voc.notes.similarity.terms): the quick form offers the
+    # question while a note is typed, before any vector exists.
+    key_terms = models.JSONField(_("key terms"), default=list, blank=True)
     # Bumped by every change of text or confirmations; a scan records the version it matched with.
     version = models.PositiveIntegerField(default=1)
     scanned_version = models.PositiveIntegerField(default=0)

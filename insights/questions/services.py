@@ -8,6 +8,7 @@ embedded again but the question's own text (insights.questions.matcher has the r
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -220,6 +221,7 @@ def refit(*, question: Question) -> Question:
     confirmed = np.stack(vectors) if vectors else np.zeros((0, dims), dtype=np.float32)
     fitted = matcher.fit(question.vector_array(), confirmed)
     Question.objects.filter(pk=question.pk).update(
+        key_terms=key_terms(question=question),
         vector=question.vector,
         encoder=question.encoder,
         weights=fitted.weights.tobytes(),
@@ -230,6 +232,22 @@ def refit(*, question: Question) -> Question:
     )
     question.refresh_from_db()
     return question
+
+
+KEY_TERMS = 15
+
+
+def key_terms(*, question: Question) -> list[str]:
+    """The words most used by the notes counted for ``question`` (at least twice), most used first."""
+    from voc.notes.similarity import terms
+
+    texts = Insight.objects.filter(
+        status=Insight.Status.ACTIVE,
+        question_matches__question=question,
+        question_matches__state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED],
+    ).values_list("text", flat=True)[:500]
+    counted = Counter(word for text in texts for word in terms(text))
+    return [word for word, n in counted.most_common(KEY_TERMS) if n >= 2]
 
 
 def prepare_question(*, question_id: int) -> int:

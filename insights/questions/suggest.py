@@ -33,6 +33,14 @@ def _score(query: set[str], other: set[str]) -> float:
     return len(query & other) / math.sqrt(len(query) * len(other))
 
 
+def _question_score(query: set[str], question: Question) -> float:
+    """The share of the typed words the question knows, from its wordings and the words its
+    notes use most; at least two words in common."""
+    known = terms(f"{question.text} {question.text_es}") | set(question.key_terms or [])
+    common = len(query & known)
+    return common / len(query) if common >= 2 else 0.0
+
+
 def suggest(text: str, viewer: User) -> list[dict[str, Any]]:
     """Up to three open questions and three accepted themes like ``text``, for someone who logs notes."""
     if not has_capability(viewer, Capability.LOG_NOTES):
@@ -44,8 +52,10 @@ def suggest(text: str, viewer: User) -> list[dict[str, Any]]:
 
 
 def _questions(query: set[str], viewer: User) -> list[dict[str, Any]]:
-    open_questions = Question.objects.open().order_by("-created_at").only("pk", "text", "text_es")[:MAX_QUESTIONS]
-    scored = [(_score(query, terms(f"{q.text} {q.text_es}")), q) for q in open_questions]
+    open_questions = (
+        Question.objects.open().order_by("-created_at").only("pk", "text", "text_es", "key_terms")[:MAX_QUESTIONS]
+    )
+    scored = [(_question_score(query, q), q) for q in open_questions]
     best = sorted((s for s in scored if s[0] >= MIN_SCORE), key=lambda s: -s[0])[:LIMIT]
     live = counts.counts(question_ids=[q.pk for _, q in best])
     return [

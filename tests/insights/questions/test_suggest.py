@@ -47,3 +47,14 @@ def test_people_who_do_not_log_notes_get_no_suggestions(cast, make_question):
     make_question(APP, direction(0))
     assert suggest("wants an app for banking", cast["hq"]) == []
     assert len(suggest("wants an app for banking", cast["lead"])) == 1
+
+
+def test_a_question_learns_the_words_its_notes_use_and_is_offered_for_them(client_for, make_question, note_at):
+    question = make_question("Will you launch an app that integrates banking?", direction(0))
+    made = [note_at(f"Wants one place to see every bank account {i}", direction(0)) for i in range(3)]
+    services.match_notes(note_ids=[n.pk for n in made])
+    services.refit(question=question)
+    question.refresh_from_db()
+    assert {"place", "bank", "every"} <= set(question.key_terms)
+    body = client_for("agent").post("/notes/assist/", {"text": "He asked to see every bank in one place"}).json()
+    assert [s["id"] for s in body["suggestions"] if s["kind"] == "question"] == [question.pk]
