@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from insights.models import Action, Assignment, Question, QuestionMatch, Theme
-from voc.models import Insight
+from voc.models import Insight, User
 
 RECENT = timedelta(days=30)
 SHOWN_ACTIONS = (Action.Status.IN_PROGRESS, Action.Status.DONE)
@@ -95,9 +95,10 @@ class Summary:
     actions: list[Action]
 
 
-def summary(notes: QuerySet[Insight]) -> Summary:
+def summary(notes: QuerySet[Insight], *, heard_by: User | None = None) -> Summary:
     """Over all of ``notes``: how many joined a theme, counted toward a question, and the actions
-    taken on those themes and questions (done first, newest first); four queries."""
+    taken on those themes and questions, or on questions ``heard_by`` "+1"'d (done first, newest
+    first); four queries."""
     active = notes.filter(status=Insight.Status.ACTIVE)
     totals = active.aggregate(
         notes=Count("id"),
@@ -109,7 +110,11 @@ def summary(notes: QuerySet[Insight]) -> Summary:
     in_questions = matched.values("note_id").distinct().count()
     actions = list(
         Action.objects.filter(status__in=SHOWN_ACTIONS)
-        .filter(Q(themes__assignments__note__in=active) | Q(questions__matches__in=matched))
+        .filter(
+            Q(themes__assignments__note__in=active)
+            | Q(questions__matches__in=matched)
+            | Q(questions__matches__agent=heard_by, questions__matches__state=QuestionMatch.State.HEARD)
+        )
         .distinct()
         .order_by("-done_on", "-updated_at")[:10]
     )

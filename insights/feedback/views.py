@@ -33,7 +33,7 @@ def what_happened(request: AuthedHttpRequest) -> HttpResponse:
         {
             "page": page,
             "outcomes": reads.outcomes(list(page)),
-            "summary": reads.summary(notes),
+            "summary": reads.summary(notes, heard_by=None if sites else user),
             "sites": sites,
             "can_see_sites": has_capability(user, Capability.VIEW_SITE_NOTES),
             "query": "scope=sites" if sites else "",

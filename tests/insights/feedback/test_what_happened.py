@@ -63,3 +63,15 @@ def test_an_agent_cannot_widen_the_scope_to_the_site(client_for, story):
 
 def test_head_office_has_no_such_page(client_for):
     assert client_for("hq").get(reverse("what_happened")).status_code == 403
+
+
+def test_an_agent_hears_back_about_a_question_they_plus_oned(client_for, make_question, agent, hq):
+    question = make_question("Do you open on Sundays?", direction(3))
+    questions.hear_question(question=question, agent=agent, channel="phone")
+    action = Action.objects.create(
+        title="Madrid opens on Sundays from January", status=Action.Status.IN_PROGRESS, created_by=hq
+    )
+    action.questions.add(question)
+    summary = client_for("agent").get(reverse("what_happened")).context["summary"]
+    assert [a.title for a in summary.actions] == ["Madrid opens on Sundays from January"]
+    assert client_for("lead").get(reverse("what_happened")).context["summary"].actions == []
