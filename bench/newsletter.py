@@ -521,8 +521,8 @@ def generate_history(
         # ones last week.
         old = datetime.combine(today - timedelta(weeks=weeks + 4), datetime.min.time())
         insert_theme = (
-            "INSERT INTO insights_theme (name, description, status, key_terms, parent_id, created_at, updated_at)"
-            " VALUES (%s, '', %s, %s, %s, %s, %s) RETURNING id"
+            "INSERT INTO insights_theme (name, name_es, description, status, key_terms, parent_id, created_at,"
+            " updated_at) VALUES (%s, '', '', %s, %s, %s, %s, %s) RETURNING id"
         )
         parents = {}
         for name, words in PARENTS.items():
