@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insights.models import SPANISH_NAME_READERS, Theme
 from voc.models import Insight, ProductArea, Site
-from voc.privacy import RedactedCharField
+from voc.privacy import RedactedCharField, RedactedJSONField
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
@@ -57,7 +57,7 @@ class Question(models.Model):
     confirmed = models.PositiveIntegerField(_("confirmed matches"), default=0)
     # Words its matched notes use most (voc.notes.similarity.terms): the quick form offers the
     # question while a note is typed, before any vector exists.
-    key_terms = models.JSONField(_("key terms"), default=list, blank=True)
+    key_terms = RedactedJSONField(_("key terms"), default=list, blank=True)
     # Bumped by every change of text or confirmations; a scan records the version it matched with.
     version = models.PositiveIntegerField(default=1)
     scanned_version = models.PositiveIntegerField(default=0)
