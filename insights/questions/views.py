@@ -44,9 +44,7 @@ def question_list(request: AuthedHttpRequest) -> HttpResponse:
         questions = questions.filter(department=department)
     page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = [q.pk for q in page]
-    live = counts.counts(question_ids=ids)
-    week_list = periods.weeks_back(timezone.localdate(), 8)
-    series = counts.weekly(question_ids=ids, weeks=week_list)
+    live, series = counts.overview(question_ids=ids, weeks=periods.weeks_back(timezone.localdate(), 8))
     rows = [
         {
             "question": q,

@@ -257,3 +257,20 @@ def test_examples_show_only_notes_the_reader_may_see_and_never_a_vulnerable_cust
     assert {n.pk for n in counts.examples(question=question, viewer=hq)} == {mine.pk, elsewhere.pk}
     assert {n.pk for n in counts.examples(question=question, viewer=lead)} == {mine.pk}
     assert {n.pk for n in counts.examples(question=question, viewer=other_site_agent)} == {elsewhere.pk}
+
+
+def test_the_list_overview_agrees_with_the_counts_and_the_weekly_series(make_question, note_at, colleague):
+    from voc import periods
+
+    question = make_question(APP, direction(0))
+    now = timezone.now()
+    made = [note_at(f"Banking app {d}", direction(0), occurred_at=now - timedelta(days=d)) for d in (0, 2, 9, 25, 40)]
+    services.match_notes(note_ids=[n.pk for n in made])
+    notes.add_tally(note=made[0], agent=colleague, channel="chat")
+    services.hear_question(question=question, agent=colleague, channel="phone")
+    weeks = periods.weeks_back(timezone.localdate(), 8)
+    live, series = counts.overview(question_ids=[question.pk], weeks=weeks, now=now)
+    assert live[question.pk] == counts.counts(question_ids=[question.pk], now=now)[question.pk]
+    assert live[question.pk] == counts.Counts(week=4, month=6)  # 2 + 2 notes, a +1 on a note, a +1 on it
+    assert series == counts.weekly(question_ids=[question.pk], weeks=weeks)
+    assert sum(series[question.pk]) == 7  # the 40-day-old note too
