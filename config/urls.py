@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from config.health import healthz
 from insights import api as insights_api
+from insights.actions import api as actions_api
 from insights.questions import api as questions_api
 from newsletter import api as newsletter_api
 from voc.accounts import api as accounts_api
@@ -22,6 +23,7 @@ router.register("newsletters", newsletter_api.IssueViewSet, basename="newsletter
 router.register("cases", case_api.CaseViewSet, basename="case")
 router.register("listening", listening_api.ListeningViewSet, basename="listening")
 router.register("questions", questions_api.QuestionViewSet, basename="question")
+router.register("actions", actions_api.ActionViewSet, basename="action")
 
 api_patterns = [
     *router.urls,
@@ -54,6 +56,7 @@ urlpatterns = [
     path("programme/", include("insights.programme_urls")),
     path("questions/", include("insights.questions.urls")),
     path("what-happened/", include("insights.feedback.urls")),
+    path("actions/", include("insights.actions.urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

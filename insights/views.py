@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from insights import charts, figures, programme, services
+from insights.actions import effect
 from insights.forms import MergeForm, NotesForm, ParentForm, RenameForm
 from insights.models import Alert, Theme, ThemeChange
 from voc import periods
@@ -83,6 +84,7 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "children": theme.children.exclude(status=Theme.Status.MERGED),
         "page": page,
         "can_curate": has_capability(request.user, Capability.CURATE_THEMES),
+        "subject_actions": effect.taken_about(theme.actions.all()),
     }
     if context["can_curate"]:
         context.update(

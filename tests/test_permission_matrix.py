@@ -119,6 +119,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "question_heard": _row(L, R, R, R, R, D, D, D, D),  # who logs notes may +1 an open question
     "question_decide": _row(L, D, D, R, D, D, D, D, D),  # the match is of a site A note
     "what_happened": _row(L, O, O, O, O, D, D, D, D),  # agents: their notes; leads: also their sites'
+    # --- actions ("you said, we did"): whoever reads themes; hq, leads, executives record
+    **dict.fromkeys(["action_list", "action_new", "action_detail"], _row(L, D, D, O, O, O, O, O, O)),
+    "action_edit": _row(L, D, D, R, R, O, R, R, O),  # recorded by hq (Marketing): others are sent back
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
@@ -169,6 +172,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:question-heard": _row(L, O, O, O, O, D, D, D, D),
     "api:question-matches": _row(L, D, D, O, O, D, D, D, D),  # each lead their sites' matches
     "api:question-decide": _row(L, D, D, O, I, D, D, D, D),  # lead B: not a match of their sites
+    "api:action-list": _row(L, D, D, O, O, O, O, O, O),
+    "api:action-detail": _row(L, D, D, O, O, O, O, O, O),
     # --- Django admin: one group, by prefix (see test_django_admin_is_for_admins_only)
     "admin:*": _row(L, L, L, L, L, L, L, L, O),
 }
@@ -195,6 +200,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
         for name in ("api:question-detail", "api:question-close", "api:question-heard", "api:question-matches")
     },
     "api:question-decide": lambda w: {"pk": w.question.pk},
+    **{name: (lambda w: {"pk": w.action.pk}) for name in ("action_detail", "action_edit", "api:action-detail")},
     **{name: (lambda w: {"pk": w.theme.pk}) for name in CURATION},
     "newsletter_detail": lambda w: {"pk": w.issue_sent.pk},
     "newsletter_detail[draft]": lambda w: {"pk": w.issue_draft.pk},

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from insights import charts
+from insights.actions import effect
 from insights.questions import counts, services
 from insights.questions.forms import QuestionForm
 from insights.questions.models import Question, QuestionMatch
@@ -156,6 +157,7 @@ def question_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "can_edit": services.may_edit(user, question),
         "can_hear": has_capability(user, Capability.LOG_NOTES) and question.status == Question.Status.OPEN,
         "waiting": not question.weights,
+        "subject_actions": effect.taken_about(question.actions.all()),
     }
     if has_capability(user, Capability.CONFIRM_MATCHES):
         to_decide = counts.to_decide(question=question, site_ids=lead_site_ids(user))

@@ -1,0 +1,162 @@
+"""An action's effect, measured honestly: customers a week about its themes and questions in the
+complete weeks before the week it was done against the complete weeks after, with n, the periods
+and the publication threshold; worded only as far as the numbers allow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from insights.actions.models import Action
+from insights.questions.counts import counted, midnight
+from insights.questions.models import QuestionMatch
+from voc import periods
+from voc.models import Insight
+
+WEEKS = 4
+SAME = 0.15  # a change smaller than this share of the weekly rate before reads "about the same"
+
+
+@dataclass(frozen=True)
+class Effect:
+    before: list[int]  # customers a week, oldest first
+    after: list[int]
+    before_period: tuple[date, date]
+    after_period: tuple[date, date] | None  # None until a whole week after has passed
+    before_n: int
+    after_n: int
+    published: bool  # both periods reach the publication threshold (or after is still empty)
+    sentence: str
+
+    @property
+    def before_rate(self) -> float:
+        return self.before_n / len(self.before) if self.before else 0.0
+
+    @property
+    def after_rate(self) -> float | None:
+        return self.after_n / len(self.after) if self.after else None
+
+
+def weekly_customers(*, action: Action, weeks: list[date]) -> list[int]:
+    """Customers a week (Mondays ``weeks``) about the action's themes or questions: each active
+    note once (in a theme or counted for a question, not both twice), plus agents' "+1"s straight
+    on its questions; two queries."""
+    start, end = midnight(weeks[0]), midnight(weeks[-1] + timedelta(days=7))
+    index = {w: i for i, w in enumerate(weeks)}
+    series = [0] * len(weeks)
+    theme_ids = list(action.themes.values_list("pk", flat=True))
+    question_ids = list(action.questions.values_list("pk", flat=True))
+    about = Q(assignment__theme_id__in=theme_ids) | Q(
+        question_matches__question_id__in=question_ids,
+        question_matches__state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED],
+    )
+    notes = (
+        Insight.objects.active()
+        .filter(about, occurred_at__gte=start, occurred_at__lt=end)
+        .annotate(week=TruncWeek("occurred_at"))
+        .values_list("week")
+        .annotate(n=Count("id", distinct=True))
+    )
+    heard = (
+        QuestionMatch.objects.filter(
+            counted(start, end),
+            question_id__in=question_ids,
+            state=QuestionMatch.State.HEARD,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+        )
+        .annotate(week=TruncWeek("occurred_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+    )
+    for rows in (notes, heard):
+        for week, n in rows:
+            position = index.get(timezone.localdate(week) if isinstance(week, datetime) else week)
+            if position is not None:
+                series[position] += n
+    return series
+
+
+def measure(*, action: Action, today: date | None = None, weeks: int = WEEKS) -> Effect | None:
+    """The effect of a done action (None for any other): ``weeks`` complete weeks before the
+    week it was done against the complete weeks after it so far (at most ``weeks``)."""
+    if action.status != Action.Status.DONE or action.done_on is None:
+        return None
+    today = today or timezone.localdate()
+    done_week = periods.week_start(action.done_on)
+    before_weeks = [done_week - timedelta(weeks=weeks - i) for i in range(weeks)]
+    last_complete = periods.last_complete_week(today)
+    after_weeks = [done_week + timedelta(weeks=i + 1) for i in range(weeks)]
+    after_weeks = [w for w in after_weeks if w <= last_complete]
+    series = weekly_customers(action=action, weeks=before_weeks + after_weeks)
+    before, after = series[: len(before_weeks)], series[len(before_weeks) :]
+    threshold = settings.VOC_PUBLISH_THRESHOLD
+    before_n, after_n = sum(before), sum(after)
+    published = before_n >= threshold and (not after or after_n >= threshold or after_n == 0)
+    effect = Effect(
+        before=before,
+        after=after,
+        before_period=(before_weeks[0], before_weeks[-1] + timedelta(days=6)),
+        after_period=(after_weeks[0], after_weeks[-1] + timedelta(days=6)) if after_weeks else None,
+        before_n=before_n,
+        after_n=after_n,
+        published=published,
+        sentence="",
+    )
+    return Effect(**{**effect.__dict__, "sentence": _sentence(effect, action=action, today=today, weeks=weeks)})
+
+
+def _rate(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def _sentence(effect: Effect, *, action: Action, today: date, weeks: int) -> str:
+    if effect.after_rate is None:
+        assert action.done_on is not None
+        days = (today - action.done_on).days
+        return ngettext(
+            "Too early to tell: done %(days)d day ago; the first whole week after is not over yet.",
+            "Too early to tell: done %(days)d days ago; the first whole week after is not over yet.",
+            days,
+        ) % {"days": days}
+    if not effect.published:
+        return _("Too few notes to say: fewer than %(n)d in one of the periods.") % {
+            "n": settings.VOC_PUBLISH_THRESHOLD
+        }
+    before, after = effect.before_rate, effect.after_rate
+    span = len(effect.after)
+    if span < weeks:
+        when = ngettext("in the week after, so far", "in the %(n)d weeks after, so far", span) % {"n": span}
+    else:
+        when = ngettext("in the week after", "in the %(n)d weeks after", span) % {"n": span}
+    numbers = {"before": _rate(before), "after": _rate(after), "when": when}
+    if before == 0:
+        return _("Rose from none to %(after)s a week %(when)s.") % numbers
+    change = (after - before) / before
+    if abs(change) < SAME:
+        return _("About the same %(when)s: %(before)s → %(after)s a week.") % numbers
+    if change < 0:
+        return _("Fell from %(before)s to %(after)s a week %(when)s.") % numbers
+    return _("Rose from %(before)s to %(after)s a week %(when)s.") % numbers
+
+
+@dataclass(frozen=True)
+class Taken:
+    action: Action
+    effect: Effect | None
+
+
+def taken_about(actions: QuerySet[Action], *, limit: int = 10) -> list[Taken]:
+    """Actions under way or done (done first, newest first), each with its effect, for a theme's
+    or a question's page."""
+    shown = actions.exclude(status__in=[Action.Status.DROPPED, Action.Status.PLANNED]).order_by(
+        "-done_on", "-updated_at"
+    )[:limit]
+    return [Taken(action=a, effect=measure(action=a)) for a in shown]

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from insights.actions.models import Action
+from insights.models import Theme
+from insights.questions.models import Question
+
+
+class ActionForm(forms.Form):
+    """Record or change an action; the service checks the rules again (the API obeys the same)."""
+
+    title = forms.CharField(label=_("What was done"), max_length=200)
+    description = forms.CharField(
+        label=_("Details"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    department = forms.CharField(label=_("Department"), max_length=100, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+    started_on = forms.DateField(label=_("Started on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(
+        label=_("Done on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Left empty when marked done: today. The effect is measured from this week."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+    )
+    questions = forms.ModelMultipleChoiceField(
+        label=_("Questions"),
+        queryset=Question.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        themes, questions = self.fields["themes"], self.fields["questions"]
+        assert isinstance(themes, forms.ModelMultipleChoiceField)
+        assert isinstance(questions, forms.ModelMultipleChoiceField)
+        themes.queryset = Theme.objects.accepted().order_by("name")
+        questions.queryset = Question.objects.order_by("-created_at")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("themes") and not data.get("questions"):
+            self.add_error("themes", _("Link the action to at least one theme or question."))
+        return data

@@ -1,0 +1,166 @@
+"""Business verbs for actions ("you said, we did"): record one, change it, move it along."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from insights.actions.models import Action
+from insights.models import Theme
+from insights.questions.models import Question
+from insights.questions.services import live_theme
+from voc import audit
+from voc.errors import DomainError
+from voc.input_guard import is_blank
+from voc.models import User
+from voc.roles import Capability, has_capability
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 2000
+DEPARTMENT_MAX = 100
+
+# Where an action may go next; "done" and "dropped" are final (a done action reopened would
+# change a measured effect after the fact: record a new action instead).
+NEXT = {
+    Action.Status.PLANNED: {Action.Status.IN_PROGRESS, Action.Status.DONE, Action.Status.DROPPED},
+    Action.Status.IN_PROGRESS: {Action.Status.DONE, Action.Status.DROPPED},
+    Action.Status.DONE: set(),
+    Action.Status.DROPPED: set(),
+}
+
+
+def may_edit(user: User, action: Action) -> bool:
+    """Whoever recorded it, its owner, anyone of its department, and administrators."""
+    if has_capability(user, Capability.ADMINISTER):
+        return True
+    if not has_capability(user, Capability.RECORD_ACTIONS):
+        return False
+    same_department = bool(action.department) and action.department == user.department
+    return user.pk in (action.created_by_id, action.owner_id) or same_department
+
+
+def _text(value: str, *, field: str, limit: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and is_blank(value):
+        raise DomainError(_("Say what was done."), field=field)
+    if len(value) > limit:
+        raise DomainError(
+            _("Keep it under %(max)d characters (this is %(length)d).") % {"max": limit, "length": len(value)},
+            field=field,
+        )
+    return value
+
+
+def _dates(status: str, started_on: date | None, done_on: date | None) -> tuple[date | None, date | None]:
+    today = timezone.localdate()
+    if status == Action.Status.DONE and done_on is None:
+        done_on = today
+    if done_on is not None and done_on > today:
+        raise DomainError(_("An action cannot be done in the future; leave it in progress."), field="done_on")
+    if started_on is not None and done_on is not None and started_on > done_on:
+        raise DomainError(_("It cannot have started after it was done."), field="started_on")
+    if status != Action.Status.DONE and done_on is not None:
+        raise DomainError(_("Only a done action has a done date."), field="done_on")
+    return started_on, done_on
+
+
+def _links(themes: Iterable[Theme], questions: Iterable[Question]) -> tuple[set[int], set[int]]:
+    theme_ids = {live_theme(t).pk for t in themes}
+    question_ids = {q.pk for q in questions}
+    if not theme_ids and not question_ids:
+        raise DomainError(_("Link the action to at least one theme or question."), field="themes")
+    return theme_ids, question_ids
+
+
+@transaction.atomic
+def record_action(
+    *,
+    by: User,
+    title: str,
+    description: str = "",
+    department: str | None = None,
+    owner: User | None = None,
+    status: str = Action.Status.PLANNED,
+    themes: Iterable[Theme] = (),
+    questions: Iterable[Question] = (),
+    started_on: date | None = None,
+    done_on: date | None = None,
+    ip: str | None = None,
+) -> Action:
+    """Record what a department did (or plans to do) about themes and questions; its effect on
+    the notes is measured once it is done (insights.actions.effect)."""
+    if not has_capability(by, Capability.RECORD_ACTIONS):
+        raise DomainError(_("Your role cannot record actions."))
+    if status not in Action.Status.values:
+        raise DomainError(_("Unknown status."), field="status")
+    title = _text(title, field="title", limit=TITLE_MAX, required=True)
+    description = _text(description, field="description", limit=DESCRIPTION_MAX)
+    department = _text(by.department if department is None else department, field="department", limit=DEPARTMENT_MAX)
+    started_on, done_on = _dates(status, started_on, done_on)
+    theme_ids, question_ids = _links(themes, questions)
+    action = Action.objects.create(
+        title=title,
+        description=description,
+        department=department,
+        owner=owner or by,
+        status=status,
+        started_on=started_on,
+        done_on=done_on,
+        created_by=by,
+    )
+    action.themes.set(theme_ids)
+    action.questions.set(question_ids)
+    audit.record(actor=by, action="action.recorded", obj=action, ip_address=ip, details={"status": status})
+    return action
+
+
+@transaction.atomic
+def update_action(*, action: Action, by: User, ip: str | None = None, **changes: Any) -> Action:
+    """Change an action's words, links, owner, status or dates; the status only moves forward
+    (``NEXT``)."""
+    if not may_edit(by, action):
+        raise DomainError(_("Only whoever recorded it, its owner, its department or an administrator can change it."))
+    status = changes.get("status", action.status)
+    if status not in Action.Status.values:
+        raise DomainError(_("Unknown status."), field="status")
+    if status != action.status and status not in NEXT[Action.Status(action.status)]:
+        raise DomainError(
+            _("An action that is %(now)s cannot become %(next)s.")
+            % {"now": action.get_status_display().lower(), "next": Action.Status(status).label.lower()},
+            field="status",
+        )
+    before = {"status": action.status, "title": action.title}
+    if "title" in changes:
+        action.title = _text(changes["title"], field="title", limit=TITLE_MAX, required=True)
+    if "description" in changes:
+        action.description = _text(changes["description"], field="description", limit=DESCRIPTION_MAX)
+    if "department" in changes:
+        action.department = _text(changes["department"], field="department", limit=DEPARTMENT_MAX)
+    if "owner" in changes and changes["owner"] is not None:
+        action.owner = changes["owner"]
+    started_on = changes.get("started_on", action.started_on)
+    done_on = changes.get("done_on", action.done_on if status == Action.Status.DONE else None)
+    if status == Action.Status.IN_PROGRESS and started_on is None:
+        started_on = timezone.localdate()
+    action.status = status
+    action.started_on, action.done_on = _dates(status, started_on, done_on)
+    if "themes" in changes or "questions" in changes:
+        theme_ids, question_ids = _links(
+            changes.get("themes", action.themes.all()), changes.get("questions", action.questions.all())
+        )
+        action.themes.set(theme_ids)
+        action.questions.set(question_ids)
+    action.save()
+    audit.record(
+        actor=by,
+        action="action.changed",
+        obj=action,
+        ip_address=ip,
+        details={"before": before, "after": {"status": action.status, "title": action.title}},
+    )
+    return action

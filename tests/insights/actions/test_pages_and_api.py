@@ -1,0 +1,62 @@
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from insights.models import Action
+from tests.factories import ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def theme():
+    return ThemeFactory(name="Card not arrived")
+
+
+def test_head_office_records_an_action_and_lands_on_its_page(client_for, theme):
+    response = client_for("hq").post(
+        reverse("action_new"), {"title": "New courier for cards", "status": "done", "themes": [theme.pk]}
+    )
+    action = Action.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("action_detail", args=[action.pk])
+    page = client_for("lead").get(reverse("action_detail", args=[action.pk])).content.decode()
+    assert "Too early to tell" in page
+    assert (
+        "New courier for cards"
+        in client_for("executive").get(reverse("theme_detail", args=[theme.pk])).content.decode()
+    )
+
+
+def test_a_bad_action_comes_back_with_every_error_and_what_was_typed(client_for):
+    response = client_for("hq").post(reverse("action_new"), {"title": "", "description": "kept", "status": "done"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"title", "themes"}
+    assert "kept" in response.content.decode()
+
+
+def test_the_list_is_paginated_in_few_queries(client_for, theme, hq, django_assert_max_num_queries):
+    from insights.actions import services
+
+    for i in range(30):
+        services.record_action(by=hq, title=f"Action {i}", themes=[theme])
+    client = client_for("lead")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("action_list"))
+    assert len(response.context["page"]) == 25
+
+
+def test_the_api_creates_with_201_refuses_with_400_and_shows_the_effect(cast, theme):
+    api = APIClient()
+    api.force_authenticate(cast["hq"])
+    assert api.post("/api/v1/actions/", {"title": "x" * 300, "themes": [theme.pk]}, format="json").status_code == 400
+    assert api.post("/api/v1/actions/", {"title": "Courier"}, format="json").status_code == 400
+    created = api.post("/api/v1/actions/", {"title": "Courier", "themes": [theme.pk], "status": "done"}, format="json")
+    assert created.status_code == 201
+    body = created.json()
+    assert body["effect"]["sentence"].startswith("Too early to tell")
+    agent = APIClient()
+    agent.force_authenticate(cast["agent"])
+    assert agent.get("/api/v1/actions/").status_code == 403
+    other = APIClient()
+    other.force_authenticate(cast["executive"])
+    assert other.patch(f"/api/v1/actions/{body['id']}/", {"title": "Mine"}, format="json").status_code == 400

@@ -1,0 +1,68 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from insights.actions import services
+from insights.models import Action, Theme
+from insights.services import merge_themes
+from tests.factories import ThemeFactory
+from voc.errors import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def theme():
+    return ThemeFactory(name="Card not arrived")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": "  "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"themes": []}, "themes"),
+        ({"status": "done", "done_on": timezone.localdate() + timedelta(days=2)}, "done_on"),
+        ({"status": "planned", "done_on": timezone.localdate()}, "done_on"),
+        ({"status": "finished"}, "status"),
+    ],
+)
+def test_bad_actions_are_refused_by_field_and_nothing_is_stored(hq, theme, fields, field):
+    with pytest.raises(DomainError) as error:
+        services.record_action(by=hq, **({"title": "New courier", "themes": [theme]} | fields))
+    assert error.value.field == field
+    assert not Action.objects.exists()
+
+
+def test_agents_cannot_record_actions(agent, theme):
+    with pytest.raises(DomainError):
+        services.record_action(by=agent, title="New courier", themes=[theme])
+
+
+def test_an_action_on_a_merged_theme_lands_on_the_theme_that_holds_its_notes(hq, lead, theme):
+    other = ThemeFactory(name="Cards late")
+    merge_themes(source=other, target=theme, by=lead)
+    action = services.record_action(by=hq, title="Courier", themes=[Theme.objects.get(pk=other.pk)])
+    assert list(action.themes.all()) == [theme]
+    assert action.department == "Marketing"
+    assert action.owner == hq
+
+
+def test_an_action_moves_forward_and_a_done_one_gets_todays_date(hq, theme):
+    action = services.record_action(by=hq, title="Courier", themes=[theme])
+    services.update_action(action=action, by=hq, status="in_progress")
+    assert action.started_on == timezone.localdate()
+    services.update_action(action=action, by=hq, status="done")
+    assert (action.status, action.done_on) == (Action.Status.DONE, timezone.localdate())
+    with pytest.raises(DomainError):
+        services.update_action(action=action, by=hq, status="planned")
+
+
+def test_only_the_recorder_owner_department_or_an_admin_change_it(hq, executive, admin_user, lead, theme):
+    action = services.record_action(by=hq, title="Courier", themes=[theme])
+    for outsider in (executive, lead):
+        with pytest.raises(DomainError):
+            services.update_action(action=action, by=outsider, title="Other")
+    services.update_action(action=action, by=admin_user, title="Faster courier")
+    assert action.title == "Faster courier"
