@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from insights import figures
-from insights.models import Question, QuestionMatch, Theme
+from insights.models import Action, Question, QuestionMatch, Theme
 from insights.questions import counts as question_counts
 from voc.models import ComplaintCase, Insight, ListeningSession, Tally, User
 
@@ -308,6 +308,44 @@ def _question_sentence(question: Question, count: int, in_week: int | None) -> s
     ) % {"n": count, "question": question.label.rstrip("?¿ ").lstrip("¿")}
     if in_week is not None:
         sentence += " " + _("%(n)s of them this week.") % {"n": in_week}
+    return sentence
+
+
+@generator("you_said_we_did")
+def you_said_we_did(week: Week) -> Iterator[FactDraft]:
+    """Actions done this week, and actions whose four whole weeks after ended this week (with
+    their measured effect), at most three; the number is the customers who said it in the four
+    whole weeks before the action (below the threshold, the fact is not published)."""
+    from insights.actions import effect
+
+    measured_now = week.start - timedelta(weeks=effect.WEEKS)  # done that week: its fourth week after just ended
+    done = Action.objects.filter(status=Action.Status.DONE).filter(
+        Q(done_on__gte=week.start, done_on__lt=week.end)
+        | Q(done_on__gte=measured_now, done_on__lt=measured_now + timedelta(days=7))
+    )
+    for action in done.order_by("-done_on", "-id")[:MAX_QUESTIONS]:
+        result = effect.measure(action=action, today=week.end)
+        if result is None:
+            continue
+        whole = result.published and len(result.after) == effect.WEEKS
+        yield FactDraft(
+            key=f"action:{action.pk}",
+            number=result.before_n,
+            base=week.counts["total"],
+            sentence=functools.partial(_action_sentence, action, result.before_n, result if whole else None),
+            compare=result.before_period,
+            data={"action_id": action.pk, "title": action.title, "department": action.department},
+        )
+
+
+def _action_sentence(action: Action, said: int, measured: Any) -> str:
+    sentence = ngettext(
+        "You said it (%(n)s customer in the four weeks before); %(department)s did this: %(title)s.",
+        "You said it (%(n)s customers in the four weeks before); %(department)s did this: %(title)s.",
+        said,
+    ) % {"n": said, "department": action.department or _("head office"), "title": action.title.rstrip(".")}
+    if measured is not None:
+        sentence += " " + measured.sentence
     return sentence
 
 

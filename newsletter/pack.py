@@ -8,14 +8,14 @@ feature adds a section by registering one builder and one template,
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from insights import charts
-from insights.models import Question, QuestionMatch, Theme
+from insights.models import Action, Question, QuestionMatch, Theme
 from insights.questions import counts as question_counts
 from newsletter.facts import bounds, quotable
 from newsletter.models import Fact, Issue
@@ -217,6 +217,25 @@ def asked(month: Month) -> Section | None:
     return Section(
         key="asked", title=_("What head office asked, and how often customers asked it"), data={"rows": rows}
     )
+
+
+@section("actions")
+def actions(month: Month) -> Section | None:
+    """You said, we did: the actions done this month, and those whose effect can now be read."""
+    from insights.actions import effect
+
+    done = Action.objects.filter(status=Action.Status.DONE, done_on__lt=month.end).filter(
+        done_on__gte=month.previous_start - timedelta(days=31)
+    )
+    rows = []
+    for action in done.order_by("-done_on", "-id")[:MAX_QUESTIONS]:
+        measured = effect.measure(action=action, today=month.end)
+        if action.done_on is not None and action.done_on < month.start and (measured is None or not measured.after):
+            continue
+        rows.append({"action": action, "effect": measured})
+    if not rows:
+        return None
+    return Section(key="actions", title=_("You said, we did"), data={"rows": rows})
 
 
 @section("newsletters")

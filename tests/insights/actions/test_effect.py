@@ -125,3 +125,29 @@ def test_only_done_actions_have_an_effect(hq, theme):
     planned = services.record_action(by=hq, title="Courier", themes=[theme])
     assert effect.measure(action=planned) is None
     assert planned.status == Action.Status.PLANNED
+
+
+def test_the_newsletter_says_what_was_done_and_then_what_it_changed(series, action):
+    from newsletter.facts import Week, you_said_we_did
+
+    series(before=[40, 42, 41, 41], after=[14, 12, 11, 11])
+    monday = DONE - timedelta(days=DONE.weekday())
+    (done_week,) = you_said_we_did(Week(monday))
+    assert done_week.number == 164
+    assert done_week.sentences()["en"] == (
+        "You said it (164 customers in the four weeks before); Marketing did this: New courier for cards."
+    )
+    (measured_week,) = you_said_we_did(Week(monday + timedelta(weeks=4)))
+    assert measured_week.sentences()["en"].endswith("Fell from 41 to 12 a week in the 4 weeks after.")
+    assert list(you_said_we_did(Week(monday + timedelta(weeks=2)))) == []
+
+
+def test_the_monthly_pack_lists_the_months_done_actions_with_their_effect(series, action):
+    from newsletter.month import Month
+    from newsletter.pack import actions
+
+    series(before=[40, 42, 41, 41], after=[14, 12, 11, 11])
+    section = actions(Month(date(2026, 11, 1)))
+    (row,) = section.data["rows"]
+    assert row["action"] == action
+    assert row["effect"].before_n == 164
