@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "voc.context_processors.navigation",
+                "insights.context_processors.notifications",
             ],
         },
     },
@@ -231,6 +232,7 @@ VOC_DEFAULT_SCHEDULES = {
         "crontab": "*/10 * * * *",
     },
     "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
+    "Alert on bursts in the last hour": {"task": "insights.tasks.run_alerts", "crontab": "*/15 * * * *"},
     "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
     "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},
     # A send whose worker died resumes within minutes, not after the broker's visibility timeout.
@@ -292,6 +294,9 @@ SPECTACULAR_SETTINGS = {
 
 # Product settings
 VOC_PUBLISH_THRESHOLD = env.int("VOC_PUBLISH_THRESHOLD", 3, minimum=1)
+# Burst alerts (insights.following.alerts): the rolling window, and the fewest notes that make one.
+VOC_ALERT_WINDOW_MINUTES = env.int("VOC_ALERT_WINDOW_MINUTES", 60, minimum=15)
+VOC_ALERT_MIN_NOTES = env.int("VOC_ALERT_MIN_NOTES", 5, minimum=1)
 # Executive programme: working days to acknowledge a case, to escalate an unacknowledged one to
 # the admins, days between reminders of an open case, and the oldest complaint worth assigning.
 VOC_CASE_ACK_WORKING_DAYS = env.int("VOC_CASE_ACK_WORKING_DAYS", 2, minimum=1)

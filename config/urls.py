@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from config.health import healthz
 from insights import api as insights_api
 from insights.actions import api as actions_api
+from insights.following import api as following_api
 from insights.questions import api as questions_api
 from newsletter import api as newsletter_api
 from voc.accounts import api as accounts_api
@@ -24,6 +25,8 @@ router.register("cases", case_api.CaseViewSet, basename="case")
 router.register("listening", listening_api.ListeningViewSet, basename="listening")
 router.register("questions", questions_api.QuestionViewSet, basename="question")
 router.register("actions", actions_api.ActionViewSet, basename="action")
+router.register("subscriptions", following_api.SubscriptionViewSet, basename="subscription")
+router.register("notifications", following_api.NotificationViewSet, basename="notification")
 
 api_patterns = [
     *router.urls,
@@ -57,6 +60,7 @@ urlpatterns = [
     path("questions/", include("insights.questions.urls")),
     path("what-happened/", include("insights.feedback.urls")),
     path("actions/", include("insights.actions.urls")),
+    path("following/", include("insights.following.urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insights import classifier, classifier_store, figures, trends
+from insights.following import services as following
 from insights.models import SHARED_VECTORS, Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
 from insights.questions import services as questions
 from voc import audit, periods
@@ -336,6 +337,8 @@ def merge_themes(*, source: Theme, target: Theme, by: User, ip: str | None = Non
     children = list(source.children.values_list("id", flat=True))
     before = {"source": source.pk, "source_status": source.status, "note_ids": note_ids, "children": children}
     Assignment.objects.filter(theme=source).update(theme=target, method=Assignment.Method.PERSON)
+    # Followers follow the notes; an undo leaves them on the target (they chose the topic).
+    following.follow_merge(source=source, target=target)
     source.children.update(parent=target if target.parent_id is None else None)
     source.status = Theme.Status.MERGED
     source.merged_into = target

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from insights import classifier_store, demo, services, signals
 from insights.embedding_queue import CHUNK, EmbeddingQueue
+from insights.following import alerts
 from insights.questions import services as questions
 from voc import periods
 
@@ -74,6 +75,13 @@ def rescan_questions() -> int:
     """Nightly, and whenever a scan was missed: match past notes against questions changed since
     their last scan; nothing when none changed. Safe to run twice."""
     return questions.rescan()
+
+
+@shared_task(acks_late=True)
+def run_alerts() -> int:
+    """Every 15 minutes: bursts in the last window, raised or updated, and their people told.
+    Safe to run twice (one open burst per subject, one notification per person and burst)."""
+    return len(alerts.run_alerts())
 
 
 @shared_task(acks_late=True)

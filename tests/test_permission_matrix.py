@@ -122,6 +122,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # --- actions ("you said, we did"): whoever reads themes; hq, leads, executives record
     **dict.fromkeys(["action_list", "action_new", "action_detail"], _row(L, D, D, O, O, O, O, O, O)),
     "action_edit": _row(L, D, D, R, R, O, R, R, O),  # recorded by hq (Marketing): others are sent back
+    # --- following: everyone follows and reads their own notifications
+    "following": _all(O),
+    "follow": _all(R),  # POST with no target: refused with a message, back to the page
+    "unfollow": _row(L, D, D, D, D, R, D, D, D),  # hq's subscription
+    "notifications": _all(O),
+    "notifications_read": _all(R),
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
@@ -174,6 +180,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:question-decide": _row(L, D, D, O, I, D, D, D, D),  # lead B: not a match of their sites
     "api:action-list": _row(L, D, D, O, O, O, O, O, O),
     "api:action-detail": _row(L, D, D, O, O, O, O, O, O),
+    "api:subscription-list": _all(O),
+    "api:subscription-detail": _row(L, D, D, D, D, O, D, D, D),  # hq's own
+    "api:notification-list": _all(O),
+    "api:notification-detail": _row(L, D, D, D, D, O, D, D, D),
+    "api:notification-read": _row(L, D, D, D, D, O, D, D, D),
+    "api:notification-read-all": _all(O),
     # --- Django admin: one group, by prefix (see test_django_admin_is_for_admins_only)
     "admin:*": _row(L, L, L, L, L, L, L, L, O),
 }
@@ -201,6 +213,8 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "api:question-decide": lambda w: {"pk": w.question.pk},
     **{name: (lambda w: {"pk": w.action.pk}) for name in ("action_detail", "action_edit", "api:action-detail")},
+    **{name: (lambda w: {"pk": w.subscription.pk}) for name in ("unfollow", "api:subscription-detail")},
+    **{name: (lambda w: {"pk": w.notification.pk}) for name in ("api:notification-detail", "api:notification-read")},
     **{name: (lambda w: {"pk": w.theme.pk}) for name in CURATION},
     "newsletter_detail": lambda w: {"pk": w.issue_sent.pk},
     "newsletter_detail[draft]": lambda w: {"pk": w.issue_draft.pk},
@@ -231,6 +245,11 @@ POSTS: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "assist": {"text": "wants an app"},
     "plus_one": {"channel": "phone"},
     "question_close": {},
+    "follow": {},
+    "unfollow": {},
+    "notifications_read": {},
+    "api:notification-read": {},
+    "api:notification-read-all": {},
     "question_heard": {"channel": "phone"},
     "question_decide": {"decision": "confirm"},
     "api:question-close": {},
