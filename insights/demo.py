@@ -12,11 +12,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from insights import services
-from insights.models import Assignment, Theme, ThemeChange
+from insights.models import Action, Assignment, Question, Theme, ThemeChange
 from insights.questions import demo as question_demo
 from voc import periods
 from voc.demo import notes as demo_notes
-from voc.models import User
+from voc.models import Insight, User
 
 ACCEPT_FROM = 12  # proposals at least this big are accepted for the demo
 NAME_FROM = 0.3  # share of a theme's notes one dataset label must cover to name the theme
@@ -77,8 +77,10 @@ def seed_themes() -> dict[str, int]:
     services.detect_spikes(week=last - timedelta(days=7))  # as the Monday jobs would have run
     alerts = len(services.detect_spikes(week=last))
     questions = question_demo.seed_questions()
+    loop = seed_loop()
     return {
         **questions,
+        **loop,
         "embedded": embedded,
         "proposed": len(proposals),
         "accepted": accepted,
@@ -133,3 +135,68 @@ def _label_name(notes: list[str], labels: Mapping[str, str]) -> str:
     # most_common keeps first-seen order on ties; sorting makes the winner independent of note order
     label, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
     return label if count >= NAME_FROM * len(notes) else ""
+
+
+# (title, department, status, days ago it was done (None: under way), theme label, question text)
+DEMO_ACTIONS = [
+    (
+        "Replacement cards now go by next-day tracked courier",
+        "Cards",
+        Action.Status.DONE,
+        3,
+        "Card not arrived",
+        "Why has my new card not arrived yet?",
+    ),
+    ("Instant top-ups by bank transfer", "Payments", Action.Status.DONE, 45, "Top-ups", None),
+    (
+        "Pilot of a multi-bank view in the app, from spring",
+        "Digital",
+        Action.Status.IN_PROGRESS,
+        None,
+        "One app for all banks",
+        "Will you launch an app that integrates banking?",
+    ),
+]
+
+
+def seed_loop() -> dict[str, int]:
+    """Head office follows what concerns it and records what it did: subscriptions, actions
+    (one done days ago, one measurable, one under way) and the notifications they raise, so the
+    demo agents hear back. Idempotent (an action of the same title is not recorded twice)."""
+    from insights.actions import services as actions
+    from insights.following import alerts
+    from insights.following import services as following
+
+    people = {u.username: u for u in User.objects.filter(username__in=["elena.hq", "oliver.exec", "marta.lead"])}
+    if len(people) < 3:
+        return {"actions": 0, "subscriptions": 0}
+    themes = {t.name: t for t in Theme.objects.accepted()}
+    questions = {q.text: q for q in Question.objects.all()}
+    elena, oliver, marta = people["elena.hq"], people["oliver.exec"], people["marta.lead"]
+    app = questions.get("Will you launch an app that integrates banking?")
+    card = themes.get("Card not arrived")
+    subscriptions = [following.follow(user=marta, site=marta.site, kind=Insight.Kind.COMPLAINT)]
+    if card is not None:
+        subscriptions.append(following.follow(user=elena, theme=card))
+    if app is not None:
+        subscriptions.append(following.follow(user=elena, question=app))
+        subscriptions.append(following.follow(user=oliver, question=app, alert_threshold=10))
+    follows = len(subscriptions)
+    recorded = 0
+    today = timezone.localdate()
+    for title, department, status, days_ago, theme_label, question_text in DEMO_ACTIONS:
+        if Action.objects.filter(title=title).exists() or theme_label not in themes:
+            continue
+        actions.record_action(
+            by=elena,
+            title=title,
+            department=department,
+            status=status,
+            themes=[themes[theme_label]],
+            questions=[questions[question_text]] if question_text in questions else [],
+            started_on=today - timedelta(days=(days_ago or 20) + 14),
+            done_on=today - timedelta(days=days_ago) if days_ago is not None else None,
+        )
+        recorded += 1
+    alerts.run_alerts()
+    return {"actions": recorded, "subscriptions": follows}

@@ -6,11 +6,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from insights.actions.models import Action
+from insights.following.models import Notification, Subscription
+from insights.following.services import notify
 from insights.models import Theme
 from insights.questions.models import Question
 from insights.questions.services import live_theme
@@ -116,6 +121,7 @@ def record_action(
     action.themes.set(theme_ids)
     action.questions.set(question_ids)
     audit.record(actor=by, action="action.recorded", obj=action, ip_address=ip, details={"status": status})
+    _tell_followers(action)
     return action
 
 
@@ -156,6 +162,7 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
         action.themes.set(theme_ids)
         action.questions.set(question_ids)
     action.save()
+    _tell_followers(action)
     audit.record(
         actor=by,
         action="action.changed",
@@ -164,3 +171,36 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
         details={"before": before, "after": {"status": action.status, "title": action.title}},
     )
     return action
+
+
+def _tell_followers(action: Action) -> None:
+    """People following its themes or questions hear that it is under way or done (one
+    notification per action and status, in each reader's language), after commit."""
+    if action.status not in (Action.Status.IN_PROGRESS, Action.Status.DONE):
+        return
+
+    def tell() -> None:
+        followers = Subscription.objects.filter(in_app=True).filter(
+            Q(theme__in=action.themes.all()) | Q(question__in=action.questions.all())
+        )
+        people = User.objects.filter(pk__in=followers.values("user_id"), is_active=True).values_list("pk", "language")
+        by_language: dict[str, list[int]] = {}
+        for pk, language in people:
+            by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(pk)
+        for language, ids in by_language.items():
+            with translation.override(language):
+                title = (
+                    _("You said, we did: %(title)s")
+                    if action.status == Action.Status.DONE
+                    else _("Under way: %(title)s")
+                ) % {"title": action.title}
+                notify(
+                    users=ids,
+                    event_key=f"action:{action.pk}:{action.status}",
+                    kind=Notification.Kind.ACTION,
+                    title=title[:200],
+                    body=action.department,
+                    url=reverse("action_detail", args=[action.pk]),
+                )
+
+    transaction.on_commit(tell)

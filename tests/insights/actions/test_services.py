@@ -66,3 +66,21 @@ def test_only_the_recorder_owner_department_or_an_admin_change_it(hq, executive,
             services.update_action(action=action, by=outsider, title="Other")
     services.update_action(action=action, by=admin_user, title="Faster courier")
     assert action.title == "Faster courier"
+
+
+def test_followers_hear_when_an_action_is_under_way_and_when_it_is_done(
+    hq, lead, executive, theme, django_capture_on_commit_callbacks
+):
+    from insights.following import services as following
+    from insights.models import Notification
+
+    following.follow(user=lead, theme=theme)
+    with django_capture_on_commit_callbacks(execute=True):
+        action = services.record_action(by=hq, title="New courier", themes=[theme], status="in_progress")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_action(action=action, by=hq, status="done")
+        services.update_action(action=action, by=hq, title="New courier for cards")
+    assert list(Notification.objects.order_by("id").values_list("user__username", "title")) == [
+        ("marta", "Under way: New courier"),
+        ("marta", "You said, we did: New courier for cards"),
+    ]
