@@ -32,7 +32,6 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "product_area",
             "kind",
             "in_app",
-            "digest",
             "alert_on_spike",
             "alert_threshold",
             "created_at",
@@ -49,7 +48,6 @@ class FollowSerializer(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=[("", ""), *Insight.Kind.choices], required=False, allow_blank=True)
     in_app = serializers.BooleanField(required=False, default=True)
-    digest = serializers.ChoiceField(choices=Subscription.Digest.choices, required=False, allow_blank=True)
     alert_on_spike = serializers.BooleanField(required=False, default=True)
     alert_threshold = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
 
@@ -65,7 +63,8 @@ class SubscriptionViewSet(
     Own, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """What the caller follows. ``POST`` with ``{"question": id}`` or ``{"theme": id}`` (or
-    ``site``, ``product_area``, ``kind``, combinable) and delivery choices; following the same
+    ``site``, ``product_area``, ``kind``, combinable) and alert choices (e-mail digests are not
+    sent yet); following the same
     target again updates the choices."""
 
     serializer_class = SubscriptionSerializer

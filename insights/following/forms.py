@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from insights.following.models import Subscription
 from voc.models import Insight, ProductArea, Site
 
 
@@ -27,7 +26,6 @@ class FollowForm(forms.Form):
         help_text=_("Leave empty for no threshold alert."),
     )
     alert_on_spike = forms.BooleanField(label=_("Alert me when it spikes"), required=False, initial=True)
-    digest = forms.ChoiceField(label=_("E-mail digest"), choices=Subscription.Digest.choices, required=False)
 
     def __init__(self, *args: Any, sites: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
