@@ -153,7 +153,11 @@ def main() -> None:
         report["runs_s"] = took
         report["median_s"] = statistics.median(took)
         report["bursts"] = Burst.objects.count()
-        report["open_bursts"] = [(b.subject, b.count) for b in bursts][:10]
+        kinds: dict[str, int] = {}
+        for burst in bursts:
+            kinds[burst.subject.split(":")[0]] = kinds.get(burst.subject.split(":")[0], 0) + 1
+        report["open_bursts_by_kind"] = kinds
+        report["new_failure_found"] = [b.count for b in bursts if b.subject.startswith("cluster:")]
         report["notifications"] = Notification.objects.count()
         report["target_s"] = TARGET_S
         report["met"] = max(took) < TARGET_S

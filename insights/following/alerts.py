@@ -154,7 +154,7 @@ def _clusters(start: datetime, now: datetime) -> list[Found]:
         NoteVector.objects.usable()
         .filter(note__status=Insight.Status.ACTIVE, note__occurred_at__gte=start, note__occurred_at__lt=now)
         .exclude(note__assignment__theme__status=Theme.Status.ACCEPTED)
-        .order_by("note_id")
+        .order_by("-note_id")  # the newest first: a busy window is cut at CLUSTER_SCAN
         .values_list("note_id", "vector")[:CLUSTER_SCAN]
     )
     if len(rows) < minimum():
