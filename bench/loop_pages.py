@@ -6,11 +6,12 @@ Builds the newsletter benchmark's data (``bench/newsletter.py``: 1,000,000 notes
 80 themes, 90 % assigned, +1s; no vectors: the pages never read them) in a throw-away database
 ``voc_bench_loop``, then in SQL: ``--questions`` open questions, each matched to every note of
 two of the themes (about 25,000 notes a question, a tenth confirmed), and 2,000 agents' "+1"s a
-question over the last month. 30 done actions (two themes and a question each) are recorded through the service. Then, in this
-process with production settings, each page is
-asked ``--requests`` times (after three warm-up requests) through Django's test client signed
-in as head office and as a site lead: the list, and the page of the most asked question. Prints
-one JSON object: per page p50 / p95 / max milliseconds and the SQL queries of one request.
+question over the last month; and 30 done actions (two themes and a question each, done six
+weeks ago) through the product's service. Then, in this process with production settings, each
+page is asked ``--requests`` times (after three warm-up requests) through Django's test client
+signed in as head office and as a site lead: the questions list, the most asked question's
+page, the actions list and an action's page with its measured effect. Prints one JSON object:
+per page p50 / p95 / max milliseconds and the SQL queries of one request.
 
     .venv/bin/python bench/loop_pages.py [--notes 1000000] [--questions 30] [--keep-db]
 """
