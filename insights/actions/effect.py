@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from insights.actions.models import Action
+from insights.models import Assignment
 from insights.questions.counts import counted, midnight
 from insights.questions.models import QuestionMatch
 from voc import periods
@@ -47,40 +48,45 @@ class Effect:
 def weekly_customers(*, action: Action, weeks: list[date]) -> list[int]:
     """Customers a week (Mondays ``weeks``) about the action's themes or questions: each active
     note once (in a theme or counted for a question, not both twice), plus agents' "+1"s straight
-    on its questions; two queries."""
+    on its questions. One UNION of two indexed reads (the theme's notes by
+    ``assignment_theme_note_idx``, the questions' by ``question_match_time_idx``) and one count."""
     start, end = midnight(weeks[0]), midnight(weeks[-1] + timedelta(days=7))
     index = {w: i for i, w in enumerate(weeks)}
     series = [0] * len(weeks)
     theme_ids = list(action.themes.values_list("pk", flat=True))
     question_ids = list(action.questions.values_list("pk", flat=True))
-    about = Q(assignment__theme_id__in=theme_ids) | Q(
-        question_matches__question_id__in=question_ids,
-        question_matches__state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED],
-    )
-    notes = (
-        Insight.objects.active()
-        .filter(about, occurred_at__gte=start, occurred_at__lt=end)
-        .annotate(week=TruncWeek("occurred_at"))
-        .values_list("week")
-        .annotate(n=Count("id", distinct=True))
-    )
-    heard = (
-        QuestionMatch.objects.filter(
-            counted(start, end),
-            question_id__in=question_ids,
-            state=QuestionMatch.State.HEARD,
-            occurred_at__gte=start,
-            occurred_at__lt=end,
+    in_themes = (
+        Assignment.objects.filter(
+            theme_id__in=theme_ids,
+            note__status=Insight.Status.ACTIVE,
+            note__occurred_at__gte=start,
+            note__occurred_at__lt=end,
         )
+        .order_by()
+        .values_list("note_id", "note__occurred_at")
+    )
+    asked = QuestionMatch.objects.filter(counted(start, end), question_id__in=question_ids)
+    asked = asked.filter(occurred_at__gte=start, occurred_at__lt=end)
+    in_questions = (
+        asked.filter(state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED])
+        .order_by()
+        .values_list("note_id", "occurred_at")
+    )
+    # A match's occurred_at is its note's, so UNION keeps one row per note.
+    for _note_id, occurred_at in in_themes.union(in_questions):
+        position = index.get(periods.week_start(timezone.localdate(occurred_at)))
+        if position is not None:
+            series[position] += 1
+    heard = (
+        asked.filter(state=QuestionMatch.State.HEARD)
         .annotate(week=TruncWeek("occurred_at"))
         .values_list("week")
         .annotate(n=Count("id"))
     )
-    for rows in (notes, heard):
-        for week, n in rows:
-            position = index.get(timezone.localdate(week) if isinstance(week, datetime) else week)
-            if position is not None:
-                series[position] += n
+    for week, n in heard:
+        position = index.get(timezone.localdate(week) if isinstance(week, datetime) else week)
+        if position is not None:
+            series[position] += n
     return series
 
 
@@ -153,7 +159,7 @@ class Taken:
     effect: Effect | None
 
 
-def taken_about(actions: QuerySet[Action], *, limit: int = 10) -> list[Taken]:
+def taken_about(actions: QuerySet[Action], *, limit: int = 5) -> list[Taken]:
     """Actions under way or done (done first, newest first), each with its effect, for a theme's
     or a question's page."""
     shown = actions.exclude(status__in=[Action.Status.DROPPED, Action.Status.PLANNED]).order_by(
