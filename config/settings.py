@@ -289,6 +289,10 @@ SPECTACULAR_SETTINGS = {
         "InterfaceLanguageEnum": "config.settings.LANGUAGES",
         "NoteStatusEnum": "voc.models.Insight.Status",
         "ThemeStatusEnum": "insights.models.Theme.Status",
+        "KindEnum": "voc.models.Insight.Kind",  # the name it had before notifications came
+        "NotificationKindEnum": "insights.following.models.Notification.Kind",
+        "QuestionStatusEnum": "insights.questions.models.Question.Status",
+        "ActionStatusEnum": "insights.actions.models.Action.Status",
     },
 }
 
