@@ -17,6 +17,7 @@ from insights.models import Theme
 from insights.questions.models import Question
 from voc.audit import client_ip
 from voc.http import signed_in
+from voc.input_guard import row_id
 from voc.roles import Capability, HasCapability
 
 
@@ -104,8 +105,9 @@ class ActionViewSet(
             if params.get("status") in Action.Status.values:
                 actions = actions.filter(status=params["status"])
             for key in ("theme", "question"):
-                if params.get(key, "").isdigit():
-                    actions = actions.filter(**{f"{key}s": int(params[key])})
+                pk = row_id(params.get(key))
+                if pk is not None:
+                    actions = actions.filter(**{f"{key}s": pk})
         return actions
 
     @extend_schema(

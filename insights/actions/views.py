@@ -20,6 +20,7 @@ from insights.actions.models import Action
 from voc.audit import client_ip
 from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
+from voc.input_guard import row_id
 from voc.roles import Capability, capability_required, has_capability
 
 PAGE_SIZE = 25
@@ -77,7 +78,7 @@ def record(request: AuthedHttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {"department": request.user.department, "status": Action.Status.PLANNED}
         for key in ("themes", "questions"):
             if request.GET.get(key):
-                initial[key] = [v for v in request.GET.getlist(key) if v.isdigit()]
+                initial[key] = [pk for v in request.GET.getlist(key) if (pk := row_id(v)) is not None]
         form = ActionForm(initial=initial)
     return render(request, "insights/actions/form.html", {"form": form, "action": None}, status=status)
 

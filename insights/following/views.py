@@ -20,6 +20,7 @@ from insights.questions.models import Question
 from voc.access import own_site_ids
 from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
+from voc.input_guard import row_id
 from voc.models import Site
 from voc.roles import Capability, capability_required, has_capability
 
@@ -69,10 +70,10 @@ def _back(request: AuthedHttpRequest, default: str) -> str:
 def follow(request: AuthedHttpRequest) -> HttpResponse:
     """Follow a theme or a question from its page (``theme`` or ``question`` posted)."""
     theme = question = None
-    if request.POST.get("theme", "").isdigit():
-        theme = get_object_or_404(Theme, pk=int(request.POST["theme"]))
-    if request.POST.get("question", "").isdigit():
-        question = get_object_or_404(Question, pk=int(request.POST["question"]))
+    if (theme_id := row_id(request.POST.get("theme"))) is not None:
+        theme = get_object_or_404(Theme, pk=theme_id)
+    if (question_id := row_id(request.POST.get("question"))) is not None:
+        question = get_object_or_404(Question, pk=question_id)
     try:
         services.follow(user=request.user, theme=theme, question=question)
     except DomainError as exc:

@@ -65,3 +65,10 @@ def test_a_null_byte_in_a_listening_form_is_a_400(client_for, madrid):
 def test_tabs_and_new_lines_are_text_not_control_characters(client_for):
     response = client_for("agent").get("/newsletters/", {"q": "a\tb\nc"})
     assert response.status_code == 200
+
+
+def test_a_row_id_is_digits_that_fit_a_bigint():
+    from voc.input_guard import row_id
+
+    assert row_id("42") == 42
+    assert [row_id(v) for v in ("", "0", "-1", "4x", "99999999999999999999", None)] == [None] * 6
