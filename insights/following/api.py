@@ -22,6 +22,8 @@ from voc.roles import Capability, HasCapability
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="A note kind (need, want, …), or empty for any.")
+
     class Meta:
         model = Subscription
         fields = [
