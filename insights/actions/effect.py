@@ -23,6 +23,20 @@ from voc.models import Insight
 
 WEEKS = 4
 SAME = 0.15  # a change smaller than this share of the weekly rate before reads "about the same"
+CHANCE = 0.05  # a change this likely to be chance alone also reads "about the same"
+
+
+def by_chance(*, before_n: int, before_weeks: int, after_n: int, after_weeks: int) -> float:
+    """How likely a split at least this uneven is if the weekly rate did not change: the exact
+    two-sided binomial test of the after count among all, against the after period's share of
+    the weeks (counts of customers arrive independently, so each falls in either period in
+    proportion to its length)."""
+    from scipy.stats import binomtest  # only where effects are measured
+
+    total = before_n + after_n
+    if total == 0:
+        return 1.0
+    return float(binomtest(after_n, total, after_weeks / (before_weeks + after_weeks)).pvalue)
 
 
 @dataclass(frozen=True)
@@ -146,7 +160,10 @@ def _sentence(effect: Effect, *, action: Action, today: date, weeks: int) -> str
     if before == 0:
         return _("Rose from none to %(after)s a week %(when)s.") % numbers
     change = (after - before) / before
-    if abs(change) < SAME:
+    chance = by_chance(
+        before_n=effect.before_n, before_weeks=len(effect.before), after_n=effect.after_n, after_weeks=span
+    )
+    if abs(change) < SAME or chance >= CHANCE:
         return _("About the same %(when)s: %(before)s → %(after)s a week.") % numbers
     if change < 0:
         return _("Fell from %(before)s to %(after)s a week %(when)s.") % numbers

@@ -151,3 +151,13 @@ def test_the_monthly_pack_lists_the_months_done_actions_with_their_effect(series
     (row,) = section.data["rows"]
     assert row["action"] == action
     assert row["effect"].before_n == 164
+
+
+def test_a_change_that_chance_alone_explains_reads_about_the_same(series, action):
+    series(before=[8, 8, 8, 8], after=[10, 10, 10, 10])  # +25 %, but 32 against 40 customers
+    assert effect.by_chance(before_n=32, before_weeks=4, after_n=40, after_weeks=4) > effect.CHANCE
+    assert effect.measure(action=action, today=TODAY).sentence == "About the same in the 4 weeks after: 8 → 10 a week."
+
+
+def test_the_chance_of_a_large_fall_is_tiny():
+    assert effect.by_chance(before_n=164, before_weeks=4, after_n=48, after_weeks=4) < 1e-10
