@@ -16,7 +16,6 @@ second and later find every burst open already and only update it). Prints one J
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -162,14 +161,7 @@ def main() -> None:
         report["target_s"] = TARGET_S
         report["met"] = max(took) < TARGET_S
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if not args.keep_db:
-            common.drop_database(args.database)
-    report["load_after"] = common.load_average()
-    print(json.dumps(report, indent=2))
+        loop_pages.finish(args.database, keep=args.keep_db, report=report)
 
 
 if __name__ == "__main__":

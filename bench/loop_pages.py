@@ -143,6 +143,18 @@ def measure(client: Any, path: str, requests: int) -> dict[str, Any]:
     }
 
 
+def finish(database: str, *, keep: bool, report: dict[str, Any]) -> None:
+    """Close Django's connections, drop the bench database (unless kept), print the report."""
+    if "django" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+    if not keep:
+        common.drop_database(database)
+    report["load_after"] = common.load_average()
+    print(json.dumps(report, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notes", type=int, default=1_000_000)
@@ -210,14 +222,7 @@ def main() -> None:
         report["target_p95_ms"] = TARGET_MS
         report["met"] = all(p["p95_ms"] < TARGET_MS for p in pages.values())
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if not args.keep_db:
-            common.drop_database(args.database)
-    report["load_after"] = common.load_average()
-    print(json.dumps(report, indent=2))
+        finish(args.database, keep=args.keep_db, report=report)
 
 
 if __name__ == "__main__":
