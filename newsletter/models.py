@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from voc.models import Insight
+from voc.models import Insight, Outgoing
 from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
 
 
@@ -133,28 +133,15 @@ class Subscription(models.Model):
         return str(self.user)
 
 
-class Delivery(models.Model):
+class Delivery(Outgoing):
     """One e-mail of one issue (or one monthly pack) to one person. Claimed by a conditional
     UPDATE before sending, so a job run twice or a worker that dies sends it once."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
 
     issue = models.ForeignKey(Issue, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries")
     pack = models.ForeignKey("MonthlyPack", on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries")
     email = models.EmailField(_("e-mail"))
     language = models.CharField(_("language"), max_length=8)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    error = RedactedCharField(_("last error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]

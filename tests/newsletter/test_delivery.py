@@ -15,6 +15,7 @@ from newsletter import delivery, services
 from newsletter.models import Delivery, Issue, Subscription
 from tests.factories import UserFactory
 from tests.newsletter.conftest import TODAY, WEEK
+from voc import outbox
 from voc.models import Insight, User
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +201,7 @@ def test_mail_server_errors_are_retried_with_backoff_and_refusals_fail_with_the_
 
 def test_a_delivery_fails_for_good_after_the_last_attempt(approved, monkeypatch):
     services.send_issue(issue=approved)
-    Delivery.objects.update(attempts=delivery.MAX_ATTEMPTS - 1)
+    Delivery.objects.update(attempts=outbox.MAX_ATTEMPTS - 1)
 
     def down(self, *args, **kwargs):
         raise ConnectionRefusedError("Connection refused")
@@ -211,12 +212,12 @@ def test_a_delivery_fails_for_good_after_the_last_attempt(approved, monkeypatch)
 
 
 def test_a_busy_mailbox_4xx_is_retried_and_a_5xx_refusal_is_final():
-    assert not delivery.is_permanent(smtplib.SMTPRecipientsRefused({"a@example.com": (452, b"Mailbox full")}))
-    assert not delivery.is_permanent(smtplib.SMTPDataError(421, b"Try again later"))
-    assert delivery.is_permanent(smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"No such user")}))
-    assert delivery.is_permanent(smtplib.SMTPSenderRefused(553, b"Sender rejected", "noreply@example.com"))
-    assert not delivery.is_permanent(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
-    assert not delivery.is_permanent(ConnectionRefusedError("Connection refused"))
+    assert not outbox.is_permanent_mail_error(smtplib.SMTPRecipientsRefused({"a@example.com": (452, b"Mailbox full")}))
+    assert not outbox.is_permanent_mail_error(smtplib.SMTPDataError(421, b"Try again later"))
+    assert outbox.is_permanent_mail_error(smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"No such user")}))
+    assert outbox.is_permanent_mail_error(smtplib.SMTPSenderRefused(553, b"Sender rejected", "noreply@example.com"))
+    assert not outbox.is_permanent_mail_error(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+    assert not outbox.is_permanent_mail_error(ConnectionRefusedError("Connection refused"))
 
 
 def test_a_delivery_left_sending_by_a_dead_worker_is_scheduled_for_when_its_lease_ends(approved, monkeypatch):
@@ -242,7 +243,7 @@ def test_a_delivery_whose_last_attempt_died_fails_instead_of_being_retried_for_e
     stuck = Delivery.objects.first()
     Delivery.objects.filter(pk=stuck.pk).update(
         status=Delivery.Status.SENDING,
-        attempts=delivery.MAX_ATTEMPTS,
+        attempts=outbox.MAX_ATTEMPTS,
         claimed_at=timezone.now() - delivery.LEASE - timedelta(minutes=1),
     )
     run = delivery.deliver_pending(issue=approved)

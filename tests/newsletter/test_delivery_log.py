@@ -29,10 +29,10 @@ def test_a_refused_recipient_is_logged_by_id_and_stored_without_the_address(add_
         return 1
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", refuse)
-    with caplog.at_level(logging.WARNING, logger="newsletter.delivery"):
+    with caplog.at_level(logging.WARNING, logger="voc.outbox"):
         delivery.deliver_pending(issue=issue)
     failed = Delivery.objects.get(recipient=cast["hq"])
     assert failed.status == Delivery.Status.FAILED
     assert "No such user" in failed.error and refused not in failed.error
-    logged = [r.getMessage() for r in caplog.records if r.name == "newsletter.delivery"]
-    assert logged == [f"delivery {failed.pk} failed (attempt 1): SMTPRecipientsRefused"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "voc.outbox"]
+    assert logged == [f"Delivery {failed.pk} failed (attempt 1): SMTPRecipientsRefused"]

@@ -1,4 +1,5 @@
-"""voc's models: people, notes and the audit log (``core``), the executive programme (``programme``)."""
+"""voc's models: people, notes and the audit log (``core``), the executive programme (``programme``), and what
+every outgoing message row has (``outbox``)."""
 
 from voc.models.core import (
     AuditEntry,
@@ -12,6 +13,7 @@ from voc.models.core import (
     Team,
     User,
 )
+from voc.models.outbox import Outgoing
 from voc.models.programme import CaseEvent, CaseGap, ComplaintCase, ListeningNudge, ListeningSession
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "InsightQuerySet",
     "ListeningNudge",
     "ListeningSession",
+    "Outgoing",
     "ProductArea",
     "Site",
     "Tally",
