@@ -233,6 +233,13 @@ VOC_DEFAULT_SCHEDULES = {
     },
     "Detect rising themes (spikes)": {"task": "insights.tasks.detect_spikes", "crontab": "0 6 * * 1"},
     "Alert on bursts in the last hour": {"task": "insights.tasks.run_alerts", "crontab": "*/15 * * * *"},
+    # Claims make each of these a no-op for what was sent; they resume what a dead worker left.
+    "Send following e-mails and webhook calls that wait": {
+        "task": "insights.tasks.send_waiting",
+        "crontab": "*/5 * * * *",
+    },
+    "Daily digests of what people follow": {"task": "insights.tasks.daily_digests", "crontab": "0 7 * * *"},
+    "Weekly digests and agents' 'what happened'": {"task": "insights.tasks.weekly_digests", "crontab": "30 7 * * 1"},
     "Draft the weekly newsletter": {"task": "newsletter.tasks.draft_weekly_issue", "crontab": "0 7 * * 1"},
     "Send approved newsletters whose time has come": {"task": "newsletter.tasks.send_due", "crontab": "*/10 * * * *"},
     # A send whose worker died resumes within minutes, not after the broker's visibility timeout.
@@ -301,6 +308,8 @@ VOC_PUBLISH_THRESHOLD = env.int("VOC_PUBLISH_THRESHOLD", 3, minimum=1)
 # Burst alerts (insights.following.alerts): the rolling window, and the fewest notes that make one.
 VOC_ALERT_WINDOW_MINUTES = env.int("VOC_ALERT_WINDOW_MINUTES", 60, minimum=15)
 VOC_ALERT_MIN_NOTES = env.int("VOC_ALERT_MIN_NOTES", 5, minimum=1)
+# Webhooks call public addresses only; a test or an all-intranet install may allow private ones.
+VOC_WEBHOOK_ALLOW_PRIVATE = env.bool("VOC_WEBHOOK_ALLOW_PRIVATE", False)
 # Executive programme: working days to acknowledge a case, to escalate an unacknowledged one to
 # the admins, days between reminders of an open case, and the oldest complaint worth assigning.
 VOC_CASE_ACK_WORKING_DAYS = env.int("VOC_CASE_ACK_WORKING_DAYS", 2, minimum=1)

@@ -246,7 +246,15 @@ class Alert(models.Model):
 
 # The loop's models live with their subjects; importing them here registers them with the app.
 from insights.actions.models import Action  # noqa: E402
-from insights.following.models import Burst, Notification, Subscription  # noqa: E402
+from insights.following.models import (  # noqa: E402
+    Burst,
+    Mail,
+    MailPreference,
+    Notification,
+    Subscription,
+    Webhook,
+    WebhookCall,
+)
 from insights.questions.models import Question, QuestionMatch  # noqa: E402
 
 __all__ = [
@@ -255,6 +263,8 @@ __all__ = [
     "Alert",
     "Assignment",
     "Burst",
+    "Mail",
+    "MailPreference",
     "NoteVector",
     "Notification",
     "Question",
@@ -263,5 +273,7 @@ __all__ = [
     "Theme",
     "ThemeChange",
     "ThemeClassifier",
+    "Webhook",
+    "WebhookCall",
     "other_encoders",
 ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from insights import classifier_store, demo, services, signals
 from insights.embedding_queue import CHUNK, EmbeddingQueue
-from insights.following import alerts
+from insights.following import alerts, mail, webhooks
 from insights.questions import services as questions
 from voc import periods
 
@@ -82,6 +82,51 @@ def run_alerts() -> int:
     """Every 15 minutes: bursts in the last window, raised or updated, and their people told.
     Safe to run twice (one open burst per subject, one notification per person and burst)."""
     return len(alerts.run_alerts())
+
+
+@shared_task(acks_late=True)
+def send_following_mail() -> dict[str, int]:
+    """E-mail every waiting alert, digest and "what happened" once (claims, ``voc.outbox``),
+    then come back when the next retry is due. Safe to run twice."""
+    run = mail.send_pending()
+    if run.retry_in is not None:
+        send_following_mail.apply_async(countdown=max(run.retry_in, 1))
+    return {"sent": run.sent, "failed": run.failed}
+
+
+@shared_task(acks_late=True)
+def call_webhooks() -> dict[str, int]:
+    """Post every waiting webhook call once (claims, ``voc.outbox``), retried with backoff, then
+    come back when the next retry is due. Safe to run twice."""
+    run = webhooks.call_pending()
+    if run.retry_in is not None:
+        call_webhooks.apply_async(countdown=max(run.retry_in, 1))
+    return {"sent": run.sent, "failed": run.failed}
+
+
+@shared_task(acks_late=True)
+def send_waiting() -> None:
+    """Every five minutes: resume e-mails and webhook calls a stopped worker left waiting."""
+    send_following_mail.delay()
+    call_webhooks.delay()
+
+
+@shared_task(acks_late=True)
+def daily_digests() -> int:
+    """Every morning: yesterday's digest of what each person follows. Safe to run twice."""
+    queued = mail.queue_digests(frequency="daily", today=timezone.localdate())
+    send_following_mail.delay()
+    return queued
+
+
+@shared_task(acks_late=True)
+def weekly_digests() -> int:
+    """Monday morning: last week's digests, and the agents' "what happened" for those who asked.
+    Safe to run twice."""
+    today = timezone.localdate()
+    queued = mail.queue_digests(frequency="weekly", today=today) + mail.queue_what_happened(today=today)
+    send_following_mail.delay()
+    return queued
 
 
 @shared_task(acks_late=True)

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -215,6 +216,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.unsubscribe(token=token)
         except DomainError as exc:
-            return render(request, "newsletter/unsubscribe.html", {"error": exc.message}, status=400)
-        return render(request, "newsletter/unsubscribe.html", {"done": True})
-    return render(request, "newsletter/unsubscribe.html", {"token": token})
+            return render(request, "unsubscribe.html", {"error": exc.message}, status=400)
+        return render(request, "unsubscribe.html", {"done": True, "settings_url": reverse("newsletter_subscription")})
+    return render(request, "unsubscribe.html", {"token": token})

@@ -1,8 +1,13 @@
-"""The cast: an agent, a lead, an hq reader, an executive and an admin, at two sites."""
+"""The cast: an agent, a lead, an hq reader, an executive and an admin, at two sites; and a real
+SMTP server on loopback (aiosmtpd) for the tests that send through a worker."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
 from django.core.cache import cache
 from django.test import Client
 
@@ -100,3 +105,27 @@ def world(db, settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path / "media"
     return build_world()
+
+
+class Inbox(Sink):
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd checks readiness by connecting, so it needs a real port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield inbox
+    controller.stop()

@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from insights.following import mail as following_mail
 from newsletter import tasks as newsletter_tasks
 from tests.factories import UserFactory
 from tests.proof_fixtures import SUBJECTS, World
@@ -128,6 +129,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "unfollow": _row(L, D, D, D, D, R, D, D, D),  # hq's subscription
     "notifications": _all(O),
     "notifications_read": _all(R),
+    "subscription_change": _row(L, D, D, D, D, I, D, D, D),  # hq's subscription; a refused threshold
+    "what_happened_mail": _row(L, R, R, R, R, D, D, D, D),  # who hears back about their notes
+    "following_unsubscribe": _all(O, anonymous=O),  # the signed link is the credential (GET asks first)
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
@@ -213,7 +217,13 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     },
     "api:question-decide": lambda w: {"pk": w.question.pk},
     **{name: (lambda w: {"pk": w.action.pk}) for name in ("action_detail", "action_edit", "api:action-detail")},
-    **{name: (lambda w: {"pk": w.subscription.pk}) for name in ("unfollow", "api:subscription-detail")},
+    **{
+        name: (lambda w: {"pk": w.subscription.pk})
+        for name in ("unfollow", "subscription_change", "api:subscription-detail")
+    },
+    "following_unsubscribe": lambda w: {
+        "token": following_mail.unsubscribe_token(user=w.users["agent_a"], what="alerts")
+    },
     **{name: (lambda w: {"pk": w.notification.pk}) for name in ("api:notification-detail", "api:notification-read")},
     **{name: (lambda w: {"pk": w.theme.pk}) for name in CURATION},
     "newsletter_detail": lambda w: {"pk": w.issue_sent.pk},
@@ -248,6 +258,8 @@ POSTS: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "follow": {},
     "unfollow": {},
     "notifications_read": {},
+    "subscription_change": lambda w: {f"s{w.subscription.pk}-alert_threshold": "0"},
+    "what_happened_mail": {},
     "api:notification-read": {},
     "api:notification-read-all": {},
     "question_heard": {"channel": "phone"},

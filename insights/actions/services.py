@@ -6,16 +6,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from insights.actions.models import Action
+from insights.following import events
 from insights.following.models import Notification, Subscription
-from insights.following.services import notify
 from insights.models import Theme
 from insights.questions.models import Question
 from insights.questions.services import live_theme
@@ -174,33 +173,29 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
 
 
 def _tell_followers(action: Action) -> None:
-    """People following its themes or questions hear that it is under way or done (one
-    notification per action and status, in each reader's language), after commit."""
+    """People following its themes or questions hear that it is under way or done (once per
+    action and status, each in their language, in the product and/or by e-mail as they chose),
+    and so do the webhooks of those subscriptions and of the action's department; after commit."""
     if action.status not in (Action.Status.IN_PROGRESS, Action.Status.DONE):
         return
 
+    def title() -> str:
+        done = action.status == Action.Status.DONE
+        return (_("You said, we did: %(title)s") if done else _("Under way: %(title)s")) % {"title": action.title}
+
     def tell() -> None:
-        followers = Subscription.objects.filter(in_app=True).filter(
+        event = events.Event(
+            key=f"action:{action.pk}:{action.status}",
+            kind=Notification.Kind.ACTION,
+            title=title,
+            body=action.department,
+            url=reverse("action_detail", args=[action.pk]),
+            department=action.department,
+        )
+        followers = Subscription.objects.filter(
             Q(theme__in=action.themes.all()) | Q(question__in=action.questions.all())
         )
-        people = User.objects.filter(pk__in=followers.values("user_id"), is_active=True).values_list("pk", "language")
-        by_language: dict[str, list[int]] = {}
-        for pk, language in people:
-            by_language.setdefault(language or settings.LANGUAGE_CODE, []).append(pk)
-        for language, ids in by_language.items():
-            with translation.override(language):
-                title = (
-                    _("You said, we did: %(title)s")
-                    if action.status == Action.Status.DONE
-                    else _("Under way: %(title)s")
-                ) % {"title": action.title}
-                notify(
-                    users=ids,
-                    event_key=f"action:{action.pk}:{action.status}",
-                    kind=Notification.Kind.ACTION,
-                    title=title[:200],
-                    body=action.department,
-                    url=reverse("action_detail", args=[action.pk]),
-                )
+        event.add_followers(followers)
+        events.publish(event)
 
     transaction.on_commit(tell)

@@ -6,7 +6,6 @@ Safe to run twice."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,11 +15,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from insights.following import services
+from insights.following import events
 from insights.following.models import Burst, Notification, Subscription
+from insights.following.targets import describe, target_notes
 from insights.models import Assignment, NoteVector, Theme
 from insights.questions.counts import counted
 from insights.questions.models import Question, QuestionMatch
@@ -198,13 +198,13 @@ def _thresholds(now: datetime) -> list[Found]:
     for subscription in Subscription.objects.filter(alert_threshold__isnull=False).select_related(
         "theme", "question", "site", "product_area"
     ):
-        notes = _target_notes(subscription).filter(occurred_at__gte=since, occurred_at__lt=now)
+        notes = target_notes(subscription).filter(occurred_at__gte=since, occurred_at__lt=now)
         n = notes.count()
         if n > (subscription.alert_threshold or 0) and n >= settings.VOC_PUBLISH_THRESHOLD:
             result.append(
                 Found(
                     subject=f"subscription:{subscription.pk}",
-                    title=_describe(subscription),
+                    title=describe(subscription),
                     count=n,
                     baseline=float(subscription.alert_threshold or 0),
                     note_ids=list(notes.values_list("id", flat=True)[:200]),
@@ -214,39 +214,6 @@ def _thresholds(now: datetime) -> list[Found]:
                 )
             )
     return result
-
-
-def _target_notes(subscription: Subscription):
-    notes = Insight.objects.active()
-    if subscription.theme_id:
-        notes = notes.filter(assignment__theme_id=subscription.theme_id)
-    if subscription.question_id:
-        notes = notes.filter(
-            question_matches__question_id=subscription.question_id,
-            question_matches__state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED],
-        )
-    if subscription.site_id:
-        notes = notes.filter(site_id=subscription.site_id)
-    if subscription.product_area_id:
-        notes = notes.filter(product_area_id=subscription.product_area_id)
-    if subscription.kind:
-        notes = notes.filter(kind=subscription.kind)
-    return notes
-
-
-def _describe(subscription: Subscription) -> str:
-    parts = []
-    if subscription.theme:
-        parts.append(subscription.theme.name)
-    if subscription.question:
-        parts.append(subscription.question.text or subscription.question.text_es)
-    if subscription.kind:
-        parts.append(str(Insight.Kind(subscription.kind).label))
-    if subscription.product_area:
-        parts.append(subscription.product_area.name)
-    if subscription.site:
-        parts.append(subscription.site.name)
-    return " · ".join(parts)
 
 
 def _example(note_ids: Iterable[int]) -> str:
@@ -284,52 +251,49 @@ def _raise(found: Found, *, start: datetime, now: datetime) -> Burst:
     return burst
 
 
-def recipients(burst: Burst, found: Found) -> set[int]:
-    """Who hears of a burst: people following its theme or question (or the sites its notes
-    came from) who want alerts, the leads of those sites, and a threshold's own follower."""
+def audience(burst: Burst, found: Found) -> events.Event:
+    """Who hears of a burst, and how: people following its theme or question (or the sites its
+    notes came from) who want alerts, in the product and/or by e-mail, and the webhooks of those
+    subscriptions; the leads of those sites in the product; a threshold's own follower."""
+    event = events.Event(key=f"burst:{burst.pk}", kind=Notification.Kind.ALERT, title=lambda: _title(burst, found))
+    event.body, event.url = burst.example, found.url
+    if burst.question_id and burst.question is not None:
+        event.department = burst.question.department
     if found.subject.startswith("subscription:"):
-        return set(found.extra_users)
-    site_ids = set(Insight.objects.filter(pk__in=found.note_ids).values_list("site_id", flat=True))
-    follows = Q(site_id__in=site_ids, theme__isnull=True, question__isnull=True, kind="", product_area__isnull=True)
-    if burst.theme_id:
-        follows |= Q(theme_id=burst.theme_id)
-    if burst.question_id:
-        follows |= Q(question_id=burst.question_id)
-    users = set(
-        Subscription.objects.filter(follows, alert_on_spike=True, in_app=True).values_list("user_id", flat=True)
-    )
-    leads = User.objects.filter(role=User.Role.LEAD, is_active=True).filter(
-        Q(site_id__in=site_ids) | Q(lead_sites__in=site_ids)
-    )
-    return users | set(leads.values_list("pk", flat=True))
+        follows = Q(pk=int(found.subject.split(":", 1)[1]))
+        leads: set[int] = set()
+    else:
+        site_ids = set(Insight.objects.filter(pk__in=found.note_ids).values_list("site_id", flat=True))
+        follows = Q(site_id__in=site_ids, theme__isnull=True, question__isnull=True, kind="", product_area__isnull=True)
+        if burst.theme_id:
+            follows |= Q(theme_id=burst.theme_id)
+        if burst.question_id:
+            follows |= Q(question_id=burst.question_id)
+        follows &= Q(alert_on_spike=True)
+        leads = set(
+            User.objects.filter(role=User.Role.LEAD, is_active=True)
+            .filter(Q(site_id__in=site_ids) | Q(lead_sites__in=site_ids))
+            .values_list("pk", flat=True)
+        )
+    event.add_followers(Subscription.objects.filter(follows))
+    event.in_app |= leads
+    return event
+
+
+def _title(burst: Burst, found: Found) -> str:
+    if found.subject.startswith("subscription:"):
+        return _("%(what)s: %(n)d notes in the last day, more than the %(limit)d you set") % {
+            "what": burst.title,
+            "n": burst.count,
+            "limit": round(burst.baseline),
+        }
+    return _("%(what)s: %(n)d notes in the last %(minutes)d minutes (usually %(usual)s)") % {
+        "what": burst.title,
+        "n": burst.count,
+        "minutes": settings.VOC_ALERT_WINDOW_MINUTES,
+        "usual": f"{burst.baseline:.1f}",
+    }
 
 
 def _tell(burst: Burst, found: Found) -> None:
-    by_language: dict[str, list[int]] = defaultdict(list)
-    people = User.objects.filter(pk__in=recipients(burst, found), is_active=True).values_list("pk", "language")
-    for pk, language in people:
-        by_language[language or settings.LANGUAGE_CODE].append(pk)
-    minutes = settings.VOC_ALERT_WINDOW_MINUTES
-    for language, ids in by_language.items():
-        with translation.override(language):
-            if found.subject.startswith("subscription:"):
-                title = _("%(what)s: %(n)d notes in the last day, more than the %(limit)d you set") % {
-                    "what": burst.title,
-                    "n": burst.count,
-                    "limit": round(burst.baseline),
-                }
-            else:
-                title = _("%(what)s: %(n)d notes in the last %(minutes)d minutes (usually %(usual)s)") % {
-                    "what": burst.title,
-                    "n": burst.count,
-                    "minutes": minutes,
-                    "usual": f"{burst.baseline:.1f}",
-                }
-            services.notify(
-                users=ids,
-                event_key=f"burst:{burst.pk}",
-                kind=Notification.Kind.ALERT,
-                title=title[:200],
-                body=burst.example,
-                url=found.url,
-            )
+    events.publish(audience(burst, found))

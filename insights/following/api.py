@@ -36,6 +36,8 @@ class SubscriptionSerializer(serializers.ModelSerializer):
             "in_app",
             "alert_on_spike",
             "alert_threshold",
+            "alert_email",
+            "digest",
             "created_at",
         ]
         read_only_fields = fields
@@ -52,6 +54,8 @@ class FollowSerializer(serializers.Serializer):
     in_app = serializers.BooleanField(required=False, default=True)
     alert_on_spike = serializers.BooleanField(required=False, default=True)
     alert_threshold = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
+    alert_email = serializers.BooleanField(required=False, default=False)
+    digest = serializers.ChoiceField(choices=Subscription.Digest.choices, required=False, default="", allow_blank=True)
 
 
 class Own:
@@ -65,9 +69,9 @@ class SubscriptionViewSet(
     Own, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """What the caller follows. ``POST`` with ``{"question": id}`` or ``{"theme": id}`` (or
-    ``site``, ``product_area``, ``kind``, combinable) and alert choices (e-mail digests are not
-    sent yet); following the same
-    target again updates the choices."""
+    ``site``, ``product_area``, ``kind``, combinable) and how to hear of it (``in_app``,
+    ``alert_on_spike``, ``alert_threshold``, ``alert_email``, ``digest``: ``daily``, ``weekly``
+    or empty); following the same target again updates the choices."""
 
     serializer_class = SubscriptionSerializer
 

@@ -5,10 +5,30 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from insights.following.models import Subscription
 from voc.models import Insight, ProductArea, Site
 
 
-class FollowForm(forms.Form):
+class HowForm(forms.Form):
+    """How a person hears of what they follow."""
+
+    in_app = forms.BooleanField(label=_("Show alerts and news under Notifications"), required=False, initial=True)
+    alert_on_spike = forms.BooleanField(label=_("Alert me when it spikes"), required=False, initial=True)
+    alert_threshold = forms.IntegerField(
+        label=_("Alert me above this many a day"),
+        required=False,
+        min_value=1,
+        help_text=_("Leave empty for no threshold alert."),
+    )
+    alert_email = forms.BooleanField(
+        label=_("E-mail me alerts and news of actions at once"),
+        required=False,
+        help_text=_("One e-mail per alert or action, however long it goes on."),
+    )
+    digest = forms.ChoiceField(label=_("E-mail digest"), choices=Subscription.Digest.choices, required=False)
+
+
+class FollowForm(HowForm):
     """Follow a site, a product area and/or a kind (themes and questions are followed from their
     pages), and how to hear of it."""
 
@@ -19,13 +39,7 @@ class FollowForm(forms.Form):
         label=_("Product or area"), queryset=ProductArea.objects.none(), required=False, empty_label=_("Any")
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("Any kind")), *Insight.Kind.choices], required=False)
-    alert_threshold = forms.IntegerField(
-        label=_("Alert me above this many a day"),
-        required=False,
-        min_value=1,
-        help_text=_("Leave empty for no threshold alert."),
-    )
-    alert_on_spike = forms.BooleanField(label=_("Alert me when it spikes"), required=False, initial=True)
+    field_order = ["site", "product_area", "kind"]
 
     def __init__(self, *args: Any, sites: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,3 +47,9 @@ class FollowForm(forms.Form):
         assert isinstance(site, forms.ModelChoiceField) and isinstance(area, forms.ModelChoiceField)
         site.queryset = sites if sites is not None else Site.objects.filter(is_active=True)
         area.queryset = ProductArea.objects.filter(is_active=True)
+
+
+class WhatHappenedForm(forms.Form):
+    what_happened_weekly = forms.BooleanField(
+        label=_("E-mail me every Monday what became of my notes of the week before"), required=False
+    )

@@ -1,5 +1,6 @@
-"""Following: what a person subscribes to, the alerts raised on rolling windows, and the
-notifications a person reads in the product."""
+"""Following: what a person subscribes to, the alerts raised on rolling windows, the
+notifications a person reads in the product, and what goes out of it: e-mails (alerts, digests,
+the agents' weekly "what happened") and webhook calls to chat tools."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from insights.models import Theme
 from insights.questions.models import Question
-from voc.models import Insight, ProductArea, Site
-from voc.privacy import RedactedCharField, RedactedTextField
+from voc.models import Insight, Outgoing, ProductArea, Site
+from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
 
 
 class Subscription(models.Model):
@@ -35,6 +36,11 @@ class Subscription(models.Model):
     in_app = models.BooleanField(_("in the product"), default=True)
     digest = models.CharField(_("e-mail digest"), max_length=8, choices=Digest.choices, blank=True, default="")
     alert_on_spike = models.BooleanField(_("alert when it spikes"), default=True)
+    alert_email = models.BooleanField(
+        _("alerts by e-mail too"),
+        default=False,
+        help_text=_("An e-mail at once when it spikes or passes your threshold, and when an action on it moves."),
+    )
     alert_threshold = models.PositiveIntegerField(
         _("alert above this many a day"),
         null=True,
@@ -135,3 +141,115 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+class MailPreference(models.Model):
+    """A person's choices about e-mail from following that belong to no one subscription."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preference")
+    what_happened_weekly = models.BooleanField(
+        _("e-mail me what happened to my notes every week"),
+        default=False,
+        help_text=_("Mondays: the themes, questions and actions your notes of the week before led to."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class Mail(Outgoing):
+    """One e-mail to one person about one event (an alert, news of an action, a digest, the
+    week's "what happened"): ``event_key`` is unique per person, so an event raised again or a
+    job run twice never sends a second one, and the claims of ``voc.outbox`` send it once."""
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", _("Alert")
+        ACTION = "action", _("Action")
+        DAILY = "daily", _("Daily digest")
+        WEEKLY = "weekly", _("Weekly digest")
+        WHAT_HAPPENED = "heard", _("What happened to your notes")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following_mails")
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("language"), max_length=8)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    event_key = models.CharField(max_length=120)
+    title = RedactedCharField(_("title"), max_length=200)
+    body = RedactedTextField(_("details"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    items = RedactedJSONField(_("lines"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("e-mail")
+        verbose_name_plural = _("e-mails")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event_key"], name="mail_once_per_event"),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="mail_sent_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="mail_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.email}"
+
+
+class Webhook(models.Model):
+    """An address a team's chat tool (or any HTTP service) listens on, registered by an admin
+    for one subscription (what it alerts of) or for a department (what its people are told, its
+    questions and its actions). Calls are JSON with a Slack/Teams-compatible ``text`` and an
+    HMAC-SHA256 signature made with ``secret``."""
+
+    name = RedactedCharField(_("name"), max_length=100)
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"), max_length=64, help_text=_("Give it to the receiver to check the signature.")
+    )
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
+    )
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subscription__isnull=False) | ~models.Q(department=""),
+                name="webhook_for_subscription_or_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookCall(Outgoing):
+    """One event posted to one webhook, once (``event_key`` unique per webhook)."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="calls")
+    event_key = models.CharField(max_length=120)
+    payload = RedactedJSONField(_("payload"), default=dict)
+    response_status = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook call")
+        verbose_name_plural = _("webhook calls")
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event_key"], name="webhook_call_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_call_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} → {self.webhook_id}"

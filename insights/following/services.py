@@ -4,6 +4,7 @@ notifications a person reads in the product (one per event: raised again, it is 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -51,6 +52,7 @@ def follow(
     in_app: bool = True,
     digest: str = "",
     alert_on_spike: bool = True,
+    alert_email: bool = False,
     alert_threshold: int | None = None,
 ) -> Subscription:
     """Follow a target (or a combination, e.g. complaints at a site). Following it again changes
@@ -86,10 +88,27 @@ def follow(
             "in_app": in_app,
             "digest": digest,
             "alert_on_spike": alert_on_spike,
+            "alert_email": alert_email,
             "alert_threshold": alert_threshold,
         },
     )
     return subscription
+
+
+def change_how(*, subscription: Subscription, user: User, **how: Any) -> Subscription:
+    """Change how ``user`` hears of what ``subscription`` follows (``follow``'s keyword
+    arguments after ``kind``)."""
+    if subscription.user_id != user.pk:
+        raise DomainError(_("This is not your subscription."))
+    return follow(
+        user=user,
+        theme=subscription.theme,
+        question=subscription.question,
+        site=subscription.site,
+        product_area=subscription.product_area,
+        kind=subscription.kind,
+        **how,
+    )
 
 
 def unfollow(*, subscription: Subscription, user: User) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from insights.following import services
-from insights.following.forms import FollowForm
+from insights.following import mail, services
+from insights.following.forms import FollowForm, HowForm, WhatHappenedForm
 from insights.following.models import Subscription
 from insights.models import Theme
 from insights.questions.models import Question
@@ -50,12 +52,86 @@ def following(request: AuthedHttpRequest) -> HttpResponse:
         status = 400
     else:
         form = FollowForm(sites=_sites(request))
-    subscriptions = Subscription.objects.filter(user=request.user).select_related(
-        "theme", "question", "site", "product_area"
+    return _page(request, form=form, status=status)
+
+
+def _page(
+    request: AuthedHttpRequest, *, form: FollowForm, status: int = 200, editing: HowForm | None = None
+) -> HttpResponse:
+    subscriptions = list(
+        Subscription.objects.filter(user=request.user).select_related("theme", "question", "site", "product_area")
     )
+    rows = [
+        (
+            s,
+            editing
+            if editing is not None and editing.prefix == f"s{s.pk}"
+            else HowForm(prefix=f"s{s.pk}", initial={name: getattr(s, name) for name in HowForm.base_fields}),
+        )
+        for s in subscriptions
+    ]
+    hears_back = has_capability(request.user, Capability.HEAR_BACK)
     return render(
-        request, "insights/following/following.html", {"form": form, "subscriptions": subscriptions}, status=status
+        request,
+        "insights/following/following.html",
+        {
+            "form": form,
+            "rows": rows,
+            "hears_back": hears_back,
+            "what_happened_form": WhatHappenedForm(
+                initial={"what_happened_weekly": mail.wants_what_happened(request.user)}
+            )
+            if hears_back
+            else None,
+            "has_email": bool(request.user.email),
+        },
+        status=status,
     )
+
+
+@capability_required(Capability.SUBSCRIBE)
+@require_POST
+def change(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """How one hears of one subscription: in the product, alerts, e-mail, digests."""
+    subscription = get_object_or_404(Subscription, pk=pk, user=request.user)
+    form = HowForm(request.POST, prefix=f"s{pk}")
+    if form.is_valid():
+        try:
+            services.change_how(subscription=subscription, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved. The next alerts and digests follow these choices."))
+            return redirect("following")
+    return _page(request, form=FollowForm(sites=_sites(request)), status=400, editing=form)
+
+
+@capability_required(Capability.HEAR_BACK)
+@require_POST
+def what_happened_mail(request: AuthedHttpRequest) -> HttpResponse:
+    form = WhatHappenedForm(request.POST)
+    weekly = form.is_valid() and form.cleaned_data["what_happened_weekly"]
+    mail.set_what_happened(user=request.user, weekly=weekly)
+    if weekly:
+        messages.success(request, _("Saved. The first e-mail comes next Monday morning."))
+    else:
+        messages.success(request, _("Saved. No weekly e-mail about your notes."))
+    return redirect(_back(request, reverse("following")))
+
+
+@login_not_required
+@csrf_exempt  # the signed token is the credential; mail clients' one-click POST carries no CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks for confirmation (link scanners follow GETs); POST, also RFC 8058's one-click, acts."""
+    template = "unsubscribe.html"
+    if request.method == "POST":
+        try:
+            _user, what = mail.unsubscribe(token=token)
+        except DomainError as exc:
+            return render(request, template, {"error": exc.message}, status=400)
+        return render(request, template, {"done": True, "what": what, "settings_url": reverse("following")})
+    return render(request, template, {"token": token})
 
 
 def _back(request: AuthedHttpRequest, default: str) -> str:

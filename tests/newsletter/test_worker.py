@@ -3,41 +3,14 @@ SMTP server on loopback (aiosmtpd)."""
 
 from __future__ import annotations
 
-import socket
 from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Sink
 
 from newsletter import services, tasks
 from newsletter.models import Delivery, Issue
 from tests.celery_worker import running_worker, wait_for
 from tests.newsletter.conftest import TODAY, WEEK
-
-
-class Inbox(Sink):
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.original_content or envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks readiness by connecting, so it needs a real port
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield inbox
-    controller.stop()
 
 
 @pytest.mark.worker

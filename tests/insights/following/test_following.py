@@ -67,23 +67,6 @@ def test_notify_twice_updates_one_row_and_marks_it_unread_again(hq):
     assert services.unread_count(hq) == 1
 
 
-@pytest.fixture
-def burst_of(note_at):
-    def make(count: int, *, vector, minutes_ago: int = 5, **fields):
-        now = timezone.now()
-        return [
-            note_at(
-                f"App crashes when I open my card page, call {i}",
-                vector,
-                occurred_at=now - timedelta(minutes=minutes_ago + i),
-                **fields,
-            )
-            for i in range(count)
-        ]
-
-    return make
-
-
 def test_ten_near_identical_notes_in_an_hour_with_no_theme_alert_the_sites_lead_and_followers_once(
     burst_of, lead, hq, madrid, django_capture_on_commit_callbacks
 ):
