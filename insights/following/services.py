@@ -111,6 +111,12 @@ def change_how(*, subscription: Subscription, user: User, **how: Any) -> Subscri
     )
 
 
+def subscription_of(user: User, *, theme: Theme | None = None, question: Question | None = None) -> Subscription | None:
+    """``user``'s subscription to exactly this theme or question, if any."""
+    key = target_key(theme=theme, question=question)
+    return Subscription.objects.filter(user=user, target_key=key).first() if key else None
+
+
 def unfollow(*, subscription: Subscription, user: User) -> None:
     if subscription.user_id != user.pk:
         raise DomainError(_("This is not your subscription."))

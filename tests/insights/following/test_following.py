@@ -169,3 +169,17 @@ def test_a_subscription_without_a_kind_matches_the_api_schema(cast, madrid):
     api = APIClient()
     api.force_authenticate(cast["hq"])
     assert api.post("/api/v1/subscriptions/", {"site": madrid.pk}, format="json").json()["kind"] == ""
+
+
+def test_a_followed_theme_says_so_on_its_page_and_offers_unfollow(client_for, hq, lead):
+    theme = ThemeFactory(name="App crashes")
+    accept_theme(theme=theme, by=lead)
+    client = client_for("hq")
+    url = reverse("theme_detail", args=[theme.pk])
+    page = client.get(url).content.decode()
+    assert f'name="theme" value="{theme.pk}"' in page and "✓ Following" not in page
+    client.post(reverse("follow"), {"theme": theme.pk, "next": url})
+    page = client.get(url).content.decode()
+    subscription = Subscription.objects.get(user=hq)
+    assert "✓ Following" in page and reverse("unfollow", args=[subscription.pk]) in page
+    assert f'name="theme" value="{theme.pk}"' not in page
