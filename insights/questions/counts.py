@@ -7,10 +7,12 @@ function here is a fixed number of SQL aggregates, whatever the number of notes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -249,3 +251,26 @@ def to_decide(*, question: Question, site_ids: list[int]) -> QuerySet[QuestionMa
         .select_related("note", "site")
         .order_by("-state", "-score", "-occurred_at")
     )
+
+
+def by_text(matches: QuerySet[QuestionMatch]) -> QuerySet[Any]:
+    """``matches`` with identical note texts collapsed, one row each: ``first`` (a match id),
+    ``copies``, suggestions first, then the best score. Deciding one decides its copies."""
+    return (
+        matches.order_by()
+        .values("note__text")
+        .annotate(
+            first=Min("id"),
+            copies=Count("id"),
+            suggested=Count("id", filter=Q(state=QuestionMatch.State.SUGGESTED)),
+            top=Max("score"),
+        )
+        .order_by("-suggested", "-top", "first")
+    )
+
+
+def representatives(rows: Iterable[dict[str, Any]]) -> list[tuple[QuestionMatch, int]]:
+    """The match behind each row of ``by_text`` and how many notes say the same."""
+    rows = list(rows)
+    matches = QuestionMatch.objects.select_related("note", "site").in_bulk([row["first"] for row in rows])
+    return [(matches[row["first"]], row["copies"]) for row in rows if row["first"] in matches]

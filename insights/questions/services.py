@@ -432,10 +432,27 @@ def decide_match(*, match: QuestionMatch, by: User, confirm: bool, ip: str | Non
     state = QuestionMatch.State.CONFIRMED if confirm else QuestionMatch.State.REJECTED
     if match.state == state:
         return match
-    match.state, match.decided_by, match.decided_at = state, by, timezone.now()
+    now = timezone.now()
+    match.state, match.decided_by, match.decided_at = state, by, now
     match.save(update_fields=["state", "decided_by", "decided_at"])
+    # Notes that say exactly the same at the lead's sites get the same answer (shown as one).
+    copies = (
+        QuestionMatch.objects.filter(
+            question_id=match.question_id,
+            state__in=QuestionMatch.MACHINE,
+            site_id__in=lead_site_ids(by),
+            note__text=note.text,
+            note__status=Insight.Status.ACTIVE,
+        )
+        .exclude(pk=match.pk)
+        .update(state=state, decided_by=by, decided_at=now)
+    )
     audit.record(
-        actor=by, action=f"question.match_{state}", obj=match.question, ip_address=ip, details={"note": note.pk}
+        actor=by,
+        action=f"question.match_{state}",
+        obj=match.question,
+        ip_address=ip,
+        details={"note": note.pk, "copies": copies},
     )
     from insights import tasks
 

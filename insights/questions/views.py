@@ -160,8 +160,9 @@ def question_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "subject_actions": effect.taken_about(question.actions.all()),
     }
     if has_capability(user, Capability.CONFIRM_MATCHES):
-        to_decide = counts.to_decide(question=question, site_ids=lead_site_ids(user))
-        context["decide_page"] = Paginator(to_decide, PAGE_SIZE).get_page(request.GET.get("page"))
+        to_decide = counts.by_text(counts.to_decide(question=question, site_ids=lead_site_ids(user)))
+        context["decide_page"] = page = Paginator(to_decide, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["decide_items"] = counts.representatives(page)
     return render(request, "insights/questions/detail.html", context)
 
 

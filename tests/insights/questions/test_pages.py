@@ -61,13 +61,15 @@ def test_a_lead_confirms_a_match_from_the_question_page(client_for, make_questio
     question = make_question(APP, direction(0))
     services.match_notes(note_ids=[note_at("Banking app", direction(0)).pk])
     match = question.matches.get()
+    copies = [note_at("Banking app", direction(0)) for _ in range(2)]  # said word for word again
+    services.match_notes(note_ids=[n.pk for n in copies])
     client = client_for("lead")
     page = client.get(reverse("question_detail", args=[question.pk]))
-    assert [m.pk for m in page.context["decide_page"]] == [match.pk]
+    assert [(m.pk, n) for m, n in page.context["decide_items"]] == [(match.pk, 3)]
+    assert "and 2 more notes saying exactly the same" in page.content.decode()
     response = client.post(reverse("question_decide", args=[match.pk]), {"decision": "confirm"})
     assert response.status_code == 302
-    match.refresh_from_db()
-    assert match.state == QuestionMatch.State.CONFIRMED
+    assert set(question.matches.values_list("state", flat=True)) == {QuestionMatch.State.CONFIRMED}
 
 
 def test_an_agent_plus_ones_a_question_from_the_quick_form_by_keyboard_or_script(client_for, make_question):
