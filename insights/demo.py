@@ -161,10 +161,12 @@ DEMO_ACTIONS = [
 
 def seed_loop() -> dict[str, int]:
     """Head office follows what concerns it and records what it did: subscriptions, actions
-    (one done days ago, one measurable, one under way) and the notifications they raise, so the
-    demo agents hear back. Idempotent (an action of the same title is not recorded twice)."""
+    (one done days ago, one measurable, one under way) and the notifications and e-mails they
+    raise (written to var/mail), so the demo agents hear back; Elena gets card alerts by e-mail
+    and a weekly digest, Marta a daily one, Lucía her Monday "what happened". Idempotent (an action of the same title is not recorded twice)."""
     from insights.actions import services as actions
     from insights.following import alerts
+    from insights.following import mail as following_mail
     from insights.following import services as following
 
     people = {u.username: u for u in User.objects.filter(username__in=["elena.hq", "oliver.exec", "marta.lead"])}
@@ -175,9 +177,9 @@ def seed_loop() -> dict[str, int]:
     elena, oliver, marta = people["elena.hq"], people["oliver.exec"], people["marta.lead"]
     app = questions.get("Will you launch an app that integrates banking?")
     card = themes.get("Card not arrived")
-    subscriptions = [following.follow(user=marta, site=marta.site, kind=Insight.Kind.COMPLAINT)]
+    subscriptions = [following.follow(user=marta, site=marta.site, kind=Insight.Kind.COMPLAINT, digest="daily")]
     if card is not None:
-        subscriptions.append(following.follow(user=elena, theme=card))
+        subscriptions.append(following.follow(user=elena, theme=card, alert_email=True, digest="weekly"))
     if app is not None:
         subscriptions.append(following.follow(user=elena, question=app))
         subscriptions.append(following.follow(user=oliver, question=app, alert_threshold=10))
@@ -199,4 +201,6 @@ def seed_loop() -> dict[str, int]:
         )
         recorded += 1
     alerts.run_alerts()
+    for agent in User.objects.filter(username="lucia.agent"):
+        following_mail.set_what_happened(user=agent, weekly=True)
     return {"actions": recorded, "subscriptions": follows}

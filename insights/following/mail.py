@@ -225,7 +225,8 @@ def queue_what_happened(*, today: date) -> int:
         with translation.override(language):
             items = [
                 {
-                    "title": _("%(notes)d notes last week") % {"notes": week.notes},
+                    "title": ngettext("%(notes)d note last week", "%(notes)d notes last week", week.notes)
+                    % {"notes": week.notes},
                     "detail": _("%(themes)d joined a theme; %(questions)d counted toward a question head office asked.")
                     % {"themes": week.in_themes, "questions": week.in_questions},
                     "url": emails.url_for("what_happened"),

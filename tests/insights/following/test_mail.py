@@ -158,7 +158,7 @@ def test_an_agent_who_asked_hears_on_monday_what_became_of_last_weeks_notes(agen
     assert mail.queue_what_happened(today=monday) == 0
     mail.send_pending()
     (message,) = outbox.outbox
-    assert "1 notes last week" in message.body and "1 joined a theme" in message.body
+    assert "1 note last week" in message.body and "1 joined a theme" in message.body
     token = message.extra_headers["List-Unsubscribe"].rsplit("/unsubscribe/", 1)[1].strip("/>")
     mail.unsubscribe(token=token)
     assert not MailPreference.objects.get(user=agent).what_happened_weekly
