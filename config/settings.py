@@ -217,6 +217,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Default schedules: created once (post-migrate) and then owned by admins in Django admin.
 VOC_DEFAULT_SCHEDULES = {
+    "Heartbeat (the admin's home page shows workers alive)": {"task": "voc.tasks.heartbeat", "crontab": "* * * * *"},
     "Purge expired sessions and login attempts": {
         "task": "voc.tasks.purge_expired",
         "crontab": "30 3 * * *",

@@ -16,7 +16,7 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
-        from insights import tasks
+        from insights import desk, tasks  # noqa: F401 - desk registers the home page's items
         from insights.questions import suggest
         from voc import signals
         from voc.notes import suggestions

@@ -9,6 +9,6 @@ class NewsletterConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules use the models.
         from insights import signals
-        from newsletter import tasks
+        from newsletter import desk, tasks  # noqa: F401 - desk registers the home page's items
 
         signals.demo_themes_ready.connect(tasks.queue_demo_issues, dispatch_uid="newsletter.queue_demo_issues")

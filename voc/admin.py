@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
-from voc.models import AuditEntry, CaseEvent, ComplaintCase, Site, Team, User
+from voc.models import AuditEntry, CaseEvent, ComplaintCase, Heartbeat, JobEvent, Site, Team, User
 
 
 @admin.register(Site)
@@ -93,4 +93,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 # DRF's token admin lists every person's full API key. A key is its owner's secret: people see,
 # revoke and replace theirs on the API tokens page (voc/api_tokens.py), and a password change
 # revokes it; an admin who must cut someone off changes or disables the account.
+@admin.register(JobEvent)
+class JobEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "task", "outcome", "error"]
+    list_filter = ["outcome", "task"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["name", "seen_at"]
+
+
 admin.site.unregister(TokenProxy)

@@ -1,3 +1,6 @@
+from typing import Any
+
+from celery import signals as celery_signals
 from django.apps import AppConfig
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_migrate
@@ -18,3 +21,18 @@ class VocConfig(AppConfig):
         auth_signals.user_login_failed.connect(audit.on_login_failed, dispatch_uid="voc.audit.login_failed")
         auth_signals.user_login_failed.connect(signin_limits.on_login_failed, dispatch_uid="voc.accounts.signin_limits")
         post_migrate.connect(schedules.ensure_default_schedules, sender=self, dispatch_uid="voc.schedules")
+        celery_signals.task_failure.connect(_job_failed, dispatch_uid="voc.machinery.failed")
+        celery_signals.task_retry.connect(_job_retried, dispatch_uid="voc.machinery.retried")
+
+
+def _job_failed(sender: Any = None, exception: BaseException | None = None, **kwargs: Any) -> None:
+    from voc import machinery
+
+    machinery.job_event(task=getattr(sender, "name", str(sender)), outcome="failed", error=exception)
+
+
+def _job_retried(sender: Any = None, reason: Any = None, **kwargs: Any) -> None:
+    from voc import machinery
+
+    error = reason if isinstance(reason, BaseException) else None
+    machinery.job_event(task=getattr(sender, "name", str(sender)), outcome="retried", error=error)

@@ -152,6 +152,10 @@ EXEMPT: dict[str, str] = {
     "voc.ComplaintCase.outcome": _CODE,
     "voc.CaseEvent.action": _CODE,
     "voc.CaseGap.reason": _CODE,
+    "voc.Heartbeat.name": "a process name (host and worker) written by the product",
+    "voc.JobEvent.task": "a task name written by the product",
+    "voc.JobEvent.outcome": _CODE,
+    "voc.JobEvent.error": "an exception class name written by the product, never its message",
     # insights
     "insights.NoteVector.encoder": _CODE,
     "insights.NoteVector.status": _CODE,

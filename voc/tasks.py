@@ -1,12 +1,20 @@
 """Celery adapters for voc services."""
 
+from typing import Any
+
 from celery import shared_task
 from django.utils import timezone
 
-from voc import housekeeping, periods
+from voc import housekeeping, machinery, periods
 from voc.notes import import_jobs
 from voc.programme.cases import services as cases
 from voc.programme.listening import services as listening
+
+
+@shared_task(bind=True, ignore_result=True, expires=120)
+def heartbeat(self: Any) -> None:
+    """Every minute (beat): the worker that runs it is alive. Safe to run twice."""
+    machinery.worker_alive(hostname=self.request.hostname or "")
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)

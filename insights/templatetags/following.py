@@ -16,10 +16,11 @@ register = template.Library()
 def follow_button(context: template.Context, *, theme: Any = None, question: Any = None) -> dict[str, Any]:
     request = context["request"]
     subscription: Subscription | None = None
-    if "subscribe" in context.get("caps", ()):
+    caps = context.get("caps") or ()
+    if "subscribe" in caps:
         subscription = services.subscription_of(request.user, theme=theme, question=question)
     return {
-        "caps": context.get("caps", ()),
+        "caps": caps,
         "csrf_token": context.get("csrf_token"),
         "theme": theme,
         "question": question,

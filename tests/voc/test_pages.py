@@ -87,13 +87,6 @@ def test_navigation_shows_each_role_only_what_it_may_open(client_for, role, visi
         assert f">{label}</a>" not in nav
 
 
-def test_home_page_lists_the_capabilities_of_the_role(client_for):
-    agent_home = client_for("agent").get("/").content.decode()
-    lead_home = client_for("lead").get("/").content.decode()
-    assert "log notes" in agent_home and "curate themes" not in agent_home
-    assert "curate themes" in lead_home
-
-
 def test_a_signed_in_person_visiting_sign_in_goes_home(client_for):
     response = client_for("hq").get("/accounts/login/")
     assert response.status_code == 302 and response["Location"] == "/"

@@ -18,16 +18,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from voc import desk
 from voc.accounts import api_tokens, services
 from voc.accounts.forms import LanguageForm
 from voc.audit import client_ip
 from voc.http import AuthedHttpRequest
-from voc.roles import capabilities
 
 
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    return render(request, "voc/home.html", {"role_caps": sorted(capabilities(request.user))})
+    """The person's desk: what waits for them, news and figures (``voc.desk``)."""
+    return render(request, "voc/home.html", {"desk": desk.desk(request.user)})
 
 
 @require_GET

@@ -13,6 +13,7 @@ from voc.models.core import (
     Team,
     User,
 )
+from voc.models.machinery import Heartbeat, JobEvent
 from voc.models.outbox import Outgoing
 from voc.models.programme import CaseEvent, CaseGap, ComplaintCase, ListeningNudge, ListeningSession
 
@@ -22,9 +23,11 @@ __all__ = [
     "CaseGap",
     "ComplaintCase",
     "ComplaintContact",
+    "Heartbeat",
     "ImportJob",
     "Insight",
     "InsightQuerySet",
+    "JobEvent",
     "ListeningNudge",
     "ListeningSession",
     "Outgoing",

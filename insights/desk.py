@@ -1,0 +1,225 @@
+"""What insights adds to each person's home page (``voc.desk``): questions to listen for, what
+became of an agent's notes, a lead's emerging themes, matches to decide and alerts at their
+sites, rising themes and what one follows, and for admins the notes waiting for a vector and
+the e-mails and webhook calls that failed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from insights.feedback import reads
+from insights.following.models import Burst, Mail, Notification, Subscription, WebhookCall
+from insights.models import Alert, Theme
+from insights.questions import counts
+from insights.questions.models import Question, QuestionMatch
+from voc.access import lead_site_ids
+from voc.desk import DUE_SOON, FIGURES, NEWS, OVERDUE, TODO, Item, register
+from voc.models import Insight, Outgoing, User
+from voc.roles import Capability, has_capability
+
+
+def _midnight(day: date) -> datetime:
+    return counts.midnight(day)
+
+
+@register
+def questions_to_listen_for(user: User, today: date) -> list[Item]:
+    """Agents: the open questions most asked lately, so they know what to listen for."""
+    if not has_capability(user, Capability.LOG_NOTES):
+        return []
+    open_ids = list(Question.objects.filter(status=Question.Status.OPEN).values_list("pk", flat=True))
+    month = counts.counts(question_ids=open_ids)
+    top = sorted(month.items(), key=lambda item: -item[1].month)[:3]
+    questions = Question.objects.in_bulk([pk for pk, _count in top])
+    return [
+        Item(
+            NEWS,
+            _("Listen for: “%(question)s”") % {"question": questions[pk].label},
+            reverse("question_detail", args=[pk]),
+            count=figures.month,
+            detail=_("customers asked this in the last 30 days"),
+            order=10,
+        )
+        for pk, figures in top
+        if pk in questions and figures.month
+    ]
+
+
+@register
+def what_became_of_my_notes(user: User, today: date) -> list[Item]:
+    if not has_capability(user, Capability.HEAR_BACK):
+        return []
+    summary = reads.summary(
+        Insight.objects.filter(agent=user, occurred_at__gte=_midnight(today - timedelta(days=30))), heard_by=user
+    )
+    if not summary.notes and not summary.actions:
+        return []
+    items = [
+        Item(
+            NEWS,
+            _("What happened to your notes of the last 30 days"),
+            reverse("what_happened"),
+            detail=_("%(themes)d of %(notes)d joined a theme; %(questions)d counted toward a question")
+            % {"themes": summary.in_themes, "notes": summary.notes, "questions": summary.in_questions},
+            order=20,
+        )
+    ]
+    items += [
+        Item(
+            NEWS,
+            _("You said, we did: %(title)s") % {"title": action.title},
+            reverse("action_detail", args=[action.pk]),
+            detail=action.get_status_display(),
+            order=21,
+        )
+        for action in summary.actions[:2]
+    ]
+    return items
+
+
+@register
+def leads_to_do(user: User, today: date) -> list[Item]:
+    items = []
+    if has_capability(user, Capability.CURATE_THEMES):
+        emerging = Theme.objects.proposed().count()
+        if emerging:
+            items.append(
+                Item(
+                    TODO,
+                    ngettext("Emerging theme to review", "Emerging themes to review", emerging),
+                    reverse("emerging_themes"),
+                    count=emerging,
+                    order=20,
+                )
+            )
+    if has_capability(user, Capability.CONFIRM_MATCHES):
+        waiting = (
+            QuestionMatch.objects.filter(
+                state=QuestionMatch.State.SUGGESTED,
+                site_id__in=lead_site_ids(user),
+                question__status=Question.Status.OPEN,
+                note__status=Insight.Status.ACTIVE,
+            )
+            .values("question_id")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+        )
+        for row in waiting[:3]:
+            question = Question.objects.get(pk=row["question_id"])
+            items.append(
+                Item(
+                    TODO,
+                    _("Possible matches to confirm for “%(question)s”") % {"question": question.label},
+                    reverse("question_detail", args=[question.pk]) + "#decide-title",
+                    count=row["n"],
+                    order=25,
+                )
+            )
+    if has_capability(user, Capability.VIEW_SITE_NOTES):
+        sites = lead_site_ids(user)
+        bursts = Burst.objects.filter(status=Burst.Status.OPEN).filter(
+            Q(site_id__in=sites) | Q(pk__in=_bursts_told_to(user))
+        )
+        for burst in bursts.distinct()[:3]:
+            items.append(
+                Item(
+                    TODO,
+                    _("Alert: %(what)s") % {"what": burst.title},
+                    reverse("notifications"),
+                    count=burst.count,
+                    detail=_("notes in the last window (usually %(usual)s)") % {"usual": f"{burst.baseline:.1f}"},
+                    state=DUE_SOON,
+                    order=10,
+                )
+            )
+    return items
+
+
+def _bursts_told_to(user: User) -> list[int]:
+    keys = Notification.objects.filter(user=user, kind=Notification.Kind.ALERT, read_at__isnull=True).values_list(
+        "event_key", flat=True
+    )
+    return [int(key.split(":", 1)[1]) for key in keys if key.startswith("burst:") and key.split(":", 1)[1].isdigit()]
+
+
+@register
+def rising_and_followed(user: User, today: date) -> list[Item]:
+    items = []
+    if has_capability(user, Capability.READ_REPORTS):
+        for alert in Alert.objects.filter(status=Alert.Status.OPEN).select_related("theme").order_by("-count")[:3]:
+            items.append(
+                Item(
+                    NEWS,
+                    _("Rising: %(theme)s") % {"theme": alert.theme.label},
+                    reverse("theme_detail", args=[alert.theme_id]),
+                    count=alert.count,
+                    detail=_("notes last week against a usual %(usual)s") % {"usual": f"{alert.baseline:.1f}"},
+                    order=5,
+                )
+            )
+    if has_capability(user, Capability.SUBSCRIBE):
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        follows = Subscription.objects.filter(user=user).count()
+        if unread:
+            items.append(
+                Item(
+                    TODO,
+                    ngettext("Unread notification", "Unread notifications", unread),
+                    reverse("notifications"),
+                    count=unread,
+                    order=15,
+                )
+            )
+        items.append(
+            Item(
+                NEWS,
+                _("What you follow"),
+                reverse("following"),
+                count=follows,
+                detail=_("Follow a theme or question from its page") if not follows else "",
+                order=30,
+            )
+        )
+    return items
+
+
+@register
+def machinery(user: User, today: date) -> list[Item]:
+    if not has_capability(user, Capability.ADMINISTER):
+        return []
+    since = timezone.now() - timedelta(days=1)
+    waiting = Insight.objects.active().filter(vector__isnull=True).count()
+    failed_mail = Mail.objects.filter(status=Outgoing.Status.FAILED, created_at__gte=since).count()
+    failed_calls = WebhookCall.objects.filter(status=Outgoing.Status.FAILED, created_at__gte=since).count()
+    return [
+        Item(
+            TODO if waiting > 1000 else FIGURES,
+            _("Notes waiting for a vector"),
+            count=waiting,
+            detail=_("embedded by the workers; the nightly job catches up"),
+            state=OVERDUE if waiting > 1000 else "",
+            order=4,
+        ),
+        Item(
+            TODO if failed_mail else FIGURES,
+            _("Alert and digest e-mails that failed in the last day"),
+            reverse("admin:insights_mail_changelist") + "?status__exact=failed",
+            count=failed_mail,
+            state=OVERDUE if failed_mail else "",
+            order=5,
+        ),
+        Item(
+            TODO if failed_calls else FIGURES,
+            _("Webhook calls that failed in the last day"),
+            reverse("admin:insights_webhookcall_changelist") + "?status__exact=failed",
+            count=failed_calls,
+            state=OVERDUE if failed_calls else "",
+            order=6,
+        ),
+    ]
