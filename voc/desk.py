@@ -23,7 +23,7 @@ from voc.programme.listening import services as listening
 from voc.roles import Capability, has_capability
 
 TODO, NEWS, FIGURES = "todo", "news", "figures"
-OVERDUE, DUE_SOON = "overdue", "due_soon"
+OVERDUE, DUE_SOON = periods.OVERDUE, periods.DUE_SOON
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,8 @@ def desk(user: User, *, today: date | None = None) -> dict[str, list[Item]]:
     return sections
 
 
-def due_state(due: datetime | date | None, *, now: datetime | None = None, soon: timedelta = timedelta(days=1)) -> str:
-    """OVERDUE once ``due`` has passed, DUE_SOON within ``soon`` of it, else ""."""
-    if due is None:
-        return ""
-    now = now or timezone.now()
-    moment = due if isinstance(due, datetime) else timezone.make_aware(datetime.combine(due, datetime.max.time()))
-    if moment < now:
-        return OVERDUE
-    return DUE_SOON if moment - now <= soon else ""
+def due_state(due: datetime | date | None, *, now: datetime | None = None) -> str:
+    return periods.due_state(due, now=now or timezone.now())
 
 
 # --- what voc knows ----------------------------------------------------------------------------

@@ -18,6 +18,19 @@ WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH_LABEL = re.compile(r"^(\d{4})-(\d{2})$")
 SATURDAY = 5
 
+OVERDUE, DUE_SOON = "overdue", "due_soon"
+
+
+def due_state(due: datetime | date | None, *, now: datetime, soon: timedelta = timedelta(days=1)) -> str:
+    """OVERDUE once ``due`` has passed (a date: at its end), DUE_SOON within ``soon``, else ""."""
+    if due is None:
+        return ""
+    moment = due if isinstance(due, datetime) else datetime.combine(due, datetime.max.time(), tzinfo=now.tzinfo)
+    if moment < now:
+        return OVERDUE
+    return DUE_SOON if moment - now <= soon else ""
+
+
 # --- ISO weeks ---------------------------------------------------------------------------------
 
 

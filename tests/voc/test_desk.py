@@ -124,3 +124,15 @@ def test_a_failing_celery_task_is_recorded_by_the_signal():
 def test_nobody_sees_items_of_another_role(agent, hq):
     assert not [i for i in desk.desk(agent)[desk.TODO] if "newsletter" in i.url or "emerging" in i.url]
     assert not [i for i in desk.desk(hq)[desk.TODO] if i.title.startswith("Log what")]
+
+
+def test_a_late_case_is_marked_overdue_in_the_list_and_a_step_says_what_comes_next(executive, agent, client_for):
+    case = ComplaintCaseFactory(
+        executive=executive, note=ComplaintFactory(agent=agent), acknowledge_by=timezone.now() - timedelta(hours=1)
+    )
+    client = client_for("executive")
+    assert "badge overdue" in client.get(reverse("case_list")).content.decode()
+    response = client.post(reverse("case_acknowledge", args=[case.pk]), follow=True)
+    page = response.content.decode()
+    assert "Acknowledged. Next: contact the customer and record it here." in page
+    assert "badge overdue" not in client.get(reverse("case_list")).content.decode()

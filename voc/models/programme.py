@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from voc import periods
 from voc.models.core import Insight, Site
 from voc.privacy import RedactedCharField, RedactedTextField
 
@@ -116,6 +117,13 @@ class ComplaintCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def acknowledge_state(self) -> str:
+        """Overdue or due soon while it waits to be acknowledged (a badge wherever it shows)."""
+        if self.status != self.Status.ASSIGNED:
+            return ""
+        return periods.due_state(self.acknowledge_by, now=timezone.now())
 
 
 class CaseEvent(models.Model):

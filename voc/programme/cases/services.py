@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from voc import audit, emails, periods
@@ -257,6 +258,24 @@ def add_case_note(*, case: ComplaintCase, by: User, text: str) -> CaseEvent:
     if not text.strip():
         raise DomainError(_("Write something first."), field="text")
     return CaseEvent.objects.create(case=case, author=by, action="note", text=text.strip()[:2000])
+
+
+def next_step(case: ComplaintCase) -> str:
+    """What happens next on ``case``, in a sentence for the person who just moved it."""
+    if case.status == Status.ASSIGNED:
+        return _("Next: acknowledge it by %(when)s.") % {
+            "when": date_format(timezone.localtime(case.acknowledge_by), "SHORT_DATETIME_FORMAT")
+        }
+    if case.status == Status.ACKNOWLEDGED:
+        return _(
+            "Next: contact the customer and record it here. "
+            "A reminder comes every %(days)d days while the case is open."
+        ) % {"days": settings.VOC_CASE_REMINDER_DAYS}
+    if case.status == Status.CONTACTED:
+        return _("Next: resolve it with its root cause and what the customer got.")
+    if case.status == Status.RESOLVED:
+        return _("The case is closed and counts in this month's programme figures.")
+    return _("The case is closed with your reason; it shows as handed back in the programme figures.")
 
 
 def works_on_cases(user: object) -> bool:

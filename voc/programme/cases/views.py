@@ -13,7 +13,8 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voc.audit import client_ip
@@ -74,9 +75,12 @@ def _context(request: AuthedHttpRequest, case: ComplaintCase, forms: dict[str, F
 CaseStep = Callable[[AuthedHttpRequest, ComplaintCase, dict[str, Any]], object]
 
 
-def _case_step(form_name: str | None) -> Callable[[CaseStep], Callable[[AuthedHttpRequest, int], HttpResponse]]:
+def _case_step(
+    form_name: str | None, done: Promise
+) -> Callable[[CaseStep], Callable[[AuthedHttpRequest, int], HttpResponse]]:
     """A step on case ``pk`` with the POST checked by the form ``form_name`` (None: no form).
-    A refusal shows on that form (or as a message) with what was typed; success goes back to the case."""
+    A refusal shows on that form (or as a message) with what was typed; success goes back to the
+    case, saying what was ``done`` and what happens next."""
 
     def decorate(step: CaseStep) -> Callable[[AuthedHttpRequest, int], HttpResponse]:
         @wraps(step)
@@ -96,7 +100,8 @@ def _case_step(form_name: str | None) -> Callable[[CaseStep], Callable[[AuthedHt
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 case.refresh_from_db()
                 return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
-            messages.success(request, _("Saved."))
+            case.refresh_from_db()
+            messages.success(request, f"{done} {cases.next_step(case)}")
             return redirect("case_detail", pk=case.pk)
 
         return view
@@ -104,27 +109,27 @@ def _case_step(form_name: str | None) -> Callable[[CaseStep], Callable[[AuthedHt
     return decorate
 
 
-@_case_step(None)
+@_case_step(None, gettext_lazy("Acknowledged."))
 def acknowledge_case(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
     cases.acknowledge_case(case=case, by=request.user)
 
 
-@_case_step(None)
+@_case_step(None, gettext_lazy("Customer contact recorded."))
 def customer_contacted(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
     cases.record_customer_contacted(case=case, by=request.user, text=request.POST.get("text", ""))
 
 
-@_case_step("resolve_form")
+@_case_step("resolve_form", gettext_lazy("Resolved."))
 def resolve_case(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
     cases.resolve_case(case=case, by=request.user, **data)
 
 
-@_case_step("handback_form")
+@_case_step("handback_form", gettext_lazy("Handed back."))
 def hand_back_case(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
     cases.hand_back_case(case=case, by=request.user, reason=data["reason"])
 
 
-@_case_step("note_form")
+@_case_step("note_form", gettext_lazy("Note added to the timeline."))
 def add_case_note(request: AuthedHttpRequest, case: ComplaintCase, data: dict[str, Any]) -> None:
     cases.add_case_note(case=case, by=request.user, text=data["text"])
 
