@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from config.health import healthz
 from insights import api as insights_api
 from insights.actions import api as actions_api
+from insights.explore import api as explore_api
 from insights.following import api as following_api
 from insights.questions import api as questions_api
 from newsletter import api as newsletter_api
@@ -33,6 +34,7 @@ api_patterns = [
     path("", accounts_api.ApiRootView.as_view(), name="root"),
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("dashboard/", explore_api.DashboardView.as_view(), name="dashboard"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline; the
     # UI styles its widgets inline, hence that page's CSP allows inline styles.
@@ -61,6 +63,7 @@ urlpatterns = [
     path("what-happened/", include("insights.feedback.urls")),
     path("actions/", include("insights.actions.urls")),
     path("following/", include("insights.following.urls")),
+    path("dashboard/", include("insights.explore.urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

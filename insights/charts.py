@@ -31,9 +31,18 @@ def sparkline(values: Sequence[int], *, width: int = 120, height: int = 28, labe
 
 
 def bar_chart(
-    labels: Sequence[str], values: Sequence[int], *, width: int = 640, height: int = 220, title: str = ""
+    labels: Sequence[str],
+    values: Sequence[int],
+    *,
+    width: int = 640,
+    height: int = 220,
+    title: str = "",
+    links: Sequence[str] | None = None,
+    partial: bool = False,
 ) -> SafeString:
-    """Vertical bars with value labels, e.g. weekly counts; the last bar is highlighted."""
+    """Vertical bars with value labels, e.g. weekly counts; the last bar is highlighted, or,
+    when ``partial`` (a period still running), drawn hollow so it does not read as a collapse.
+    ``links``: one URL per bar, to drill down to what it counts."""
     if not values:
         return mark_safe("")
     top = max(max(values), 1)
@@ -50,15 +59,26 @@ def bar_chart(
         h = plot * value / top
         x = i * slot + (slot - bar) / 2
         y = height - margin_bottom - h
-        colour = ACCENT if i == len(values) - 1 else BRAND
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}" rx="2"/>')
+        last = i == len(values) - 1
+        colour = ACCENT if last else BRAND
+        if links:
+            parts.append(f'<a href="{escape(links[i])}">')
+        if last and partial:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="#ffffff" '
+                f'stroke="{MUTED}" stroke-dasharray="4 3" stroke-width="1.5" rx="2"/>'
+            )
+        else:
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}" rx="2"/>')
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="12" '
             f'fill="#1d2730">{value}</text>'
         )
+        if links:
+            parts.append("</a>")
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{height - margin_bottom + 16}" text-anchor="middle" font-size="11" '
-            f'fill="#4f5d6b">{escape(label)}</text>'
+            f'fill="#4f5d6b">{escape(label)}{"*" if last and partial else ""}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
@@ -72,9 +92,13 @@ def hbar_chart(
     row_height: int = 26,
     label_width: int = 200,
     title: str = "",
+    links: Sequence[str] | None = None,
+    shown: Sequence[str] | None = None,
 ) -> SafeString:
     """Horizontal bars with value labels, one row per label in the order given (e.g. largest
-    first); the first bar is highlighted. Long labels are shortened."""
+    first); the first bar is highlighted. Long labels are shortened. ``links``: one URL per
+    row, to drill down; ``shown``: the value text per row when it is not the number itself
+    (e.g. "fewer than 3")."""
     if not values:
         return mark_safe("")
     top = max(max(values), 1)
@@ -93,14 +117,19 @@ def hbar_chart(
         middle = y + bar / 2 + 4.5
         short = label if len(label) <= 30 else label[:29].rstrip() + "…"
         colour = ACCENT if i == 0 else BRAND
+        if links:
+            parts.append(f'<a href="{escape(links[i])}">')
         parts.append(
             f'<text x="{label_width - 8}" y="{middle:.1f}" text-anchor="end" font-size="13" '
             f'fill="#1d2730">{escape(short)}</text>'
         )
         parts.append(f'<rect x="{label_width}" y="{y:.1f}" width="{w:.1f}" height="{bar:.1f}" fill="{colour}" rx="2"/>')
+        text = escape(shown[i]) if shown else f"{value:,}"
         parts.append(
-            f'<text x="{label_width + w + 6:.1f}" y="{middle:.1f}" font-size="13" fill="#1d2730">{value:,}</text>'
+            f'<text x="{label_width + w + 6:.1f}" y="{middle:.1f}" font-size="13" fill="#1d2730">{text}</text>'
         )
+        if links:
+            parts.append("</a>")
     parts.append("</svg>")
     return mark_safe("".join(parts))
 

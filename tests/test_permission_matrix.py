@@ -132,6 +132,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "subscription_change": _row(L, D, D, D, D, I, D, D, D),  # hq's subscription; a refused threshold
     "what_happened_mail": _row(L, R, R, R, R, D, D, D, D),  # who hears back about their notes
     "following_unsubscribe": _all(O, anonymous=O),  # the signed link is the credential (GET asks first)
+    # --- the dashboard: leads (their sites), hq, executives and admins
+    **dict.fromkeys(
+        ["dashboard", "dashboard_notes", "dashboard_csv", "dashboard_notes_csv", "dashboard_pdf"],
+        _row(L, D, D, O, O, O, O, O, O),
+    ),
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
@@ -158,6 +163,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:root": _all(O),
     "api:token": _all(I, anonymous=I),  # POST without credentials: refused for everyone alike
     "api:me": _all(O),
+    "api:dashboard": _row(L, D, D, O, O, O, O, O, O),
     "api:schema": _all(O),
     "api:docs": _all(O),
     "api:note-list": _all(O),  # rows filtered: see test_the_notes_api_shows_each_person_only_their_notes

@@ -38,6 +38,8 @@ class Capability(StrEnum):
     HANDLE_CASES = "handle_cases"
     LOG_LISTENING = "log_listening"
     VIEW_PROGRAMME = "view_programme"
+    # The dashboard: slice and drill into the notes one may read (leads: their sites).
+    EXPLORE = "explore"
     ADMINISTER = "administer"
 
 
@@ -52,6 +54,7 @@ _HQ = {
     C.READ_QUESTIONS,
     C.LOG_LISTENING,
     C.VIEW_PROGRAMME,
+    C.EXPLORE,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -83,6 +86,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.READ_QUESTIONS,
             C.CONFIRM_MATCHES,
             C.HEAR_BACK,
+            C.EXPLORE,
         }
     ),
     User.Role.HQ: frozenset(_HQ),

@@ -93,8 +93,17 @@ class ExploreFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = ExploreForm
 
-    def __init__(self, *args: Any, sites: QuerySet[Site] | None = None, today: date | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        sites: QuerySet[Site] | None = None,
+        today: date | None = None,
+        dated: bool = True,
+        **kwargs: Any,
+    ):
+        """``dated=False``: every other filter, any date (the period before, for comparisons)."""
         super().__init__(*args, **kwargs)
+        self.dated = dated
         self.today = today or timezone.localdate()
         if sites is not None:
             self.filters["site"].queryset = sites
@@ -113,5 +122,7 @@ class ExploreFilter(django_filters.FilterSet):
             first = data.get("date_from") or first
             last = data.get("date_to") or last
         self.bounds = (first, last)
+        if not self.dated:
+            return queryset
         # a range on the indexed column, not a cast per row
         return queryset.filter(occurred_at__gte=midnight(first), occurred_at__lt=midnight(last + timedelta(days=1)))

@@ -14,6 +14,7 @@ from newsletter import pdf
 from newsletter.models import Fact, Issue
 from tests.factories import IssueFactory, ThemeFactory
 from tests.newsletter.conftest import WEEK
+from voc import documents
 from voc.models import Insight
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_the_pdfs_use_the_shipped_fonts_and_never_fetch_from_the_network(issue):
     fonts = {str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]["/Font"].values()}
     assert fonts and all("+Source-Sans-3" in name for name in fonts)
     with pytest.raises(ValueError, match="disallowed protocol"):
-        pdf.url_fetcher().fetch("https://fonts.example.com/source-sans.woff")
+        documents.url_fetcher().fetch("https://fonts.example.com/source-sans.woff")
 
 
 @pytest.fixture
