@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from insights import classifier_store, demo, services, signals
 from insights.embedding_queue import CHUNK, EmbeddingQueue
+from insights.explore import pdf as explore_pdf
 from insights.following import alerts, mail, webhooks
 from insights.questions import services as questions
 from voc import periods
@@ -127,6 +128,13 @@ def weekly_digests() -> int:
     queued = mail.queue_digests(frequency="weekly", today=today) + mail.queue_what_happened(today=today)
     send_following_mail.delay()
     return queued
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def render_dashboard_pdf(user_id: int, query: str) -> str:
+    """A reader's dashboard view as a PDF (``explore.pdf``). At least once; rendering twice
+    only replaces the file."""
+    return str(explore_pdf.render(user_id=user_id, query=query))
 
 
 @shared_task(acks_late=True)

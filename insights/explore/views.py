@@ -5,103 +5,28 @@ figures, CSV of the notes, PDF)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
-from typing import Any
 
-from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from insights import charts
-from insights.explore import figures, services
-from voc import csvfiles, documents
+from insights import tasks
+from insights.explore import pages, pdf, services
+from voc import csvfiles
 from voc.http import AuthedHttpRequest
 from voc.roles import Capability, capability_required
 
 PAGE_SIZE = 25
 
 
-def _context(request: AuthedHttpRequest) -> tuple[services.View, figures.Dashboard | None, dict[str, Any]]:
-    board_view = services.view(request.user, request.GET)
-    board = services.dashboard(board_view) if board_view.filter.is_valid() else None
-    params = request.GET
-    context: dict[str, Any] = {
-        "view": board_view,
-        "form": board_view.filter.form,
-        "board": board,
-        "query": services.drill(params),
-        "threshold": settings.VOC_PUBLISH_THRESHOLD,
-        "described": services.describe(board_view),
-    }
-    if board is not None:
-        context["charts"] = _charts(board, params)
-        context["pdf_parts"] = [context["charts"][attribute] for _name, attribute, _title in BREAKDOWNS]
-    return board_view, board, context
-
-
-BREAKDOWNS = (  # (parameter, Dashboard attribute, chart title)
-    ("kind", "kinds", gettext_lazy("Notes by kind")),
-    ("site", "sites", gettext_lazy("Notes by site")),
-    ("channel", "channels", gettext_lazy("Notes by channel")),
-    ("language", "languages", gettext_lazy("Notes by language")),
-    ("product_area", "products", gettext_lazy("Notes by product or area")),
-    ("theme", "themes", gettext_lazy("Top themes")),
-)
-
-
-def _charts(board: figures.Dashboard, params: Any) -> dict[str, Any]:
-    """Each chart (SVG, from insights.charts) with its rows: (slice, link to its notes)."""
-    result: dict[str, Any] = {}
-    for name, attribute, title in BREAKDOWNS:
-        slices: list[figures.Slice] = getattr(board, attribute)
-        links = [f"notes/?{services.drill(params, **{name: s.key})}" for s in slices]
-        result[attribute] = {
-            "title": title,
-            "chart": charts.hbar_chart(
-                [s.label for s in slices],
-                [s.count for s in slices],
-                title=str(title),
-                links=links,
-                shown=[s.shown for s in slices],
-            ),
-            "rows": list(zip(slices, links, strict=True)),
-        }
-    series_links = [
-        "notes/?"
-        + services.series_drill(
-            params, point=date.fromisoformat(s.key), unit=board.unit, first=board.first, last=board.last
-        )
-        for s in board.series
-    ]
-    series_title = _("Notes per day") if board.unit == "day" else _("Notes per week")
-    result["series"] = {
-        "title": series_title,
-        "chart": charts.bar_chart(
-            [s.label for s in board.series],
-            [s.count for s in board.series],
-            title=series_title,
-            links=series_links,
-            partial=board.partial,
-        ),
-        "rows": list(zip(board.series, series_links, strict=True)),
-    }
-    result["rising"] = [(rising, f"notes/?{services.drill(params, theme=rising.theme.key)}") for rising in board.rising]
-    if board.failure_demand is not None:
-        result["failure_demand_link"] = f"notes/?{services.drill(params, caused_by_us='true')}"
-    return result
-
-
 @capability_required(Capability.EXPLORE)
 @require_GET
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
-    _view, board, context = _context(request)
+    _view, board, context = pages.context(request.user, request.GET)
     return render(request, "insights/explore/dashboard.html", context, status=200 if board is not None else 400)
 
 
@@ -128,7 +53,7 @@ def notes(request: AuthedHttpRequest) -> HttpResponse:
 @capability_required(Capability.EXPLORE)
 @require_GET
 def figures_csv(request: AuthedHttpRequest) -> HttpResponse:
-    _view, board, context = _context(request)
+    _view, board, context = pages.context(request.user, request.GET)
     if board is None:
         return render(request, "insights/explore/dashboard.html", context, status=400)
     response = HttpResponse(services.figures_csv(board), content_type="text/csv; charset=utf-8")
@@ -181,13 +106,22 @@ def notes_csv(request: AuthedHttpRequest) -> HttpResponseBase:
 
 @capability_required(Capability.EXPLORE)
 @require_GET
-def dashboard_pdf(request: AuthedHttpRequest) -> HttpResponse:
-    """The current view as a PDF (WeasyPrint), its charts drawn by the same chart code."""
-    _view, board, context = _context(request)
-    if board is None:
+def dashboard_pdf(request: AuthedHttpRequest) -> HttpResponseBase:
+    """The current view as a PDF: rendered by a worker (``explore.pdf``); this page waits for
+    it, refreshing every few seconds, and downloads it once it is there."""
+    board_view = services.view(request.user, request.GET)
+    if not board_view.filter.is_valid():
+        _view, _board, context = pages.context(request.user, request.GET)
         return render(request, "insights/explore/dashboard.html", context, status=400)
-    html = render_to_string("insights/explore/dashboard_pdf.html", {**context, "font_faces": documents.font_faces()})
-    document = documents.render(html).write_pdf()
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{board.first}-{board.last}.pdf"'
-    return response
+    query = request.GET.urlencode()
+    path = pdf.path_for(request.user, query)
+    if pdf.ready(path):
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"dashboard-{board_view.first}-{board_view.last}.pdf",
+            content_type="application/pdf",
+        )
+    if pdf.ask(path):
+        tasks.render_dashboard_pdf.delay(request.user.pk, query)
+    return render(request, "insights/explore/pdf_waiting.html", {"query": services.drill(request.GET)}, status=202)

@@ -131,7 +131,14 @@ def test_the_api_answers_the_same_figures_and_withholds_small_counts(hq, lead, n
     assert mine["total"] == 5 and next(s for s in mine["languages"] if s["key"] == "es")["count"] == 1
 
 
-def test_exports_carry_the_view_redacted_and_without_the_agent(client_for, agent, notes):
+def test_exports_carry_the_view_redacted_and_without_the_agent(
+    client_for, agent, notes, monkeypatch, settings, tmp_path
+):
+    from insights import tasks
+
+    settings.MEDIA_ROOT = tmp_path
+    asked = []
+    monkeypatch.setattr(tasks.render_dashboard_pdf, "delay", lambda *args: asked.append(args))
     InsightFactory(agent=agent, text="Call me on 612 345 678 about the card", occurred_at=_at(date(2026, 11, 26)))
     client = client_for("hq")
     query = {"period": "custom", "date_from": "2026-11-23", "date_to": "2026-11-29"}
@@ -141,8 +148,14 @@ def test_exports_carry_the_view_redacted_and_without_the_agent(client_for, agent
     notes_csv = b"".join(client.get(reverse("dashboard_notes_csv"), query).streaming_content).decode()
     assert "612 345 678" not in notes_csv and "[PHONE]" in notes_csv
     assert agent.username not in notes_csv
+    waiting = client.get(reverse("dashboard_pdf"), query)
+    assert waiting.status_code == 202 and 'http-equiv="refresh"' in waiting.content.decode()
+    assert client.get(reverse("dashboard_pdf"), query).status_code == 202 and len(asked) == 1  # asked once
+    tasks.render_dashboard_pdf(*asked[0])  # what the worker does
     pdf = client.get(reverse("dashboard_pdf"), query)
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert client_for("lead").get(reverse("dashboard_pdf"), query).status_code == 202  # another reader: their own file
 
 
 def test_a_running_week_is_marked_partial(hq, agent):
