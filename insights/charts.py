@@ -55,6 +55,8 @@ def bar_chart(
         f"<title>{escape(title)}</title>",
         f'<line x1="0" y1="{height - margin_bottom}" x2="{width}" y2="{height - margin_bottom}" stroke="{MUTED}"/>',
     ]
+    # Every label while they fit; else every n-th (and the last), so that they never overlap.
+    every = max(1, -(-len(values) * 40 // width))
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot * value / top
         x = i * slot + (slot - bar) / 2
@@ -70,16 +72,19 @@ def bar_chart(
             )
         else:
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{colour}" rx="2"/>')
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="12" '
-            f'fill="#1d2730">{value}</text>'
-        )
+        if slot >= 22:  # narrower bars leave their values to the table beside the chart
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="12" '
+                f'fill="#1d2730">{value}</text>'
+            )
         if links:
             parts.append("</a>")
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - margin_bottom + 16}" text-anchor="middle" font-size="11" '
-            f'fill="#4f5d6b">{escape(label)}{"*" if last and partial else ""}</text>'
-        )
+        if i % every == 0 or last:
+            middle = min(max(x + bar / 2, 16), width - 16)  # the first and last labels stay inside
+            parts.append(
+                f'<text x="{middle:.1f}" y="{height - margin_bottom + 16}" text-anchor="middle" font-size="11" '
+                f'fill="#4f5d6b">{escape(label)}{"*" if last and partial else ""}</text>'
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -115,7 +120,8 @@ def hbar_chart(
         y = i * row_height + (row_height - bar) / 2
         w = max(plot * value / top, 1.0)
         middle = y + bar / 2 + 4.5
-        short = label if len(label) <= 30 else label[:29].rstrip() + "…"
+        fits = max(int((label_width - 12) / 7), 8)  # characters of 13 px type that fit
+        short = label if len(label) <= fits else label[: fits - 1].rstrip() + "…"
         colour = ACCENT if i == 0 else BRAND
         if links:
             parts.append(f'<a href="{escape(links[i])}">')

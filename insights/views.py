@@ -76,7 +76,9 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     page = Paginator(_theme_notes(theme, request.user), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "theme": theme,
-        "chart": charts.bar_chart([f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week")),
+        "chart": charts.bar_chart(
+            [f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week"), partial=True
+        ),
         "breakdown": figures.theme_breakdown(theme=theme),
         "quotes": figures.representative_notes(theme=theme, among=visible_notes(request.user)),
         "related": figures.related_themes(theme=theme),

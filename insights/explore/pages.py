@@ -51,14 +51,13 @@ def _charts(board: figures.Dashboard, params: Any) -> dict[str, Any]:
     for name, attribute, title in BREAKDOWNS:
         slices: list[figures.Slice] = getattr(board, attribute)
         links = [f"notes/?{services.drill(params, **{name: s.key})}" for s in slices]
+        labels, values, shown = [s.label for s in slices], [s.count for s in slices], [s.shown for s in slices]
         result[attribute] = {
             "title": title,
-            "chart": charts.hbar_chart(
-                [s.label for s in slices],
-                [s.count for s in slices],
-                title=str(title),
-                links=links,
-                shown=[s.shown for s in slices],
+            "chart": charts.hbar_chart(labels, values, title=str(title), links=links, shown=shown, width=560),
+            # a phone gets a narrower drawing, so that its type is not scaled down to nothing
+            "narrow": charts.hbar_chart(
+                labels, values, title=str(title), links=links, shown=shown, width=340, label_width=130
             ),
             "rows": list(zip(slices, links, strict=True)),
         }
@@ -70,14 +69,12 @@ def _charts(board: figures.Dashboard, params: Any) -> dict[str, Any]:
         for s in board.series
     ]
     series_title = _("Notes per day") if board.unit == "day" else _("Notes per week")
+    labels, values = [s.label for s in board.series], [s.count for s in board.series]
     result["series"] = {
         "title": series_title,
-        "chart": charts.bar_chart(
-            [s.label for s in board.series],
-            [s.count for s in board.series],
-            title=series_title,
-            links=series_links,
-            partial=board.partial,
+        "chart": charts.bar_chart(labels, values, title=series_title, links=series_links, partial=board.partial),
+        "narrow": charts.bar_chart(
+            labels, values, title=series_title, links=series_links, partial=board.partial, width=340, height=200
         ),
         "rows": list(zip(board.series, series_links, strict=True)),
     }

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from insights.explore import figures
-from insights.explore.filters import ExploreFilter
+from insights.explore.filters import DEFAULT_PERIOD, ExploreFilter
 from voc.access import lead_site_ids, visible_notes
 from voc.models import Insight, Site, User
 from voc.roles import Capability, has_capability
@@ -47,6 +47,9 @@ def view(user: User, params: QueryDict, *, today: date | None = None) -> View:
     """The reader's notes under ``params`` (the dashboard's query string). An invalid filter
     leaves its errors on ``view.filter.form`` and the notes empty."""
     base = readable(user)
+    if not params.get("period"):
+        params = params.copy()
+        params["period"] = DEFAULT_PERIOD if not (params.get("date_from") or params.get("date_to")) else "custom"
     explore = ExploreFilter(params, queryset=base, sites=sites_for(user), today=today)
     notes = explore.qs if explore.is_valid() else base.none()
     first, last = explore.bounds
