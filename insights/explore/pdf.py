@@ -60,7 +60,7 @@ def render(*, user_id: int, query: str) -> Path:
         if board is None:
             raise ValueError("the dashboard's filters are not valid")
         html = render_to_string(
-            "insights/explore/dashboard_pdf.html", {**context, "font_faces": documents.font_faces()}
+            "insights/explore/pdf/dashboard.html", {**context, "font_faces": documents.font_faces()}
         )
     folder().mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")
