@@ -189,10 +189,18 @@ def theme_summaries(*, weeks: int = 8, today: date | None = None) -> list[dict[s
 def theme_breakdown(*, theme: Theme) -> dict[str, Any]:
     """Sites and languages of a theme's notes, from SQL."""
     notes = Insight.objects.active().filter(assignment__theme=theme)
+    languages = dict(Insight.Language.choices)
+    kinds = dict(Insight.Kind.choices)
     return {
         "sites": list(notes.values("site__name").annotate(n=Count("id")).order_by("-n")),
-        "languages": list(notes.values("language").annotate(n=Count("id")).order_by("-n")),
-        "kinds": list(notes.values("kind").annotate(n=Count("id")).order_by("-n")),
+        "languages": [
+            {**row, "label": languages.get(row["language"], row["language"])}
+            for row in notes.values("language").annotate(n=Count("id")).order_by("-n")
+        ],
+        "kinds": [
+            {**row, "label": kinds.get(row["kind"], row["kind"])}
+            for row in notes.values("kind").annotate(n=Count("id")).order_by("-n")
+        ],
         "last_note": notes.aggregate(last=Max("occurred_at"))["last"],
     }
 

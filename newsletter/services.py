@@ -106,15 +106,22 @@ class FactChange:
     sentence_es: str
 
 
+def not_editable(issue: Issue) -> str:
+    """Why ``issue`` can no longer be edited, in a sentence."""
+    if issue.status == Issue.Status.SENT:
+        return _("This issue has been sent and can no longer be edited.")
+    if issue.status == Issue.Status.APPROVED:
+        return _("This issue is approved and waits to be sent; it can no longer be edited.")
+    return _("This week was skipped (nothing notable); there is nothing to edit.")
+
+
 @transaction.atomic
 def review_issue(*, issue: Issue, by: User, editor_note: str, changes: list[FactChange]) -> Issue:
     """Save a lead's edits (order, dropped facts, sentences, editor's note); the issue becomes
     *reviewed*. Only drafts and reviewed issues can be edited. The PDF is rendered again."""
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.status not in EDITABLE:
-        raise DomainError(
-            _("This issue is %(status)s and can no longer be edited.") % {"status": issue.get_status_display()}
-        )
+        raise DomainError(not_editable(issue))
     facts = {f.pk: f for f in issue.facts.all()}
     unknown = [c.fact_id for c in changes if c.fact_id not in facts]
     if unknown:

@@ -75,9 +75,7 @@ def issue_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def issue_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=pk)
     if issue.status not in services.EDITABLE:
-        messages.error(
-            request, _("This issue is %(status)s and can no longer be edited.") % {"status": issue.get_status_display()}
-        )
+        messages.error(request, services.not_editable(issue))
         return redirect("newsletter_detail", pk=issue.pk)
     facts = issue.facts.all()
     form = ReviewForm(request.POST or None, initial={"editor_note": issue.editor_note})

@@ -75,7 +75,7 @@
     const data = await response.json();
     previewText.textContent = data.preview.text;
     const removed = Object.entries(data.preview.found).map(([k, n]) => `${k} ×${n}`).join(", ");
-    previewMeta.textContent = `${data.preview.language}${removed ? " · " + removed : ""}`;
+    previewMeta.textContent = `${data.preview.language_label}${removed ? " · " + removed : ""}`;
     preview.hidden = false;
     list.replaceChildren();
     for (const item of data.similar) {

@@ -317,8 +317,10 @@ def add_tally(*, note: Insight, agent: User, channel: str) -> Tally:
 def preview_note(*, text: str, default_language: str = "en") -> dict[str, Any]:
     """What would be stored for ``text``: the redacted text, what was removed, the language."""
     result = redact(text or "")
+    language = detect_language(result.text, default=default_language)
     return {
         "text": result.text,
         "found": result.found,
-        "language": detect_language(result.text, default=default_language),
+        "language": language,
+        "language_label": str(dict(Insight.Language.choices).get(language, language)),
     }
