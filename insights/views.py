@@ -90,10 +90,11 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     }
     if context["can_curate"]:
         context.update(
-            rename_form=RenameForm(initial={"name": theme.name, "name_es": theme.name_es}),
-            merge_form=MergeForm(theme=theme),
-            parent_form=ParentForm(theme=theme, initial={"parent": theme.parent_id}),
-            notes_form=NotesForm(theme=theme, note_ids=[]),
+            # Several forms on one page: each its own ids (the names stay, each posts alone).
+            rename_form=RenameForm(initial={"name": theme.name, "name_es": theme.name_es}, auto_id="id_rename_%s"),
+            merge_form=MergeForm(theme=theme, auto_id="id_merge_%s"),
+            parent_form=ParentForm(theme=theme, initial={"parent": theme.parent_id}, auto_id="id_parent_%s"),
+            notes_form=NotesForm(theme=theme, note_ids=[], auto_id="id_notes_%s"),
         )
     return render(request, "insights/theme_detail.html", context)
 

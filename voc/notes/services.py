@@ -216,18 +216,28 @@ def record_note(
     return note, True
 
 
-def _validate_contact(contact: ContactDetails) -> None:
+def contact_problems(contact: ContactDetails) -> dict[str, str]:
+    """Everything wrong with a complaint's contact details, field -> message (empty when fine)."""
+    problems = {}
     if not contact.name.strip():
-        raise DomainError(_("Give the customer's name."), field="contact_name")
+        problems["contact_name"] = _("Give the customer's name.")
     if not (contact.phone.strip() or contact.email.strip()):
-        raise DomainError(_("Give a phone number or an e-mail address to reach the customer."), field="contact_phone")
+        problems["contact_phone"] = _("Give a phone number or an e-mail address to reach the customer.")
     if contact.email.strip():
         try:
             validate_email(contact.email.strip())
         except ValidationError:
-            raise DomainError(_("That e-mail address does not look right."), field="contact_email") from None
+            problems["contact_email"] = _("That e-mail address does not look right.")
     if not contact.consent:
-        raise DomainError(_("Ask the customer for consent before recording contact details."), field="contact_consent")
+        problems["contact_consent"] = _("Ask the customer for consent before recording contact details.")
+    return problems
+
+
+def _validate_contact(contact: ContactDetails) -> None:
+    problems = contact_problems(contact)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, field=field, others=problems)
 
 
 def _check_own_recent(note: Insight, user: User) -> None:

@@ -57,12 +57,26 @@ def describe_removed(found: dict[str, int]) -> str:
 
 
 def _form_errors_from(exc: DomainError, *forms: Any) -> None:
-    """Put a service's refusal next to the field it names, or at the top of the first form."""
-    for form in forms:
-        if exc.field and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-            return
-    forms[0].add_error(None, exc.message)
+    """Put a service's refusal (and every other problem it found) next to the fields it names,
+    or at the top of the first form."""
+    problems = exc.others or {exc.field or "": exc.message}
+    for field, message in problems.items():
+        form = next((f for f in forms if field and field in f.fields), None)
+        if form is not None:
+            form.add_error(field, message)
+        else:
+            forms[0].add_error(None, message)
+
+
+def _contact(contact_form: ContactForm) -> services.ContactDetails:
+    data = contact_form.cleaned_data
+    return services.ContactDetails(
+        name=data["contact_name"],
+        phone=data["contact_phone"],
+        email=data["contact_email"],
+        account=data["contact_account"],
+        consent=data["contact_consent"],
+    )
 
 
 def _note_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -85,20 +99,28 @@ def capture(request: AuthedHttpRequest) -> HttpResponse:
         form = NoteForm(request.POST)
         contact_form = ContactForm(request.POST)
         preview = None
-        if form.is_valid() and contact_form.is_valid():
+        note_ok, contact_ok = form.is_valid(), contact_form.is_valid()  # both: every error at once
+        typed = services.ContactDetails(
+            name=request.POST.get("contact_name", ""),
+            phone=request.POST.get("contact_phone", ""),
+            email=request.POST.get("contact_email", ""),
+            account=request.POST.get("contact_account", ""),
+            consent=bool(request.POST.get("contact_consent")),
+        )
+        if request.POST.get("kind") == Insight.Kind.COMPLAINT and any(
+            (typed.name.strip(), typed.phone.strip(), typed.email.strip(), typed.account.strip())
+        ):
+            for field, message in services.contact_problems(typed).items():
+                if not contact_form.has_error(field):
+                    contact_form.add_error(field, message)
+            contact_ok = not contact_form.errors
+        if note_ok and contact_ok:
             if "preview" in request.POST:
                 preview = services.preview_note(text=form.cleaned_data["text"], default_language=request.user.language)
             else:
                 contact = None
                 if form.cleaned_data["kind"] == Insight.Kind.COMPLAINT and contact_form.has_details():
-                    data = contact_form.cleaned_data
-                    contact = services.ContactDetails(
-                        name=data["contact_name"],
-                        phone=data["contact_phone"],
-                        email=data["contact_email"],
-                        account=data["contact_account"],
-                        consent=data["contact_consent"],
-                    )
+                    contact = _contact(contact_form)
                 try:
                     note, _created = services.record_note(
                         agent=request.user,
