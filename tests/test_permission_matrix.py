@@ -100,6 +100,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "plus_one": _row(L, R, R, R, R, D, D, D, D),  # any active note may be +1'd by who logs notes
     "edit_note": _row(L, O, D, D, D, D, D, D, D),  # the author only
     "withdraw_note": _row(L, R, D, D, D, D, D, D, D),
+    "restore_note": _row(L, R, D, D, D, D, D, D, D),  # agent A's own note (active: nothing to restore)
     "note_contact": _row(L, D, D, O, D, D, D, D, D),  # the leads of the complaint's site
     # --- complaint cases: executive A's case, lead A its buddy
     "case_list": _row(L, D, D, O, O, D, O, O, D),
@@ -207,6 +208,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "plus_one": lambda w: {"pk": w.note_a.pk},
     "edit_note": lambda w: {"pk": w.note_a.pk},
     "withdraw_note": lambda w: {"pk": w.note_a.pk},
+    "restore_note": lambda w: {"pk": w.note_a.pk},
     "note_contact": lambda w: {"pk": w.complaint.pk},
     "case_detail": lambda w: {"pk": w.case.pk},
     "case_contact": lambda w: {"pk": w.case.pk},
@@ -274,6 +276,7 @@ POSTS: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "api:question-heard": {"channel": "phone"},
     "api:question-decide": lambda w: {"match": w.question.matches.get().pk, "decision": "confirm"},
     "withdraw_note": {},
+    "restore_note": {},
     **{name: {"text": "Called the branch."} for name in CASE_STEPS},
     "theme_accept": {"name": "App that integrates banking"},
     "theme_rename": {"name": "App that integrates banking"},

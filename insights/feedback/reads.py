@@ -98,7 +98,8 @@ class Summary:
 def summary(notes: QuerySet[Insight], *, heard_by: User | None = None) -> Summary:
     """Over all of ``notes``: how many joined a theme, counted toward a question, and the actions
     taken on those themes and questions, or on questions ``heard_by`` "+1"'d (done first, newest
-    first); four queries."""
+    first); six small queries: the themes and questions are found first (a few dozen ids),
+    so the actions are looked up by them, not joined to every note."""
     active = notes.filter(status=Insight.Status.ACTIVE)
     totals = active.aggregate(
         notes=Count("id"),
@@ -108,13 +109,20 @@ def summary(notes: QuerySet[Insight], *, heard_by: User | None = None) -> Summar
         note__in=active, state__in=[QuestionMatch.State.MATCHED, QuestionMatch.State.CONFIRMED]
     )
     in_questions = matched.values("note_id").distinct().count()
+    theme_ids = set(
+        active.filter(assignment__isnull=False).order_by().values_list("assignment__theme_id", flat=True).distinct()
+    )
+    question_ids = set(matched.order_by().values_list("question_id", flat=True).distinct())
+    if heard_by is not None:
+        question_ids |= set(
+            QuestionMatch.objects.filter(agent=heard_by, state=QuestionMatch.State.HEARD)
+            .order_by()
+            .values_list("question_id", flat=True)
+            .distinct()
+        )
     actions = list(
         Action.objects.filter(status__in=SHOWN_ACTIONS)
-        .filter(
-            Q(themes__assignments__note__in=active)
-            | Q(questions__matches__in=matched)
-            | Q(questions__matches__agent=heard_by, questions__matches__state=QuestionMatch.State.HEARD)
-        )
+        .filter(Q(themes__in=theme_ids) | Q(questions__in=question_ids))
         .distinct()
         .order_by("-done_on", "-updated_at")[:10]
     )

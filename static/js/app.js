@@ -10,3 +10,10 @@ document.addEventListener("DOMContentLoaded", () => {
     button.setAttribute("aria-expanded", String(open));
   });
 });
+
+// Filters start open at a desk and folded on a phone (where they would fill the first screen),
+// unless some are in use (the server opens those).
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.matchMedia("(min-width: 641px)").matches) return;
+  document.querySelectorAll("details[data-filters]").forEach((box) => { box.open = true; });
+});

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.forms import DateInput
 from django.utils.translation import gettext_lazy as _
 
-from voc.models import Insight, Site
+from voc.models import Insight, ProductArea, Site
 
 
 class SiteChoiceField(forms.ModelMultipleChoiceField):
@@ -30,10 +30,22 @@ class SiteFilter(django_filters.ModelMultipleChoiceFilter):
 class NoteFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
     text = django_filters.CharFilter(label=_("Text contains"), method="filter_text")
-    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=Insight.Kind.choices)
-    channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Insight.Channel.choices)
-    language = django_filters.MultipleChoiceFilter(label=_("Language"), choices=Insight.Language.choices)
-    site = SiteFilter(label=_("Site"), queryset=Site.objects.all())
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=Insight.Kind.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    channel = django_filters.MultipleChoiceFilter(
+        label=_("Channel"), choices=Insight.Channel.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    language = django_filters.MultipleChoiceFilter(
+        label=_("Language"), choices=Insight.Language.choices, widget=forms.CheckboxSelectMultiple, distinct=False
+    )
+    site = SiteFilter(label=_("Site"), queryset=Site.objects.all(), widget=forms.CheckboxSelectMultiple, distinct=False)
+    product_area = django_filters.ModelMultipleChoiceFilter(
+        label=_("Product or area"),
+        queryset=ProductArea.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Insight.Status.choices, empty_label=_("Any"))
     occurred_after = django_filters.DateFilter(
         label=_("From"), field_name="occurred_at", lookup_expr="date__gte", widget=DateInput(attrs={"type": "date"})

@@ -253,8 +253,11 @@ def _check_own_recent(note: Insight, user: User) -> None:
 def edit_note(*, note: Insight, editor: User, ip_address: str | None = None, **changes: Any) -> Insight:
     """Let the agent who logged a note correct it within 24 hours; the change is audited."""
     _check_own_recent(note, editor)
-    if "occurred_at" in changes and changes["occurred_at"] is None:
-        del changes["occurred_at"]  # an emptied "when" keeps the time the note had
+    when = changes.get("occurred_at", note.occurred_at)
+    if when is None or when.replace(second=0, microsecond=0) == note.occurred_at.replace(second=0, microsecond=0):
+        # An emptied "when", or the same minute (the form shows minutes): the note keeps its
+        # exact time, so that it does not jump in lists ordered by it.
+        changes.pop("occurred_at", None)
     unknown = set(changes) - set(Insight.EDITABLE_FIELDS)
     if unknown:
         raise DomainError(_("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
@@ -292,6 +295,29 @@ def withdraw_notes(*, notes: list[Insight], by: User, ip_address: str | None = N
         note.withdrawn_by = by
         note.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "updated_at"])
         audit.record(actor=by, action="note.withdrawn", obj=note, ip_address=ip_address)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def restore_notes(*, notes: list[Insight], by: User, ip_address: str | None = None) -> int:
+    """Undo a withdrawal: the note counts again. Whoever may withdraw it may restore it (an
+    agent their own note within 24 hours of logging it; a lead any note of their sites).
+    Returns how many were restored now."""
+    is_lead = has_capability(by, Capability.VIEW_SITE_NOTES)
+    led = set(lead_site_ids(by)) if is_lead else set()
+    count = 0
+    for note in notes:
+        if note.status != Insight.Status.WITHDRAWN:
+            continue
+        if not (is_lead and note.site_id in led):
+            if note.agent_id != by.pk:
+                raise DomainError(_("Only the person who logged a note can change it."))
+            if timezone.now() - note.created_at > EDIT_WINDOW:
+                raise DomainError(_("Notes can be changed only in the 24 hours after logging them."))
+        note.status, note.withdrawn_at, note.withdrawn_by = Insight.Status.ACTIVE, None, None
+        note.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "updated_at"])
+        audit.record(actor=by, action="note.restored", obj=note, ip_address=ip_address)
         count += 1
     return count
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/plus-one/", views.plus_one, name="plus_one"),
     path("<int:pk>/edit/", views.edit_note, name="edit_note"),
     path("<int:pk>/withdraw/", views.withdraw_note, name="withdraw_note"),
+    path("<int:pk>/restore/", views.restore_note, name="restore_note"),
     path("<int:pk>/contact/", views.note_contact, name="note_contact"),
 ]

@@ -258,7 +258,23 @@ def withdraw_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Note withdrawn. It no longer counts anywhere."))
+        messages.success(
+            request, _("Note withdrawn. It no longer counts anywhere; “Restore” below undoes it if that was a mistake.")
+        )
+    return redirect("my_notes")
+
+
+@capability_required(Capability.LOG_NOTES)
+@require_POST
+def restore_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Undo a withdrawal (the agent's own note, within 24 hours of logging it)."""
+    note = get_object_or_404(Insight, pk=pk, agent=request.user)
+    try:
+        services.restore_notes(notes=[note], by=request.user, ip_address=client_ip(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Note restored. It counts again."))
     return redirect("my_notes")
 
 
@@ -275,18 +291,25 @@ def site_notes(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("note") if i.isdecimal() and len(i) < 19]
         chosen = list(Insight.objects.for_sites(lead_site_ids(request.user)).filter(pk__in=ids))
-        if request.POST.get("action") != "withdraw" or not chosen:
+        action = request.POST.get("action")
+        if action not in ("withdraw", "restore") or not chosen:
             messages.error(request, _("Choose notes and an action."))
         else:
             try:
-                count = services.withdraw_notes(notes=chosen, by=request.user, ip_address=client_ip(request))
+                if action == "withdraw":
+                    count = services.withdraw_notes(notes=chosen, by=request.user, ip_address=client_ip(request))
+                    done = ngettext(
+                        "%(count)d note withdrawn; choose it and “Restore” to undo.",
+                        "%(count)d notes withdrawn; choose them and “Restore” to undo.",
+                        count,
+                    )
+                else:
+                    count = services.restore_notes(notes=chosen, by=request.user, ip_address=client_ip(request))
+                    done = ngettext("%(count)d note restored.", "%(count)d notes restored.", count)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(
-                    request,
-                    ngettext("%(count)d note withdrawn.", "%(count)d notes withdrawn.", count) % {"count": count},
-                )
+                messages.success(request, done % {"count": count})
         return redirect(f"{reverse('site_notes')}?{request.POST.get('query', '')}")
     note_filter, notes = _site_notes(request)
     page = _paginate(request, notes.annotate(tally_count=Count("tallies")))
