@@ -8,6 +8,7 @@ A count below ``VOC_PUBLISH_THRESHOLD`` is never published: generators skip such
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Length
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -177,7 +179,7 @@ def _earlier(week: Week, key: str) -> str:
     total = week.baseline["total"]
     if not total or not week.publishable_baseline(week.baseline[key] * BASELINE_WEEKS):
         return ""
-    return " " + _("In the four weeks before: %(share)s%%.") % {"share": round(100 * week.baseline[key] / total, 1)}
+    return " " + _("In the four weeks before: %(share)s%%.") % {"share": decimal(100 * week.baseline[key] / total)}
 
 
 @generator("thanks")
@@ -199,7 +201,7 @@ def thanks(week: Week) -> Iterator[FactDraft]:
                 count,
             )
             % {"n": count}
-            + (" " + _("A usual week brings %(usual)s.") % {"usual": usual} if usual else "")
+            + (" " + _("A usual week brings %(usual)s.") % {"usual": decimal(usual)} if usual else "")
         ),
         compare=week.baseline_period,
         quote=week.quote(week.notes().filter(kind=Insight.Kind.THANKS)),
@@ -220,7 +222,11 @@ def biggest_theme(week: Week) -> Iterator[FactDraft]:
         base=week.counts["total"],
         sentence=lambda: (
             _("Did you know… the theme heard most this week was “%(theme)s”: %(n)s mentions, %(share)s%% of all notes?")
-            % {"theme": theme.label, "n": count, "share": percent}  # the reader's language: sentences() sets it
+            % {
+                "theme": theme.label,
+                "n": count,
+                "share": decimal(percent),
+            }  # the reader's language: sentences() sets it
         ),
         quote=week.quote(week.notes().filter(assignment__theme_id=theme_id)),
         data={"theme_id": theme_id, "theme": theme.name, "share": percent},
@@ -265,7 +271,7 @@ def _rising_sentence(theme: Theme, current: int, usual: float | None) -> str:
     return _(
         "Did you know… “%(theme)s” came up %(n)s times this week, against %(usual)s a week on average "
         "in the four weeks before?"
-    ) % {"theme": theme.label, "n": current, "usual": usual}
+    ) % {"theme": theme.label, "n": current, "usual": decimal(usual)}
 
 
 MAX_QUESTIONS = 3
@@ -370,7 +376,7 @@ def abroad(week: Week) -> Iterator[FactDraft]:
         percent=percent,
         sentence=lambda: (
             _("Did you know… %(share)s%% of this week's notes (%(n)s of %(total)s) came from customers abroad?")
-            % {"share": percent, "n": count, "total": total}
+            % {"share": decimal(percent), "n": count, "total": total}
             + _earlier(week, "abroad")
         ),
         compare=week.baseline_period,
@@ -416,7 +422,7 @@ def caused_by_us(week: Week) -> Iterator[FactDraft]:
                 "Did you know… %(share)s%% of this week's notes (%(n)s of %(total)s) were about something we "
                 "caused ourselves (failure demand)?"
             )
-            % {"share": percent, "n": count, "total": total}
+            % {"share": decimal(percent), "n": count, "total": total}
             + _earlier(week, "caused")
         ),
         compare=week.baseline_period,
@@ -441,7 +447,8 @@ def languages(week: Week) -> Iterator[FactDraft]:
 
     def sentence() -> str:
         listed = ", ".join(
-            _("%(share)s%% in %(language)s") % {"share": week.share(n), "language": labels[lang]()} for lang, n in parts
+            _("%(share)s%% in %(language)s") % {"share": decimal(week.share(n)), "language": labels[lang]()}
+            for lang, n in parts
         )
         return _("Did you know… %(n)s of this week's %(total)s notes were not in English: %(list)s?") % {
             "n": count,
@@ -646,14 +653,37 @@ def listening(week: Week) -> Iterator[FactDraft]:
                 "Did you know… %(people)s of us spent %(hours)s hours listening to customer calls this week?",
                 people,
             )
-            % {"people": people, "hours": hours}
+            % {"people": people, "hours": decimal(hours)}
         ),
         data={"minutes": minutes, "hours": hours, "sessions": row["sessions"], "executives": row["executives"]},
     )
 
 
 def draft_facts(week_start: date) -> tuple[int, list[FactDraft]]:
-    """Run every generator over the week starting ``week_start``: (notes that week, drafts)."""
+    """Run every generator over the week starting ``week_start``: (notes that week, drafts),
+    without repeating itself: the theme heard most is not also a "rising" fact, and a quote is
+    used by one fact only."""
     week = Week(week_start)
     drafts = [d for gen in REGISTRY.values() for d in gen(week) if d.number >= week.threshold]
-    return week.counts["total"], drafts
+    biggest = week.biggest[0] if week.biggest else None
+    quoted: set[int] = set()
+    kept = []
+    for draft in drafts:
+        if draft.key.startswith("rising:") and draft.data.get("theme_id") == biggest:
+            continue
+        if draft.quote is not None:
+            if draft.quote.pk in quoted:
+                draft = dataclasses.replace(draft, quote=None)
+            else:
+                quoted.add(draft.quote.pk)
+        kept.append(draft)
+    return week.counts["total"], kept
+
+
+def decimal(value: float | None) -> str:
+    """``value`` with one decimal at most, written the way the active language writes numbers
+    ("12.6" in English, "12,6" in Spanish): sentences are made inside each language."""
+    if value is None:
+        return ""
+    rounded = round(float(value), 1)
+    return number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1, force_grouping=True)

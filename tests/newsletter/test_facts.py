@@ -67,9 +67,10 @@ def test_every_fact_of_a_constructed_week_has_its_number_base_and_period(history
     assert (biggest.number, biggest.data["theme_id"]) == (12, theme.pk)
     assert "“Card not arrived”: 12 mentions, 21.8% of all notes" in biggest.sentence_en
 
-    rising = facts[f"rising:{theme.pk}"]
-    assert rising.number == 12 and rising.data["usual"] == 2.0
-    assert "came up 12 times this week, against 2.0 a week" in rising.sentence_en
+    # The theme heard most is also the fastest riser: one fact about it, not two with one quote.
+    assert f"rising:{theme.pk}" not in facts
+    quotes = [f.quote for f in facts.values() if f.quote]
+    assert len(quotes) == len(set(quotes))
 
     languages = facts["languages"]
     assert languages.number == 3 and languages.data == {"languages": {"es": 3}}  # Galician (2) is below the threshold
@@ -112,10 +113,21 @@ def test_a_baseline_built_on_fewer_notes_than_the_threshold_is_not_printed(add_n
     add_notes(6, customer_abroad=True, theme=theme)
     facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
     assert facts["abroad"].number == 6 and "four weeks before" not in facts["abroad"].sentence_en
-    rising = facts[f"rising:{theme.pk}"]
-    assert rising.data["usual"] is None
-    assert rising.sentence_en.endswith("came up 6 times this week, when it had rarely come up before?")
-    assert "0.5" not in rising.sentence_es and "6" in rising.sentence_es
+    assert f"rising:{theme.pk}" not in facts  # the theme heard most: its own fact says so
+
+
+def test_a_rising_sentence_writes_numbers_the_way_each_language_does(theme):
+    from django.utils import translation
+
+    from newsletter.facts import _rising_sentence
+
+    with translation.override("en"):
+        assert "against 2.5 a week" in _rising_sentence(theme, 12, 2.5)
+        assert _rising_sentence(theme, 6, None).endswith(
+            "came up 6 times this week, when it had rarely come up before?"
+        )
+    with translation.override("es"):
+        assert "2,5" in _rising_sentence(theme, 12, 2.5)
 
 
 def test_withdrawn_notes_do_not_count(history):
@@ -127,7 +139,7 @@ def test_withdrawn_notes_do_not_count(history):
 def test_each_fact_has_a_spanish_sentence(history):
     facts = facts_of(services.prepare_weekly_issue(week_start=WEEK, today=TODAY)[0])
     assert facts["abroad"].sentence_es.startswith("¿Sabías que")
-    assert "9.1" in facts["abroad"].sentence_es and "(5 de 55)" in facts["abroad"].sentence_es
+    assert "9,1" in facts["abroad"].sentence_es and "(5 de 55)" in facts["abroad"].sentence_es  # a decimal comma
 
 
 def test_new_themes_of_the_week_are_announced(add_notes):
