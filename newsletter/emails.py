@@ -68,6 +68,19 @@ def render_pack(pack: MonthlyPack, *, recipient: User | None, language: str) -> 
     )
 
 
+def build_test(issue: Issue, *, recipient: User) -> EmailMultiAlternatives:
+    """The issue as ``recipient`` would get it, marked as a test, in their language."""
+    rendered = render_issue(issue, recipient=recipient, language=recipient.language or "en")
+    rendered = emails.Rendered(
+        subject=_("[Test] %(subject)s") % {"subject": rendered.subject}, text=rendered.text, html=rendered.html
+    )
+    message = emails.message(rendered, to=recipient.email)
+    if issue.pdf:
+        with issue.pdf.open("rb") as fh:
+            message.attach(f"listening-post-{issue.label}.pdf", fh.read(), "application/pdf")
+    return message
+
+
 def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAlternatives:
     """The message of one delivery, ready to send on ``connection``."""
     recipient = delivery.recipient

@@ -671,11 +671,12 @@ def draft_facts(week_start: date) -> tuple[int, list[FactDraft]]:
     for draft in drafts:
         if draft.key.startswith("rising:") and draft.data.get("theme_id") == biggest:
             continue
-        if draft.quote is not None:
-            if draft.quote.pk in quoted:
+        quote = draft.quote
+        if quote is not None:
+            if quote.pk in quoted:
                 draft = dataclasses.replace(draft, quote=None)
             else:
-                quoted.add(draft.quote.pk)
+                quoted.add(quote.pk)
         kept.append(draft)
     return week.counts["total"], kept
 

@@ -21,13 +21,15 @@ class ReviewForm(forms.Form):
 
 
 class FactForm(forms.ModelForm):
+    es_checked = forms.BooleanField(label=_("The Spanish still says the same"), required=False)
+
     class Meta:
         model = Fact
         fields = ["position", "included", "sentence_en", "sentence_es"]
         widgets = {
-            "position": forms.NumberInput(attrs={"min": 0, "max": 99, "class": "narrow"}),
-            "sentence_en": forms.Textarea(attrs={"rows": 2}),
-            "sentence_es": forms.Textarea(attrs={"rows": 2}),
+            "position": forms.NumberInput(attrs={"min": 0, "max": 99, "class": "narrow", "data-position": ""}),
+            "sentence_en": forms.Textarea(attrs={"rows": 4, "data-sentence-en": ""}),
+            "sentence_es": forms.Textarea(attrs={"rows": 4, "data-sentence-es": ""}),
         }
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from newsletter import facts as fact_registry
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
@@ -104,6 +105,33 @@ class FactChange:
     included: bool
     sentence_en: str
     sentence_es: str
+    es_checked: bool = False  # the editor says the Spanish still says what the edited English does
+
+
+def send_test(*, issue: Issue, to: User) -> None:
+    """E-mail ``issue`` to its editor now, as a reader would get it (marked as a test; nothing
+    is recorded as delivered). Refused for a person without an address."""
+    if not to.email:
+        raise DomainError(_("Your account has no e-mail address to send the test to."))
+    if issue.status == Issue.Status.SKIPPED:
+        raise DomainError(not_editable(issue))
+    transaction.on_commit(lambda: _queue_test(issue.pk, to.pk))
+
+
+def _queue_test(issue_id: int, user_id: int) -> None:
+    from newsletter import tasks
+
+    tasks.send_test_issue.delay(issue_id, user_id)
+
+
+def deliver_test(*, issue_id: int, user_id: int) -> None:
+    """Worker: render the issue's PDF if it has none, then send the test e-mail."""
+    from newsletter import emails
+
+    issue = Issue.objects.get(pk=issue_id)
+    if not issue.pdf_rendered_at:
+        issue = render_issue_pdf(issue=issue)
+    emails.build_test(issue, recipient=User.objects.get(pk=user_id)).send()
 
 
 def not_editable(issue: Issue) -> str:
@@ -129,6 +157,28 @@ def review_issue(*, issue: Issue, by: User, editor_note: str, changes: list[Fact
     for change in changes:
         if not change.sentence_en.strip() or not change.sentence_es.strip():
             raise DomainError(_("Every fact needs a sentence in English and in Spanish."), field="facts")
+    # Spanish readers get the Spanish sentence: an edited English one must not leave it behind.
+    stale = [
+        c.fact_id
+        for c in changes
+        if redact(c.sentence_en.strip()).text != facts[c.fact_id].sentence_en
+        and redact(c.sentence_es.strip()).text == facts[c.fact_id].sentence_es
+        and not c.es_checked
+    ]
+    if stale:
+        raise DomainError(
+            ngettext(
+                "You changed the English sentence of a fact: update its Spanish sentence too, or tick "
+                "“The Spanish still says the same”.",
+                "You changed the English sentences of %(n)d facts: update their Spanish sentences too, or tick "
+                "“The Spanish still says the same”.",
+                len(stale),
+            )
+            % {"n": len(stale)},
+            field="facts",
+            others={f"fact:{pk}": _("The English sentence changed: is this still right?") for pk in stale},
+        )
+    for change in changes:
         fact = facts[change.fact_id]
         # Stored redacted (the fields see to it); compared and kept in memory as stored, so an
         # unchanged sentence is not taken for an edit and nothing raw outlives this call.

@@ -32,6 +32,12 @@ def deliver(self: object, issue_id: int | None = None, pack_id: int | None = Non
     return {"sent": run.sent, "failed": run.failed}
 
 
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def send_test_issue(issue_id: int, user_id: int) -> None:
+    """An editor's test e-mail of an issue. At least once: a retry may send the test twice."""
+    services.deliver_test(issue_id=issue_id, user_id=user_id)
+
+
 @shared_task(acks_late=True)
 def resume_deliveries() -> int:
     """Every five minutes: queue ``deliver`` for each issue or pack whose sending stopped (a

@@ -88,6 +88,7 @@ def issue_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 included=f.cleaned_data["included"],
                 sentence_en=f.cleaned_data["sentence_en"],
                 sentence_es=f.cleaned_data["sentence_es"],
+                es_checked=f.cleaned_data.get("es_checked", False),
             )
             for f in formset.initial_forms
         ]
@@ -97,10 +98,32 @@ def issue_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
+            by_fact = {f"fact:{f.instance.pk}": f for f in formset.initial_forms}
+            for key, message in exc.others.items():
+                if key in by_fact:
+                    by_fact[key].add_error("sentence_es", message)
         else:
-            messages.success(request, _("Saved. The issue is reviewed; approve it when it is ready."))
+            messages.success(
+                request, _("Saved. The issue is reviewed: check it below, send yourself a test, then approve it.")
+            )
             return redirect("newsletter_detail", pk=issue.pk)
     return render(request, "newsletter/issue_edit.html", {"issue": issue, "form": form, "formset": formset})
+
+
+@capability_required(Capability.EDIT_NEWSLETTERS)
+@require_POST
+def issue_test(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Send the issue to the editor now, as readers will get it."""
+    issue = get_object_or_404(Issue, pk=pk)
+    try:
+        services.send_test(issue=issue, to=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("A test is on its way to %(email)s; it takes a minute.") % {"email": request.user.email}
+        )
+    return redirect("newsletter_detail", pk=issue.pk)
 
 
 @capability_required(Capability.EDIT_NEWSLETTERS)

@@ -152,6 +152,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "newsletter_detail[draft]": _row(L, D, D, O, O, D, D, D, D),
     "newsletter_edit": _row(L, D, D, O, O, D, D, D, D),  # the draft
     "newsletter_approve": _row(L, D, D, R, R, D, D, D, D),
+    "newsletter_test": _row(L, D, D, R, R, D, D, D, D),
     "newsletter_send": _row(L, D, D, R, R, D, D, D, D),
     "newsletter_email_preview": _row(L, D, D, O, O, D, D, D, D),
     "newsletter_pdf": _all(R),  # the sent issue, PDF not rendered yet: back to the issue
@@ -238,6 +239,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "newsletter_detail[draft]": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_edit": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_approve": lambda w: {"pk": w.issue_draft.pk},
+    "newsletter_test": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_send": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_email_preview": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_pdf": lambda w: {"pk": w.issue_sent.pk},
@@ -288,6 +290,7 @@ POSTS: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "theme_undo": {},
     "newsletter_draft": {},
     "newsletter_approve": {},
+    "newsletter_test": {},
     "newsletter_send": {},
     "api:token": {},
     "api:note-withdraw": {},
