@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from newsletter.models import Delivery, Issue, MonthlyPack
@@ -70,10 +71,11 @@ def render_pack(pack: MonthlyPack, *, recipient: User | None, language: str) -> 
 
 def build_test(issue: Issue, *, recipient: User) -> EmailMultiAlternatives:
     """The issue as ``recipient`` would get it, marked as a test, in their language."""
-    rendered = render_issue(issue, recipient=recipient, language=recipient.language or "en")
-    rendered = emails.Rendered(
-        subject=_("[Test] %(subject)s") % {"subject": rendered.subject}, text=rendered.text, html=rendered.html
-    )
+    language = recipient.language or "en"
+    rendered = render_issue(issue, recipient=recipient, language=language)
+    with translation.override(language):
+        subject = _("[Test] %(subject)s") % {"subject": rendered.subject}
+    rendered = emails.Rendered(subject=subject, text=rendered.text, html=rendered.html)
     message = emails.message(rendered, to=recipient.email)
     if issue.pdf:
         with issue.pdf.open("rb") as fh:
