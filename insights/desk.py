@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from insights.feedback import reads
 from insights.following.models import Burst, Mail, Notification, Subscription, WebhookCall
@@ -19,7 +19,7 @@ from insights.models import Alert, Theme
 from insights.questions import counts
 from insights.questions.models import Question, QuestionMatch
 from voc.access import lead_site_ids
-from voc.desk import DUE_SOON, FIGURES, NEWS, OVERDUE, TODO, Item, register
+from voc.desk import DUE_SOON, FIGURES, NEWS, OVERDUE, TODO, Item, cached, register
 from voc.models import Insight, Outgoing, User
 from voc.roles import Capability, has_capability
 
@@ -30,9 +30,14 @@ def _midnight(day: date) -> datetime:
 
 @register
 def questions_to_listen_for(user: User, today: date) -> list[Item]:
-    """Agents: the open questions most asked lately, so they know what to listen for."""
+    """Agents: the open questions most asked lately, so they know what to listen for (the same
+    for everyone: counted once a minute)."""
     if not has_capability(user, Capability.LOG_NOTES):
         return []
+    return cached(f"listen-for:{get_language()}", 60, _questions_to_listen_for)
+
+
+def _questions_to_listen_for() -> list[Item]:
     open_ids = list(Question.objects.filter(status=Question.Status.OPEN).values_list("pk", flat=True))
     month = counts.counts(question_ids=open_ids)
     top = sorted(month.items(), key=lambda item: -item[1].month)[:3]
@@ -55,6 +60,10 @@ def questions_to_listen_for(user: User, today: date) -> list[Item]:
 def what_became_of_my_notes(user: User, today: date) -> list[Item]:
     if not has_capability(user, Capability.HEAR_BACK):
         return []
+    return cached(f"heard:{user.pk}:{get_language()}", 300, lambda: _what_became_of(user, today))
+
+
+def _what_became_of(user: User, today: date) -> list[Item]:
     summary = reads.summary(
         Insight.objects.filter(agent=user, occurred_at__gte=_midnight(today - timedelta(days=30))), heard_by=user
     )
@@ -99,28 +108,7 @@ def leads_to_do(user: User, today: date) -> list[Item]:
                 )
             )
     if has_capability(user, Capability.CONFIRM_MATCHES):
-        waiting = (
-            QuestionMatch.objects.filter(
-                state=QuestionMatch.State.SUGGESTED,
-                site_id__in=lead_site_ids(user),
-                question__status=Question.Status.OPEN,
-                note__status=Insight.Status.ACTIVE,
-            )
-            .values("question_id")
-            .annotate(n=Count("id"))
-            .order_by("-n")
-        )
-        for row in waiting[:3]:
-            question = Question.objects.get(pk=row["question_id"])
-            items.append(
-                Item(
-                    TODO,
-                    _("Possible matches to confirm for “%(question)s”") % {"question": question.label},
-                    reverse("question_detail", args=[question.pk]) + "#decide-title",
-                    count=row["n"],
-                    order=25,
-                )
-            )
+        items += cached(f"decide:{user.pk}:{get_language()}", 60, lambda: _matches_to_decide(user))
     if has_capability(user, Capability.VIEW_SITE_NOTES):
         sites = lead_site_ids(user)
         bursts = Burst.objects.filter(status=Burst.Status.OPEN).filter(
@@ -138,6 +126,33 @@ def leads_to_do(user: User, today: date) -> list[Item]:
                     order=10,
                 )
             )
+    return items
+
+
+def _matches_to_decide(user: User) -> list[Item]:
+    items = []
+    waiting = (
+        QuestionMatch.objects.filter(
+            state=QuestionMatch.State.SUGGESTED,
+            site_id__in=lead_site_ids(user),
+            question__status=Question.Status.OPEN,
+            note__status=Insight.Status.ACTIVE,
+        )
+        .values("question_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    for row in waiting[:3]:
+        question = Question.objects.get(pk=row["question_id"])
+        items.append(
+            Item(
+                TODO,
+                _("Possible matches to confirm for “%(question)s”") % {"question": question.label},
+                reverse("question_detail", args=[question.pk]) + "#decide-title",
+                count=row["n"],
+                order=25,
+            )
+        )
     return items
 
 
@@ -194,13 +209,15 @@ def machinery(user: User, today: date) -> list[Item]:
     if not has_capability(user, Capability.ADMINISTER):
         return []
     since = timezone.now() - timedelta(days=1)
-    waiting = Insight.objects.active().filter(vector__isnull=True).count()
+    # the last two days: the backlog that matters (older notes are caught up nightly), from the index
+    recent = Insight.objects.active().filter(occurred_at__gte=timezone.now() - timedelta(days=2))
+    waiting = recent.filter(vector__isnull=True).count()
     failed_mail = Mail.objects.filter(status=Outgoing.Status.FAILED, created_at__gte=since).count()
     failed_calls = WebhookCall.objects.filter(status=Outgoing.Status.FAILED, created_at__gte=since).count()
     return [
         Item(
             TODO if waiting > 1000 else FIGURES,
-            _("Notes waiting for a vector"),
+            _("Notes of the last two days waiting for a vector"),
             count=waiting,
             detail=_("embedded by the workers; the nightly job catches up"),
             state=OVERDUE if waiting > 1000 else "",

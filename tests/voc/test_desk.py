@@ -103,7 +103,7 @@ def test_an_admin_sees_a_silent_worker_failed_jobs_and_the_queue(admin_user, cli
     assert JobEvent.objects.get().error == "ValueError"  # the class, never the message
     figures = desk.desk(admin_user)[desk.FIGURES]
     assert any(i.title == "Queue “celery”" for i in figures)
-    assert "Notes waiting for a vector" in _titles(figures)
+    assert "Notes of the last two days waiting for a vector" in _titles(figures)
     assert client_for("admin").get("/").status_code == 200
 
 
