@@ -9,6 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from newsletter import services
 from newsletter.models import Delivery, Issue, MonthlyPack
 from newsletter.services import unsubscribe_token
 from voc import emails
@@ -78,7 +79,7 @@ def build_test(issue: Issue, *, recipient: User) -> EmailMultiAlternatives:
     rendered = emails.Rendered(subject=subject, text=rendered.text, html=rendered.html)
     message = emails.message(rendered, to=recipient.email)
     if issue.pdf:
-        with issue.pdf.open("rb") as fh:
+        with services.language_file(issue.pdf, language) as fh:
             message.attach(f"listening-post-{issue.label}.pdf", fh.read(), "application/pdf")
     return message
 
@@ -110,6 +111,6 @@ def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAl
         },
     )
     if document:
-        with document.open("rb") as fh:
+        with services.language_file(document, delivery.language) as fh:  # the reader's language
             message.attach(filename, fh.read(), "application/pdf")
     return message

@@ -1,7 +1,7 @@
 """The printable PDFs: the weekly "Did you know…?" one-pager for the contact-centre floor and the
 monthly head-office pack. Django templates make the HTML, WeasyPrint the PDF (workers only).
 
-Both render in the organisation's default language: one PDF per issue, whoever reads it. Fonts
+Both render in every interface language (``services.render_issue_pdf``): each reader gets their own. Fonts
 are the Source Sans 3 files in static/fonts, read from disk; the URL fetcher refuses every URL
 that is not a local file or inline data, so a render never downloads anything.
 """
@@ -74,10 +74,10 @@ def sizes(step: int) -> dict[str, Any]:
     return result
 
 
-def weekly(issue: Issue) -> bytes:
+def weekly(issue: Issue, *, language: str | None = None) -> bytes:
     """The A4 one-pager of ``issue``: its included facts in order and the editor's note. Always
     exactly one page, at the largest type (from the first step on) at which it fits."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         facts = list(issue.facts.filter(included=True).order_by("position", "id"))
         context = {"issue": issue, "facts": facts, "font_faces": font_faces()}
         # The editor's note takes about the room of one more fact.
@@ -92,10 +92,10 @@ def weekly(issue: Issue) -> bytes:
     return document.write_pdf()
 
 
-def monthly(month: date) -> bytes:
+def monthly(month: date, *, language: str | None = None) -> bytes:
     """The head-office pack of ``month`` (its first day): cover, contents, then the sections of
     ``pack.month_figures``."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         context = {**pack.month_figures(month), "font_faces": font_faces()}
         html = render_to_string("newsletter/pdf/pack.html", context)
     return _document(html).write_pdf()

@@ -7,9 +7,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
@@ -308,13 +311,14 @@ def _queue_pdf(issue: Issue) -> None:
     transaction.on_commit(lambda: tasks.render_issue_pdf.delay(issue.pk))
 
 
-def open_issue_pdf(*, issue: Issue) -> FieldFile | None:
-    """The issue's rendered PDF, open for reading; or None, with a render queued (see
-    ``request_issue_pdf``) when it is not rendered yet or the media folder lost the file."""
+def open_issue_pdf(*, issue: Issue, language: str | None = None) -> Any:
+    """The issue's rendered PDF in ``language`` (else the organisation's), open for reading; or
+    None, with a render queued (see ``request_issue_pdf``) when it is not rendered yet or the
+    media folder lost the file."""
     document: FieldFile = issue.pdf
     if document and issue.pdf_rendered_at:
         try:
-            document.open("rb")
+            document = language_file(document, language)
         except FileNotFoundError:
             Issue.objects.filter(pk=issue.pk).update(pdf_rendered_at=None)
             issue.pdf_rendered_at = None
@@ -366,22 +370,55 @@ def publish_last_month_pack(*, today: date) -> MonthlyPack:
 
 
 def render_issue_pdf(*, issue: Issue) -> Issue:
-    """Render the A4 one-pager of ``issue`` and store it (workers only: WeasyPrint is slow)."""
+    """Render the A4 one-pager of ``issue`` in every interface language and store each (workers
+    only: WeasyPrint is slow); the organisation's language is ``issue.pdf``, the others sit
+    beside it (``language_file``)."""
     from newsletter import pdf  # WeasyPrint: heavy, workers only
 
-    _store_pdf(issue, lambda: pdf.weekly(issue), f"listening-post-{issue.label}.pdf", "pdf_rendered_at", "pdf_error")
+    _store_pdf(
+        issue,
+        lambda language: pdf.weekly(issue, language=language),
+        f"listening-post-{issue.label}.pdf",
+        "pdf_rendered_at",
+        "pdf_error",
+    )
     return issue
 
 
-def _store_pdf(row: Issue | MonthlyPack, render: Callable[[], bytes], filename: str, stamp: str, error: str) -> None:
-    """Render ``row``'s PDF and store it, stamping ``stamp``; a failure is written to ``error``
-    (redacted by the field: a renderer's message may quote text) and raised again."""
+def other_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+def language_file(document: FieldFile, language: str | None) -> FieldFile | Any:
+    """``document`` (a rendered issue or pack) in ``language``, open for reading; the
+    organisation's language, or a language it was not rendered in, gives ``document`` itself."""
+    if language and language != settings.LANGUAGE_CODE and document:
+        name = variant_name(str(document.name), language)
+        if default_storage.exists(name):
+            return default_storage.open(name, "rb")
+    document.open("rb")
+    return document
+
+
+def variant_name(name: str, language: str) -> str:
+    stem, dot, extension = name.rpartition(".")
+    return f"{stem}.{language}{dot}{extension}"
+
+
+def _store_pdf(row: Issue | MonthlyPack, render: Callable[[str], bytes], filename: str, stamp: str, error: str) -> None:
+    """Render ``row``'s PDF in every interface language and store them, stamping ``stamp``
+    once all are there; a failure is written to ``error`` (redacted by the field: a
+    renderer's message may quote text) and raised again."""
     try:
-        content = render()
+        contents = {code: render(code) for code, _name in settings.LANGUAGES}
     except Exception as exc:
         type(row).objects.filter(pk=row.pk).update(**{error: f"{type(exc).__name__}: {exc}"[:300]})
         raise
-    _replace_file(row.pdf, filename, content)
+    _replace_file(row.pdf, filename, contents.pop(settings.LANGUAGE_CODE))
+    for language, content in contents.items():
+        name = variant_name(str(row.pdf.name), language)
+        default_storage.delete(name)
+        default_storage.save(name, ContentFile(content))
     setattr(row, stamp, timezone.now())
     setattr(row, error, "")
     row.save(update_fields=["pdf", stamp, error])
@@ -409,7 +446,13 @@ def prepare_monthly_pack(*, month: date, today: date | None = None) -> MonthlyPa
     if periods.next_month(month) > today:
         raise DomainError(_("%(month)s has not ended yet.") % {"month": month.strftime("%Y-%m")}, field="month")
     pack, _created = MonthlyPack.objects.get_or_create(month=month)
-    _store_pdf(pack, lambda: pdf.monthly(month), f"listening-post-pack-{pack.label}.pdf", "rendered_at", "error")
+    _store_pdf(
+        pack,
+        lambda language: pdf.monthly(month, language=language),
+        f"listening-post-pack-{pack.label}.pdf",
+        "rendered_at",
+        "error",
+    )
     return pack
 
 

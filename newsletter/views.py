@@ -182,7 +182,7 @@ def issue_email_preview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def issue_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     issue = _issue(request, pk)
-    pdf = services.open_issue_pdf(issue=issue)
+    pdf = services.open_issue_pdf(issue=issue, language=request.LANGUAGE_CODE)
     if pdf is not None:
         return FileResponse(pdf, filename=f"listening-post-{issue.label}.pdf")
     if issue.status == Issue.Status.SKIPPED:
@@ -203,7 +203,9 @@ def pack_list(request: AuthedHttpRequest) -> HttpResponse:
 def pack_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponseBase:
     pack = get_object_or_404(MonthlyPack.objects.exclude(rendered_at=None), pk=pk)
     try:
-        return FileResponse(pack.pdf.open("rb"), filename=f"listening-post-pack-{pack.label}.pdf")
+        return FileResponse(
+            services.language_file(pack.pdf, request.LANGUAGE_CODE), filename=f"listening-post-pack-{pack.label}.pdf"
+        )
     except (FileNotFoundError, ValueError):  # no file, or the media folder lost it
         raise Http404 from None
 

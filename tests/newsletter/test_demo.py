@@ -18,8 +18,8 @@ def test_demo_issues_are_an_archive_a_draft_and_a_pack_and_seeding_twice_adds_no
     add_notes, lead, monkeypatch, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF weekly")
-    monkeypatch.setattr(pdf, "monthly", lambda month: b"%PDF monthly")
+    monkeypatch.setattr(pdf, "weekly", lambda issue, language=None: b"%PDF weekly")
+    monkeypatch.setattr(pdf, "monthly", lambda month, language=None: b"%PDF monthly")
     last = periods.last_complete_week(timezone.localdate())
     for i in range(demo.ARCHIVE_WEEKS):
         add_notes(4, week=last - timedelta(weeks=i), caused_by_us=True)
@@ -35,13 +35,17 @@ def test_demo_issues_are_an_archive_a_draft_and_a_pack_and_seeding_twice_adds_no
 
 
 def test_rendering_again_replaces_the_pdf_instead_of_piling_up_copies(add_notes, lead, monkeypatch, settings):
-    monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF first")
+    monkeypatch.setattr(pdf, "weekly", lambda issue, language=None: b"%PDF first")
     add_notes(4, caused_by_us=True, week=periods.last_complete_week(timezone.localdate()))
     issue, _ = services.prepare_weekly_issue(week_start=periods.last_complete_week(timezone.localdate()))
     services.render_issue_pdf(issue=issue)
-    monkeypatch.setattr(pdf, "weekly", lambda issue: b"%PDF second")
+    monkeypatch.setattr(pdf, "weekly", lambda issue, language=None: b"%PDF second")
     services.render_issue_pdf(issue=Issue.objects.get(pk=issue.pk))
     issue.refresh_from_db()
     folder = settings.MEDIA_ROOT / "newsletters"
-    assert [p.name for p in folder.iterdir()] == [f"listening-post-{issue.label}.pdf"]
+    # one file per interface language, each replaced, none piled up
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"listening-post-{issue.label}.pdf"]
+        + [f"listening-post-{issue.label}.{code}.pdf" for code in services.other_languages()]
+    )
     assert issue.pdf.read() == b"%PDF second"
