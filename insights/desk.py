@@ -240,3 +240,33 @@ def machinery(user: User, today: date) -> list[Item]:
             order=6,
         ),
     ]
+
+
+@register
+def themes_being_prepared(user: User, today: date) -> list[Item]:
+    """While notes are still being read for the first time (a fresh install or the demo: the
+    workers embed them, then discovery proposes themes), everyone sees how far it has got."""
+    return cached(f"preparing:{get_language()}", 30, _themes_being_prepared)
+
+
+def _themes_being_prepared() -> list[Item]:
+    if Theme.objects.exists():
+        return []
+    recent = Insight.objects.active().filter(occurred_at__gte=timezone.now() - timedelta(days=60))
+    total = recent.count()
+    if not total:
+        return []
+    read = recent.filter(vector__isnull=False).count()
+    return [
+        Item(
+            NEWS,
+            _("Themes are being prepared"),
+            count=read,
+            detail=_(
+                "%(read)s of %(total)s recent notes read. Themes appear once they are grouped: "
+                "a few minutes after a fresh start (the demo), then every night."
+            )
+            % {"read": read, "total": total},
+            order=0,
+        )
+    ]

@@ -136,3 +136,14 @@ def test_a_late_case_is_marked_overdue_in_the_list_and_a_step_says_what_comes_ne
     page = response.content.decode()
     assert "Acknowledged. Next: contact the customer and record it here." in page
     assert "badge overdue" not in client.get(reverse("case_list")).content.decode()
+
+
+def test_everyone_sees_that_themes_are_being_prepared_until_there_are_some(agent, hq):
+    InsightFactory(agent=agent)
+    item = next(i for i in desk.desk(hq)[desk.NEWS] if i.title == "Themes are being prepared")
+    assert item.count == 0 and "0 of 1 recent notes read" in item.detail
+    ThemeFactory()
+    from django.core.cache import cache
+
+    cache.clear()
+    assert not [i for i in desk.desk(hq)[desk.NEWS] if i.title == "Themes are being prepared"]
