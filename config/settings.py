@@ -343,6 +343,9 @@ SESSION_COOKIE_AGE = env.int("VOC_SESSION_HOURS", 12, minimum=1) * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The dashboard's covering index has INCLUDE columns: PostgreSQL uses them; SQLite (the embedded
+# default) builds the index without them, which is all that warning says.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if VOC_HTTPS:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -352,7 +355,8 @@ if VOC_HTTPS:
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", False)
     if env.bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 LOGGING = {
     "version": 1,
