@@ -17,11 +17,8 @@ the plan of the dashboard's largest aggregate.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -50,36 +47,12 @@ def plan(sql_of: Any) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--notes", type=int, default=1_000_000)
-    parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("--agents", type=int, default=200)
-    parser.add_argument("--questions", type=int, default=30)
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--database", default="voc_bench_desk")
-    parser.add_argument("--keep-db", action="store_true")
-    args = parser.parse_args()
-
     loop = _module("loop_pages")
-    builder = loop._builder()
-    database_url = common.pg_url(args.database)
-    media = tempfile.TemporaryDirectory(prefix="voc-bench-desk-")
-    env = common.django_env(database_url, VOC_MEDIA_ROOT=media.name)
+    args = loop.arguments(__doc__ or "", database="voc_bench_desk")
     report: dict[str, Any] = {"benchmark": "desk pages", "notes": args.notes, "load_before": common.load_average()}
-    common.create_database(args.database)
     try:
-        common.manage(env, "migrate", "--noinput")
-        for key in [k for k in os.environ if k.startswith(("DJANGO_", "VOC_", "CELERY_", "CACHE_URL"))]:
-            del os.environ[key]
-        os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-        os.chdir(ROOT)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from django.conf import settings
-        from django.db import connection
+        built, hq = loop.year_of_notes(args, prefix="voc-bench-desk-")
+        report.update(built)
         from django.test import Client
         from django.utils import timezone
 
@@ -87,18 +60,7 @@ def main() -> None:
         from voc import periods
         from voc.models import ComplaintCase, Insight, ListeningSession, ProductArea, Site, User
 
-        people = builder.create_people(args.agents)
-        connection.close()
         today = timezone.localdate()
-        print(f"generating {args.notes} notes …", file=sys.stderr)
-        history = builder.generate_history(
-            database_url, notes=args.notes, weeks=args.weeks, people=people, tz=settings.TIME_ZONE, today=today,
-            last_week=periods.last_complete_week(today), seed=77, vector_weeks=0,
-        )  # fmt: skip
-        report["generate_seconds"] = history["seconds"]
-        hq = User.objects.get(username="hq")
-        report["questions"] = loop.add_questions(database_url, questions=args.questions, hq_id=hq.pk)
-        report["actions"] = loop.add_actions(hq)
         executive = User.objects.create_user(username="exec-bench", role="executive", password=common.PASSWORD)
         complaint = Insight.objects.filter(kind="complaint").order_by("-occurred_at").first()
         ComplaintCase.objects.create(
@@ -111,7 +73,6 @@ def main() -> None:
         admin = User.objects.create_user(username="admin-bench", role="admin", password=common.PASSWORD)
         lead = User.objects.filter(role="lead").order_by("id").first()
         agent = User.objects.filter(role="agent").order_by("id").first()
-        settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
         site = Site.objects.order_by("id").first()
         theme = Theme.objects.accepted().order_by("id").first()
         area = ProductArea.objects.order_by("id").first()

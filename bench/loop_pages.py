@@ -155,55 +155,73 @@ def finish(database: str, *, keep: bool, report: dict[str, Any]) -> None:
     print(json.dumps(report, indent=2))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def year_of_notes(args: Any, *, prefix: str) -> tuple[dict[str, Any], Any]:
+    """Build the year of notes in ``args.database`` and set Django up on it (production
+    settings): people, ``args.notes`` notes, questions and actions. Returns the report begun
+    and head office's user. The caller ends with ``finish``."""
+    builder = _builder()
+    database_url = common.pg_url(args.database)
+    media = tempfile.mkdtemp(prefix=prefix)
+    env = common.django_env(database_url, VOC_MEDIA_ROOT=media)
+    common.create_database(args.database)
+    common.manage(env, "migrate", "--noinput")
+    for key in [k for k in os.environ if k.startswith(("DJANGO_", "VOC_", "CELERY_", "CACHE_URL"))]:
+        del os.environ[key]
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from voc import periods
+    from voc.models import User
+
+    people = builder.create_people(args.agents)
+    connection.close()
+    today = timezone.localdate()
+    print(f"generating {args.notes} notes …", file=sys.stderr)
+    history = builder.generate_history(
+        database_url, notes=args.notes, weeks=args.weeks, people=people, tz=settings.TIME_ZONE, today=today,
+        last_week=periods.last_complete_week(today), seed=77, vector_weeks=0,
+    )  # fmt: skip
+    report: dict[str, Any] = {"generate_seconds": history["seconds"]}
+    hq = User.objects.get(username="hq")
+    report["questions"] = add_questions(database_url, questions=args.questions, hq_id=hq.pk)
+    report["actions"] = add_actions(hq)
+    settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    return report, hq
+
+
+def arguments(description: str, *, database: str, requests: int = 30) -> Any:
+    """The options of the year-of-notes benchmarks (this one and ``bench/desk_pages.py``)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--notes", type=int, default=1_000_000)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--questions", type=int, default=30)
-    parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--database", default="voc_bench_loop")
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--database", default=database)
     parser.add_argument("--keep-db", action="store_true")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    builder = _builder()
-    database_url = common.pg_url(args.database)
-    media = tempfile.TemporaryDirectory(prefix="voc-bench-loop-")
-    env = common.django_env(database_url, VOC_MEDIA_ROOT=media.name)
+
+def main() -> None:
+    args = arguments(__doc__ or "", database="voc_bench_loop")
+
     report: dict[str, Any] = {"benchmark": "loop pages", "notes": args.notes, "load_before": common.load_average()}
-    common.create_database(args.database)
     try:
-        common.manage(env, "migrate", "--noinput")
-        for key in [k for k in os.environ if k.startswith(("DJANGO_", "VOC_", "CELERY_", "CACHE_URL"))]:
-            del os.environ[key]
-        os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-        os.chdir(ROOT)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from django.conf import settings
+        built, _hq = year_of_notes(args, prefix="voc-bench-loop-")
+        report.update(built)
         from django.db import connection
         from django.test import Client
-        from django.utils import timezone
 
-        from voc import periods
         from voc.models import User
 
-        people = builder.create_people(args.agents)
-        connection.close()
-        today = timezone.localdate()
-        print(f"generating {args.notes} notes …", file=sys.stderr)
-        history = builder.generate_history(
-            database_url, notes=args.notes, weeks=args.weeks, people=people, tz=settings.TIME_ZONE, today=today,
-            last_week=periods.last_complete_week(today), seed=77, vector_weeks=0,
-        )  # fmt: skip
-        report["generate_seconds"] = history["seconds"]
-        hq = User.objects.get(username="hq")
-        report["questions"] = add_questions(database_url, questions=args.questions, hq_id=hq.pk)
-        report["actions"] = add_actions(hq)
-        settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT question_id FROM insights_questionmatch GROUP BY question_id ORDER BY count(*) DESC LIMIT 1"

@@ -19,7 +19,7 @@ from insights.models import Alert, Theme
 from insights.questions import counts
 from insights.questions.models import Question, QuestionMatch
 from voc.access import lead_site_ids
-from voc.desk import DUE_SOON, FIGURES, NEWS, OVERDUE, TODO, Item, cached, register
+from voc.desk import DUE_SOON, NEWS, TODO, Item, cached, register, watch
 from voc.models import Insight, Outgoing, User
 from voc.roles import Capability, has_capability
 
@@ -214,29 +214,25 @@ def machinery(user: User, today: date) -> list[Item]:
     waiting = recent.filter(vector__isnull=True).count()
     failed_mail = Mail.objects.filter(status=Outgoing.Status.FAILED, created_at__gte=since).count()
     failed_calls = WebhookCall.objects.filter(status=Outgoing.Status.FAILED, created_at__gte=since).count()
+    failed = "?status__exact=failed"
     return [
-        Item(
-            TODO if waiting > 1000 else FIGURES,
+        watch(
             _("Notes of the last two days waiting for a vector"),
-            count=waiting,
+            waiting,
             detail=_("embedded by the workers; the nightly job catches up"),
-            state=OVERDUE if waiting > 1000 else "",
+            alarm=waiting > 1000,
             order=4,
         ),
-        Item(
-            TODO if failed_mail else FIGURES,
+        watch(
             _("Alert and digest e-mails that failed in the last day"),
-            reverse("admin:insights_mail_changelist") + "?status__exact=failed",
-            count=failed_mail,
-            state=OVERDUE if failed_mail else "",
+            failed_mail,
+            url=reverse("admin:insights_mail_changelist") + failed,
             order=5,
         ),
-        Item(
-            TODO if failed_calls else FIGURES,
+        watch(
             _("Webhook calls that failed in the last day"),
-            reverse("admin:insights_webhookcall_changelist") + "?status__exact=failed",
-            count=failed_calls,
-            state=OVERDUE if failed_calls else "",
+            failed_calls,
+            url=reverse("admin:insights_webhookcall_changelist") + failed,
             order=6,
         ),
     ]

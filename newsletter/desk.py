@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsletter.models import Delivery, Issue, MonthlyPack
-from voc.desk import FIGURES, NEWS, OVERDUE, TODO, Item, due_state, register
+from voc.desk import NEWS, TODO, Item, due_state, register, watch
 from voc.models import User
 from voc.roles import Capability, has_capability
 
@@ -73,12 +73,10 @@ def deliveries(user: User, today: date) -> list[Item]:
         status=Delivery.Status.FAILED, created_at__gte=timezone.now() - timedelta(days=1)
     ).count()
     return [
-        Item(
-            TODO if failed else FIGURES,
+        watch(
             _("Newsletter e-mails that failed in the last day"),
-            reverse("admin:newsletter_delivery_changelist") + "?status__exact=failed",
-            count=failed,
-            state=OVERDUE if failed else "",
+            failed,
+            url=reverse("admin:newsletter_delivery_changelist") + "?status__exact=failed",
             order=5,
         )
     ]

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -23,6 +22,7 @@ from django.utils.translation import ngettext
 from newsletter import facts as fact_registry
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack, Subscription
 from voc import audit, periods
+from voc import emails as voc_emails
 from voc.errors import DomainError
 from voc.models import Insight, User
 from voc.redaction import redact
@@ -487,17 +487,12 @@ def set_subscription(*, user: User, weekly: bool, monthly_pack: bool) -> Subscri
 
 
 def unsubscribe_token(*, user: User, what: str = "weekly") -> str:
-    return signing.dumps({"u": user.pk, "w": what}, salt=UNSUBSCRIBE_SALT)
+    return voc_emails.signed_link_token(user=user, what=what, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe(*, token: str) -> User:
     """Turn off what the signed link names (``weekly`` or ``pack``). Safe to follow twice."""
-    try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        user = User.objects.get(pk=payload["u"])
-        what = payload["w"]
-    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
-        raise DomainError(_("This unsubscribe link is not valid.")) from None
+    user, what = voc_emails.read_signed_link(token, salt=UNSUBSCRIBE_SALT)
     current = subscription_for(user)
     set_subscription(
         user=user,

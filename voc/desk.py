@@ -72,6 +72,23 @@ def cached(key: str, seconds: int, compute: Callable[[], list[Item]]) -> list[It
     return items
 
 
+def watch(
+    title: str, count: int, *, url: str = "", detail: str = "", alarm: bool | None = None, order: int = 50
+) -> Item:
+    """A figure an admin keeps an eye on: a to-do, marked overdue, when it is alarming (by
+    default: anything but zero), else a plain figure of the machinery."""
+    alarming = bool(count) if alarm is None else alarm
+    return Item(
+        TODO if alarming else FIGURES,
+        title,
+        url,
+        count=count,
+        detail=detail,
+        state=OVERDUE if alarming else "",
+        order=order,
+    )
+
+
 def due_state(due: datetime | date | None, *, now: datetime | None = None) -> str:
     return periods.due_state(due, now=now or timezone.now())
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from voc.models import User
 
 
 def absolute_url(path: str) -> str:
@@ -76,3 +81,21 @@ def message(
     if rendered.html is not None:
         mail.attach_alternative(rendered.html, "text/html")
     return mail
+
+
+def signed_link_token(*, user: Any, what: str, salt: str) -> str:
+    """A token naming ``user`` and what a link does (an unsubscribe link's credential)."""
+    return signing.dumps({"u": user.pk, "w": what}, salt=salt)
+
+
+def read_signed_link(token: str, *, salt: str) -> tuple[User, str]:
+    """The person and the ``what`` of a token made by ``signed_link_token``; ``DomainError``
+    when it is not one of ours (tampered, another salt, a person no longer there)."""
+    from voc.errors import DomainError
+    from voc.models import User
+
+    try:
+        payload = signing.loads(token, salt=salt)
+        return User.objects.get(pk=payload["u"]), str(payload["w"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError):
+        raise DomainError(gettext("This unsubscribe link is not valid.")) from None
