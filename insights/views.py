@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -53,13 +54,14 @@ def theme_list(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-def _theme_notes(theme: Theme, user: Any):
-    """The theme's notes this person may see (a lead: their sites'; head office: all)."""
+def _theme_notes(theme: Theme, user: Any, *, words: str = ""):
+    """The theme's notes this person may see (a lead: their sites'; head office: all), with
+    every word of ``words`` in their text."""
+    notes = visible_notes(user).active().filter(assignment__theme=theme)
+    for word in words.split()[:8]:
+        notes = notes.filter(text__icontains=word)
     return (
-        visible_notes(user)
-        .active()
-        .filter(assignment__theme=theme)
-        .select_related("site", "assignment")
+        notes.select_related("site", "assignment")
         .annotate(tally_count=Count("tallies"))
         .order_by("-occurred_at", "-id")
     )
@@ -73,9 +75,12 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This theme was merged into “%(name)s”.") % {"name": theme.merged_into})
     week_list = periods.weeks_back(timezone.localdate(), 12)
     series = figures.weekly_counts(weeks=week_list, theme_ids=[theme.pk]).get(theme.pk, [0] * len(week_list))
-    page = Paginator(_theme_notes(theme, request.user), 25).get_page(request.GET.get("page"))
+    words = request.GET.get("q", "").strip()[:200]
+    page = Paginator(_theme_notes(theme, request.user, words=words), 25).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
         "theme": theme,
+        "words": words,
+        "query": urlencode({"q": words}) if words else "",
         "chart": charts.bar_chart(
             [f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week"), partial=True
         ),
@@ -196,17 +201,29 @@ def set_parent(request: AuthedHttpRequest, theme: Theme) -> None:
     messages.success(request, _("Parent theme saved."))
 
 
-def _chosen_notes(request: AuthedHttpRequest, theme: Theme) -> NotesForm:
-    form = NotesForm(request.POST, theme=theme, note_ids=list(theme.assignments.values_list("note_id", flat=True)))
+def _chosen_notes(request: AuthedHttpRequest, theme: Theme) -> tuple[NotesForm, list[int]]:
+    """The notes a split or a move applies to: the ticked ones, or, with "every page" ticked,
+    every note the search shows (on all its pages)."""
+    everything = request.POST.get("everything") == "on"
+    data = request.POST.copy()
+    if everything:
+        data.setlist("note_ids", [])
+    form = NotesForm(data, theme=theme, note_ids=list(theme.assignments.values_list("note_id", flat=True)))
+    if everything:
+        form.fields["note_ids"].required = False
     if not form.is_valid():
         raise DomainError(_("Choose notes of this theme."))
-    return form
+    if not everything:
+        return form, form.cleaned_data["note_ids"]
+    chosen = list(_theme_notes(theme, request.user, words=request.POST.get("q", "")).values_list("pk", flat=True))
+    if not chosen:
+        raise DomainError(_("Choose notes of this theme."))
+    return form, chosen
 
 
 @_curation
 def split_theme(request: AuthedHttpRequest, theme: Theme) -> None:
-    form = _chosen_notes(request, theme)
-    chosen = form.cleaned_data["note_ids"]
+    form, chosen = _chosen_notes(request, theme)
     new = services.split_theme(
         theme=theme, note_ids=chosen, name=form.cleaned_data["name"], by=request.user, ip=client_ip(request)
     )
@@ -219,8 +236,8 @@ def split_theme(request: AuthedHttpRequest, theme: Theme) -> None:
 
 @_curation
 def move_notes(request: AuthedHttpRequest, theme: Theme) -> None:
-    form = _chosen_notes(request, theme)
-    chosen, target = form.cleaned_data["note_ids"], form.cleaned_data["target"]
+    form, chosen = _chosen_notes(request, theme)
+    target = form.cleaned_data["target"]
     if target is None:
         raise DomainError(_("Choose the theme to move the notes to."))
     services.move_notes(note_ids=chosen, target=target, by=request.user, ip=client_ip(request))

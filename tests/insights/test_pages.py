@@ -160,3 +160,17 @@ def test_a_lead_sees_only_their_sites_notes_on_a_theme_page(client_for, themes, 
     Assignment.objects.create(note=far, theme=themes["cards"], method="person")
     assert "Far away note" not in client_for("lead").get(f"/themes/{themes['cards'].pk}/").content.decode()
     assert "Far away note" in client_for("hq").get(f"/themes/{themes['cards'].pk}/").content.decode()
+
+
+def test_a_lead_searches_a_themes_notes_and_splits_every_match_across_pages(client_for, themes, make_note):
+    cards = themes["cards"]
+    for i in range(30):  # more than a page
+        Assignment.objects.create(note=make_note(f"Apple Pay refused my card {i}", axis=0), theme=cards, method="auto")
+    client = client_for("lead")
+    page = client.get(f"/themes/{cards.pk}/", {"q": "apple pay"})
+    assert page.context["page"].paginator.count == 30 and page.context["page"].paginator.num_pages == 2
+    assert "all 30 notes shown, on every page" in page.content.decode()
+    client.post(f"/themes/{cards.pk}/split/", {"everything": "on", "q": "apple pay", "name": "Apple Pay refused"})
+    new = Theme.objects.get(name="Apple Pay refused")
+    assert new.assignments.count() == 30
+    assert cards.assignments.count() == 3  # the notes that did not match stay
