@@ -281,14 +281,21 @@ def audience(burst: Burst, found: Found) -> events.Event:
 
 
 def _title(burst: Burst, found: Found) -> str:
+    """The alert's title in the active language (a theme or question by its name in it)."""
+    what = burst.title
+    if not found.subject.startswith("subscription:"):
+        if burst.theme is not None:
+            what = burst.theme.label
+        elif burst.question is not None:
+            what = burst.question.label
     if found.subject.startswith("subscription:"):
         return _("%(what)s: %(n)d notes in the last day, more than the %(limit)d you set") % {
-            "what": burst.title,
+            "what": what,
             "n": burst.count,
             "limit": round(burst.baseline),
         }
     return _("%(what)s: %(n)d notes in the last %(minutes)d minutes (usually %(usual)s)") % {
-        "what": burst.title,
+        "what": what,
         "n": burst.count,
         "minutes": settings.VOC_ALERT_WINDOW_MINUTES,
         "usual": f"{burst.baseline:.1f}",

@@ -32,9 +32,9 @@ def describe(subscription: Subscription) -> str:
     """What a subscription follows, in words ("Complaint · Madrid")."""
     parts = []
     if subscription.theme:
-        parts.append(subscription.theme.name)
+        parts.append(subscription.theme.label)  # in the active language
     if subscription.question:
-        parts.append(subscription.question.text or subscription.question.text_es)
+        parts.append(subscription.question.label)
     if subscription.kind:
         parts.append(str(Insight.Kind(subscription.kind).label))
     if subscription.product_area:
