@@ -21,6 +21,7 @@ from insights.questions.models import Question, QuestionMatch
 from voc.access import lead_site_ids
 from voc.desk import DUE_SOON, NEWS, TODO, Item, cached, register, watch
 from voc.models import Insight, Outgoing, User
+from voc.numbers import decimal
 from voc.roles import Capability, has_capability
 
 
@@ -121,7 +122,7 @@ def leads_to_do(user: User, today: date) -> list[Item]:
                     _("Alert: %(what)s") % {"what": burst.title},
                     reverse("notifications"),
                     count=burst.count,
-                    detail=_("notes in the last window (usually %(usual)s)") % {"usual": f"{burst.baseline:.1f}"},
+                    detail=_("notes in the last window (usually %(usual)s)") % {"usual": decimal(burst.baseline)},
                     state=DUE_SOON,
                     order=10,
                 )
@@ -174,7 +175,7 @@ def rising_and_followed(user: User, today: date) -> list[Item]:
                     _("Rising: %(theme)s") % {"theme": alert.theme.label},
                     reverse("theme_detail", args=[alert.theme_id]),
                     count=alert.count,
-                    detail=_("notes last week against a usual %(usual)s") % {"usual": f"{alert.baseline:.1f}"},
+                    detail=_("notes last week against a usual %(usual)s") % {"usual": decimal(alert.baseline)},
                     order=5,
                 )
             )

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Length
 from django.utils import timezone, translation
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -28,6 +27,7 @@ from insights import figures
 from insights.models import Action, Question, QuestionMatch, Theme
 from insights.questions import counts as question_counts
 from voc.models import ComplaintCase, Insight, ListeningSession, Tally, User
+from voc.numbers import decimal
 
 BASELINE_WEEKS = 4
 RISING_RATIO = 1.5
@@ -679,12 +679,3 @@ def draft_facts(week_start: date) -> tuple[int, list[FactDraft]]:
                 quoted.add(quote.pk)
         kept.append(draft)
     return week.counts["total"], kept
-
-
-def decimal(value: float | None) -> str:
-    """``value`` with one decimal at most, written the way the active language writes numbers
-    ("12.6" in English, "12,6" in Spanish): sentences are made inside each language."""
-    if value is None:
-        return ""
-    rounded = round(float(value), 1)
-    return number_format(rounded, decimal_pos=0 if rounded == int(rounded) else 1, force_grouping=True)

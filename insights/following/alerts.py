@@ -25,6 +25,7 @@ from insights.models import Assignment, NoteVector, Theme
 from insights.questions.counts import counted
 from insights.questions.models import Question, QuestionMatch
 from voc.models import Insight, User
+from voc.numbers import decimal
 
 BASELINE = timedelta(days=28)
 RATIO = 3.0  # a window this many times its usual count is a burst
@@ -298,7 +299,7 @@ def _title(burst: Burst, found: Found) -> str:
         "what": what,
         "n": burst.count,
         "minutes": settings.VOC_ALERT_WINDOW_MINUTES,
-        "usual": f"{burst.baseline:.1f}",
+        "usual": decimal(burst.baseline),
     }
 
 
