@@ -163,7 +163,8 @@ def seed_loop() -> dict[str, int]:
     """Head office follows what concerns it and records what it did: subscriptions, actions
     (one done days ago, one measurable, one under way) and the notifications and e-mails they
     raise (written to var/mail), so the demo agents hear back; Elena gets card alerts by e-mail
-    and a weekly digest, Marta a daily one, Lucía her Monday "what happened". Idempotent (an action of the same title is not recorded twice)."""
+    and a weekly digest, Marta a daily one, Lucía her Monday "what happened". Idempotent (an
+    action of the same title is not recorded twice)."""
     from insights.actions import services as actions
     from insights.following import alerts
     from insights.following import mail as following_mail

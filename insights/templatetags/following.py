@@ -16,7 +16,7 @@ register = template.Library()
 def follow_button(context: template.Context, *, theme: Any = None, question: Any = None) -> dict[str, Any]:
     request = context["request"]
     subscription: Subscription | None = None
-    if "subscribe" in context.get("caps", ()):
+    if "subscribe" in (context.get("caps") or ()):
         subscription = services.subscription_of(request.user, theme=theme, question=question)
     return {
         "caps": context.get("caps", ()),
