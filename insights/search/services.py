@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +43,8 @@ SORTS = [("relevance", _("Relevance")), ("date", _("Newest first"))]
 # stemming and stop words fit it far better than 'simple' (shared plurals, articles).
 CONFIGS = {"en": "english", "es": "spanish", "gl": "spanish"}
 DEFAULT_PERIOD = "last_90_days"
+RANK_WINDOW = 1000  # matches ranked by relevance: the newest (see _matching)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SIMILAR_CANDIDATES = 5000  # the newest readable notes with vectors compared with the source
 SIMILAR_LIMIT = 10
 _OPEN, _CLOSE = "\x02", "\x03"  # highlight sentinels: never in stored text (input_guard strips controls)
@@ -153,7 +156,13 @@ def _matching(notes: QuerySet[Insight], query: str) -> QuerySet[Insight]:
             vector, tsquery = _vector(config), _tsquery(query, config)
             condition |= Q(_Matches(vector, tsquery), language=language)
             ranks.append(When(language=language, then=Func(vector, tsquery, function="ts_rank")))
-        return notes.filter(condition).annotate(rank=Case(*ranks, default=Value(0.0), output_field=FloatField()))
+        matches = notes.filter(condition)
+        # Ranking computes each note's tsvector: only the newest RANK_WINDOW matches are ranked,
+        # so a common word costs the same at a million notes; older matches follow, newest first.
+        edge = matches.order_by("-occurred_at").values("occurred_at")[RANK_WINDOW - 1 : RANK_WINDOW]
+        within = Q(occurred_at__gte=Coalesce(Subquery(edge), Value(EPOCH)))
+        rank = Case(*ranks, default=Value(0.0), output_field=FloatField())
+        return matches.annotate(rank=Case(When(within, then=rank), default=Value(-1.0), output_field=FloatField()))
     wanted, unwanted = terms(query)
     if not wanted:
         return notes.none()
@@ -173,8 +182,9 @@ def search_notes(
     today: date | None = None,
 ) -> NoteSearch:
     """Active notes ``viewer`` may read that match ``query`` (web-search syntax: words, "a
-    phrase", -word, or), within the dashboard's filters; by relevance (then newest) or newest
-    first. Raises InvalidSearch with field errors for a bad query, sort or filter."""
+    phrase", -word, or), within the dashboard's filters; newest first, or by relevance: the
+    newest ``RANK_WINDOW`` matches by rank, then older matches newest first (PostgreSQL).
+    Raises InvalidSearch with field errors for a bad query, sort or filter."""
     errors: dict[str, list[str]] = {}
     query = (query or "").strip()
     if not query:
