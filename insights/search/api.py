@@ -4,7 +4,7 @@ paginated, plus matching themes, questions and sent newsletter issues; the dashb
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.urls import reverse
@@ -134,7 +134,7 @@ class SearchView(GenericAPIView):
             )
         except services.InvalidSearch as exc:
             raise ValidationError(exc.errors) from exc
-        page = self.paginate_queryset(found.notes) or []
+        page: list[Insight] = self.paginate_queryset(cast(Any, found.notes)) or []  # a Matches pages like a QuerySet
         marked = services.highlighted(page, found.query)
         serializer = NoteHitSerializer(page, many=True, context={"request": request, "marked": marked})
         response = self.get_paginated_response(serializer.data)

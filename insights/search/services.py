@@ -10,10 +10,10 @@ default) every word must appear (``icontains``) and results come newest first.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, overload
 
 import numpy as np
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -74,7 +74,7 @@ class Hit:
 class NoteSearch:
     query: str
     sort: str
-    notes: QuerySet[Insight]  # ordered, filtered, readable; paginate before highlighting
+    notes: Matches  # ordered, filtered, readable; paginate before highlighting
     filters: ExploreFilter
     bounds: tuple[date, date] = field(default=(date.min, date.min))
 
@@ -142,13 +142,52 @@ def _tsquery(query: str, config: str) -> SearchQuery:
     return SearchQuery(query, config=config, search_type="websearch")
 
 
+def _newest() -> Any:
+    """Newest first, in a way the time index cannot serve on PostgreSQL: walking that index
+    backwards would compute each passed note's tsvector until enough match (seconds for a word
+    in a few percent of notes); the word indexes then a small sort take tens of milliseconds."""
+    if not _postgres():
+        return F("occurred_at").desc()
+    return (F("occurred_at") + Value(timedelta(0))).desc()
+
+
 class _Matches(Func):
     template = "%(expressions)s"
     arg_joiner = " @@ "
     output_field = BooleanField()
 
 
-def _matching(notes: QuerySet[Insight], query: str) -> QuerySet[Insight]:
+class Matches:
+    """The matching notes in order, for a Paginator: a slice sorts only (rank, time, id) to pick
+    its ids, then loads those notes, so thousands of matches never sort with their text."""
+
+    ordered = True  # for Paginator's check (a QuerySet's truth would fetch every row)
+
+    def __init__(self, queryset: QuerySet[Insight]) -> None:
+        self.queryset = queryset  # ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Insight]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Insight: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Insight]: ...
+    def __getitem__(self, index: int | slice) -> Insight | list[Insight]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        ids = list(self.queryset.values_list("pk", flat=True)[index])
+        found = Insight.objects.select_related("site", "product_area").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+def _matching(notes: QuerySet[Insight], query: str, *, ranked: bool) -> QuerySet[Insight]:
     if _postgres():
         condition = Q()
         ranks = []
@@ -157,9 +196,11 @@ def _matching(notes: QuerySet[Insight], query: str) -> QuerySet[Insight]:
             condition |= Q(_Matches(vector, tsquery), language=language)
             ranks.append(When(language=language, then=Func(vector, tsquery, function="ts_rank")))
         matches = notes.filter(condition)
+        if not ranked:
+            return matches
         # Ranking computes each note's tsvector: only the newest RANK_WINDOW matches are ranked,
         # so a common word costs the same at a million notes; older matches follow, newest first.
-        edge = matches.order_by("-occurred_at").values("occurred_at")[RANK_WINDOW - 1 : RANK_WINDOW]
+        edge = matches.order_by(_newest()).values("occurred_at")[RANK_WINDOW - 1 : RANK_WINDOW]
         within = Q(occurred_at__gte=Coalesce(Subquery(edge), Value(EPOCH)))
         rank = Case(*ranks, default=Value(0.0), output_field=FloatField())
         return matches.annotate(rank=Case(When(within, then=rank), default=Value(-1.0), output_field=FloatField()))
@@ -170,7 +211,7 @@ def _matching(notes: QuerySet[Insight], query: str) -> QuerySet[Insight]:
         notes = notes.filter(text__icontains=word)
     for word in unwanted:
         notes = notes.exclude(text__icontains=word)
-    return notes.annotate(rank=Value(0.0, output_field=FloatField()))
+    return notes
 
 
 def search_notes(
@@ -200,9 +241,10 @@ def search_notes(
         errors.update({name: list(messages) for name, messages in found.errors.items()})
     if errors:
         raise InvalidSearch(errors)
-    notes = _matching(found.qs, query).select_related("site", "product_area")
-    order = ["-rank", "-occurred_at", "-id"] if sort == "relevance" and _postgres() else ["-occurred_at", "-id"]
-    return NoteSearch(query=query, sort=sort, notes=notes.order_by(*order), filters=found, bounds=found.bounds)
+    ranked = sort == "relevance" and _postgres()
+    notes = _matching(found.qs, query, ranked=ranked)
+    order = ["-rank", "-occurred_at", "-id"] if ranked else [_newest(), "-id"]
+    return NoteSearch(query=query, sort=sort, notes=Matches(notes.order_by(*order)), filters=found, bounds=found.bounds)
 
 
 def highlight(text: str, query: str) -> SafeString:
