@@ -125,17 +125,18 @@ class SearchView(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         viewer = signed_in(request)
-        try:
-            found = services.search_notes(
-                viewer=viewer,
-                query=request.query_params.get("q", ""),
-                sort=request.query_params.get("sort") or "relevance",
-                filters=request.query_params,
-            )
-        except services.InvalidSearch as exc:
-            raise ValidationError(exc.errors) from exc
-        page: list[Insight] = self.paginate_queryset(cast(Any, found.notes)) or []  # a Matches pages like a QuerySet
-        marked = services.highlighted(page, found.query)
+        with services.quick_plans():
+            try:
+                found = services.search_notes(
+                    viewer=viewer,
+                    query=request.query_params.get("q", ""),
+                    sort=request.query_params.get("sort") or "relevance",
+                    filters=request.query_params,
+                )
+            except services.InvalidSearch as exc:
+                raise ValidationError(exc.errors) from exc
+            page: list[Insight] = self.paginate_queryset(cast(Any, found.notes)) or []  # pages like a QuerySet
+            marked = services.highlighted(page, found.query)
         serializer = NoteHitSerializer(page, many=True, context={"request": request, "marked": marked})
         response = self.get_paginated_response(serializer.data)
         response.data["date_from"], response.data["date_to"] = found.bounds

@@ -22,15 +22,16 @@ def search(request: AuthedHttpRequest) -> HttpResponse:
     if not query:
         context["filters"] = services.note_filters(viewer=request.user, data=None)
         return render(request, "insights/search/search.html", context)
-    try:
-        found = services.search_notes(viewer=request.user, query=query, sort=sort, filters=request.GET)
-    except services.InvalidSearch as exc:
-        context["errors"] = exc.errors
-        context["filters"] = services.note_filters(viewer=request.user, data=request.GET)
-        return render(request, "insights/search/search.html", context, status=400)
-    page = Paginator(found.notes, services.PAGE_SIZE).get_page(request.GET.get("page"))
-    notes = list(page.object_list)
-    marked = services.highlighted(notes, found.query)
+    with services.quick_plans():
+        try:
+            found = services.search_notes(viewer=request.user, query=query, sort=sort, filters=request.GET)
+        except services.InvalidSearch as exc:
+            context["errors"] = exc.errors
+            context["filters"] = services.note_filters(viewer=request.user, data=request.GET)
+            return render(request, "insights/search/search.html", context, status=400)
+        page = Paginator(found.notes, services.PAGE_SIZE).get_page(request.GET.get("page"))
+        notes = list(page.object_list)
+        marked = services.highlighted(notes, found.query)
     params = request.GET.copy()
     params.pop("page", None)
     context.update(
