@@ -41,9 +41,18 @@ def period_dates(period: str, today: date) -> tuple[date, date]:
     return this_monday - timedelta(days=28), this_monday - timedelta(days=1)
 
 
+# Dates outside these years are typing mistakes; the last day of year 9999 would overflow the
+# range's end (the day after it) into a server error.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class ExploreForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("date_from", "date_to"):
+            value = data.get(name)
+            if value and not EARLIEST <= value <= LATEST:
+                self.add_error(name, _("Choose a date between 1900 and 2999."))
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and first > last:
             self.add_error("date_to", _("The end date is before the start date."))

@@ -261,3 +261,26 @@ def test_my_notes_and_site_notes_link_to_more_like_this(agent, lead, client):
     assert link in client.get(reverse("my_notes")).content.decode()
     client.force_login(lead)
     assert link in client.get(reverse("site_notes")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"site": "99999999999999999999"},
+        {"theme": "99999999999999999999"},
+        {"date_to": "9999-12-31"},
+        {"period": "custom", "date_from": "0001-01-01"},
+        {"page": "99999999999999999999"},
+        {"customer_abroad": "maybe"},
+    ],
+)
+def test_odd_parameters_are_refused_or_ignored_never_a_server_error(hq, client, params):
+    api = _api(hq).get("/api/v1/search/", {"q": "card", **params})
+    assert api.status_code in (200, 400, 404), api.status_code
+    client.force_login(hq)
+    assert client.get(reverse("search"), {"q": "card", **params}).status_code in (200, 400)
+
+
+@pytest.mark.parametrize("query", ["!!! && || :* <-> ''", "-", '"', "or", "the"])
+def test_any_query_text_is_answered(agent, query):
+    assert isinstance(_found(agent, query), list)
