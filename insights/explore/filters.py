@@ -46,6 +46,20 @@ def period_dates(period: str, today: date) -> tuple[date, date]:
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold, instead of letting the lookup overflow."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or []:
+            if not str(item).isdecimal() or len(str(item)) > 18:
+                raise forms.ValidationError(_("Choose from the list."), code="invalid_choice")
+        return super().clean(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
+
+
 class ExploreForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -79,13 +93,13 @@ class ExploreFilter(django_filters.FilterSet):
     language = django_filters.MultipleChoiceFilter(
         label=_("Language"), choices=Insight.Language.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    product_area = django_filters.ModelMultipleChoiceFilter(
+    product_area = IdsFilter(
         label=_("Product or area"),
         queryset=ProductArea.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    theme = django_filters.ModelMultipleChoiceFilter(
+    theme = IdsFilter(
         label=_("Theme"),
         field_name="assignment__theme",
         queryset=Theme.objects.none(),

@@ -268,6 +268,7 @@ def test_my_notes_and_site_notes_link_to_more_like_this(agent, lead, client):
     [
         {"site": "99999999999999999999"},
         {"theme": "99999999999999999999"},
+        {"product_area": "99999999999999999999"},
         {"date_to": "9999-12-31"},
         {"period": "custom", "date_from": "0001-01-01"},
         {"page": "99999999999999999999"},
