@@ -10,6 +10,7 @@ from insights.actions import api as actions_api
 from insights.explore import api as explore_api
 from insights.following import api as following_api
 from insights.questions import api as questions_api
+from insights.search import api as search_api
 from newsletter import api as newsletter_api
 from voc.accounts import api as accounts_api
 from voc.accounts import views as accounts_views
@@ -35,6 +36,8 @@ api_patterns = [
     path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("dashboard/", explore_api.DashboardView.as_view(), name="dashboard"),
+    path("search/", search_api.SearchView.as_view(), name="search"),
+    path("search/similar/<int:pk>/", search_api.SimilarView.as_view(), name="search-similar"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file (?script), not inline; the
     # UI styles its widgets inline, hence that page's CSP allows inline styles.
@@ -64,6 +67,7 @@ urlpatterns = [
     path("actions/", include("insights.actions.urls")),
     path("following/", include("insights.following.urls")),
     path("dashboard/", include("insights.explore.urls")),
+    path("search/", include("insights.search.urls")),
     path("language/", accounts_views.set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

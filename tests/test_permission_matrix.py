@@ -138,6 +138,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         ["dashboard", "dashboard_notes", "dashboard_csv", "dashboard_notes_csv", "dashboard_pdf"],
         _row(L, D, D, O, O, O, O, O, O),
     ),
+    # --- search: everyone searches what they may read (rows: tests/insights/search); note A is agent A's
+    "search": _all(O),
+    "search_similar": _row(L, O, D, O, D, O, O, O, O),
     # --- themes
     "theme_list": _row(L, D, D, O, O, O, O, O, O),
     "emerging_themes": _row(L, D, D, O, O, D, D, D, D),
@@ -168,6 +171,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:dashboard": _row(L, D, D, O, O, O, O, O, O),
     "api:schema": _all(O),
     "api:docs": _all(O),
+    "api:search": _all(I),  # no q: 400 with the field error (rows: tests/insights/search)
+    "api:search-similar": _row(L, O, D, O, D, O, O, O, O),  # note A
     "api:note-list": _all(O),  # rows filtered: see test_the_notes_api_shows_each_person_only_their_notes
     "api:note-detail": _row(L, O, D, O, D, O, O, O, O),  # note A
     "api:note-withdraw": _row(L, O, D, O, D, D, D, D, D),
@@ -246,6 +251,8 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "newsletter_pdf[draft]": lambda w: {"pk": w.issue_draft.pk},
     "newsletter_pack_pdf": lambda w: {"pk": w.pack.pk},
     "newsletter_unsubscribe": lambda w: {"token": w.unsubscribe_token},
+    "search_similar": lambda w: {"pk": w.note_a.pk},
+    "api:search-similar": lambda w: {"pk": w.note_a.pk},
     "api:note-detail": lambda w: {"pk": w.note_a.pk},
     "api:note-withdraw": lambda w: {"pk": w.note_a.pk},
     "api:note-plus-one": lambda w: {"pk": w.note_a.pk},

@@ -41,9 +41,32 @@ def period_dates(period: str, today: date) -> tuple[date, date]:
     return this_monday - timedelta(days=28), this_monday - timedelta(days=1)
 
 
+# Dates outside these years are typing mistakes; the last day of year 9999 would overflow the
+# range's end (the day after it) into a server error.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database column can hold, instead of letting the lookup overflow."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or []:
+            if not str(item).isdecimal() or len(str(item)) > 18:
+                raise forms.ValidationError(_("Choose from the list."), code="invalid_choice")
+        return super().clean(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
+
+
 class ExploreForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("date_from", "date_to"):
+            value = data.get(name)
+            if value and not EARLIEST <= value <= LATEST:
+                self.add_error(name, _("Choose a date between 1900 and 2999."))
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and first > last:
             self.add_error("date_to", _("The end date is before the start date."))
@@ -70,13 +93,13 @@ class ExploreFilter(django_filters.FilterSet):
     language = django_filters.MultipleChoiceFilter(
         label=_("Language"), choices=Insight.Language.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    product_area = django_filters.ModelMultipleChoiceFilter(
+    product_area = IdsFilter(
         label=_("Product or area"),
         queryset=ProductArea.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
     )
-    theme = django_filters.ModelMultipleChoiceFilter(
+    theme = IdsFilter(
         label=_("Theme"),
         field_name="assignment__theme",
         queryset=Theme.objects.none(),
