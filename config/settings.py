@@ -146,9 +146,12 @@ VOC_LOGIN_USERNAME_FAILURE_LIMIT = env.int("VOC_LOGIN_USERNAME_FAILURE_LIMIT", 1
 VOC_API_TOKEN_DAYS = env.int("VOC_API_TOKEN_DAYS", 90, minimum=1)
 
 # Language and time
-LANGUAGE_CODE = env.choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es"])
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_CODE = env.choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es", "gl"])
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("gl", _("Galician"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date and number formats where Django's differ from what our readers write
+# (config/formats/en: day/month/year and 24-hour times, as in the UK, not Django's US default).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("VOC_TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
