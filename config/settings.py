@@ -150,8 +150,12 @@ LANGUAGE_CODE = env.choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es", "gl"])
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("gl", _("Galician"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Our own date and number formats where Django's differ from what our readers write
-# (config/formats/en: day/month/year and 24-hour times, as in the UK, not Django's US default).
+# (config/formats/en: day/month/year and 24-hour times as in the UK, not Django's US defaults;
+# config/formats/gl: day/month/year with slashes). Spanish uses Django's own.
 FORMAT_MODULE_PATH = ["config.formats"]
+# Numbers are written without thousand separators in every language: they also appear in
+# attributes, CSV cells and chart data, where "1.234" or "1,234" would be misread.
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = env.str("VOC_TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
