@@ -300,8 +300,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "NoteLanguageEnum": "voc.models.Insight.Language",
-        "InterfaceLanguageEnum": "config.settings.LANGUAGES",
+        # A note's language and a person's (or webhook's) interface language are one set since
+        # the interface speaks Galician too (they were NoteLanguageEnum and InterfaceLanguageEnum).
+        "LanguageEnum": "config.settings.LANGUAGES",
         "NoteStatusEnum": "voc.models.Insight.Status",
         "ThemeStatusEnum": "insights.models.Theme.Status",
         "KindEnum": "voc.models.Insight.Kind",  # the name it had before notifications came
