@@ -3,9 +3,11 @@ times (the UK's way, not Django's US default), Spanish and Galician with "de"; a
 reader sees the interface in Galician."""
 
 from datetime import datetime
+from types import SimpleNamespace
 
 import pytest
 from django import forms
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -81,3 +83,20 @@ def test_typed_dates_are_read_day_first_and_iso_dates_everywhere(language):
     with translation.override(language):
         assert field.clean("04/12/2026").isoformat() == "2026-12-04"
         assert field.clean("2026-12-04").isoformat() == "2026-12-04"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "acknowledged by Monday 7 December."),
+        ("es", "a más tardar el lunes 7 de diciembre."),
+        ("gl", "como moi tarde o luns 7 de decembro."),
+    ],
+)
+def test_a_case_reminder_writes_the_weekday_and_date_in_the_languages_order(language, expected):
+    case = SimpleNamespace(
+        acknowledge_by=timezone.make_aware(datetime(2026, 12, 7, 10)), note=SimpleNamespace(text="…")
+    )
+    with translation.override(language):
+        text = render_to_string("voc/email/case_reminder.txt", {"stage": "acknowledge", "case": case, "case_url": "/"})
+    assert expected in text
