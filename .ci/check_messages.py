@@ -1,7 +1,10 @@
-"""Fail when a UI string has no Spanish translation: re-extract messages and compare."""
+"""Fail when a UI string has no translation in an interface language: re-extract messages and
+compare with each committed locale/<code>/LC_MESSAGES/django.po. The languages are
+settings.LANGUAGES except English, the language the strings are written in."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,7 +13,24 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+SOURCE_LANGUAGE = "en"
+
+
+def languages() -> list[tuple[str, str]]:
+    """(code, English name) of every interface language that needs a translation file."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.conf import settings
+    from django.utils import translation
+
+    django.setup()
+    with translation.override(SOURCE_LANGUAGE):
+        return [(code, str(name)) for code, name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+
+
+def po_path(root: Path, code: str) -> Path:
+    return root / "locale" / code / "LC_MESSAGES" / "django.po"
 
 
 def entries(text: str) -> dict[str, str]:
@@ -27,29 +47,37 @@ def entries(text: str) -> dict[str, str]:
         msgid = "".join(re.findall(r'"(.*)"', ids.group(1)))
         if msgid:
             # A fuzzy entry is gettext's guess from a similar string: it counts as untranslated.
-            result[msgid] = "" if fuzzy else "".join("".join(re.findall(r'"(.*)"', s)) for s in strs)
+            # An entry counts as translated only when every plural form is.
+            forms = ["".join(re.findall(r'"(.*)"', s)) for s in strs]
+            result[msgid] = "" if fuzzy or not all(forms) else "".join(forms)
     return result
 
 
 def main() -> int:
+    wanted = languages()
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "project"
         shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "var", ".git", "*.sqlite3*", "node_modules"))
+        locales = [arg for code, _name in wanted for arg in ("-l", code)]
         subprocess.run(
-            [sys.executable, "manage.py", "makemessages", "-l", "es", "--ignore=tests", "--ignore=bench", "-v", "0"],
+            [sys.executable, "manage.py", "makemessages", *locales, "--ignore=tests", "--ignore=bench", "-v", "0"],
             cwd=copy,
             check=True,
         )
-        fresh = entries((copy / PO.relative_to(ROOT)).read_text())
-    committed = entries(PO.read_text())
-    missing = sorted(set(fresh) - {k for k, v in committed.items() if v})
-    if missing:
-        print(f"{len(missing)} UI strings have no Spanish translation in {PO.relative_to(ROOT)}:")
-        for msgid in missing:
-            print(f"  {msgid!r}")
-        return 1
-    print(f"Spanish translations complete: {len(fresh)} strings.")
-    return 0
+        fresh = {code: entries(po_path(copy, code).read_text()) for code, _name in wanted}
+    failed = False
+    for code, name in wanted:
+        po = po_path(ROOT, code)
+        committed = entries(po.read_text()) if po.exists() else {}
+        missing = sorted(set(fresh[code]) - {k for k, v in committed.items() if v})
+        if missing:
+            failed = True
+            print(f"{len(missing)} UI strings have no {name} ({code}) translation in {po.relative_to(ROOT)}:")
+            for msgid in missing:
+                print(f"  {msgid!r}")
+        else:
+            print(f"{name} ({code}) translations complete: {len(fresh[code])} strings.")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

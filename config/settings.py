@@ -146,9 +146,16 @@ VOC_LOGIN_USERNAME_FAILURE_LIMIT = env.int("VOC_LOGIN_USERNAME_FAILURE_LIMIT", 1
 VOC_API_TOKEN_DAYS = env.int("VOC_API_TOKEN_DAYS", 90, minimum=1)
 
 # Language and time
-LANGUAGE_CODE = env.choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es"])
-LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LANGUAGE_CODE = env.choice("VOC_DEFAULT_LANGUAGE", "en", ["en", "es", "gl"])
+LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("gl", _("Galician"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date and number formats where Django's differ from what our readers write
+# (config/formats/en: day/month/year and 24-hour times as in the UK, not Django's US defaults;
+# config/formats/gl: day/month/year with slashes). Spanish uses Django's own.
+FORMAT_MODULE_PATH = ["config.formats"]
+# Numbers are written without thousand separators in every language: they also appear in
+# attributes, CSV cells and chart data, where "1.234" or "1,234" would be misread.
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = env.str("VOC_TIME_ZONE", "Europe/Madrid")
 USE_I18N = True
 USE_TZ = True
@@ -293,8 +300,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "NoteLanguageEnum": "voc.models.Insight.Language",
-        "InterfaceLanguageEnum": "config.settings.LANGUAGES",
+        # A note's language and a person's (or webhook's) interface language are one set since
+        # the interface speaks Galician too (they were NoteLanguageEnum and InterfaceLanguageEnum).
+        "LanguageEnum": "config.settings.LANGUAGES",
         "NoteStatusEnum": "voc.models.Insight.Status",
         "ThemeStatusEnum": "insights.models.Theme.Status",
         "KindEnum": "voc.models.Insight.Kind",  # the name it had before notifications came

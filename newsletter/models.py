@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from insights.models import SPANISH_NAME_READERS
 from voc.models import Insight, Outgoing
 from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
 
@@ -107,9 +108,13 @@ class Fact(models.Model):
         return self.sentence_en
 
     def sentence(self, language: str | None = None) -> str:
-        """The sentence in ``language`` (default: the active one); English when there is no other."""
+        """The sentence in ``language`` (default: the active one); English when there is no other.
+
+        Facts are written in English and Spanish; Galician readers get the Spanish sentence, as
+        they get a theme's Spanish name (``SPANISH_NAME_READERS``).
+        """
         language = (language or get_language() or "en")[:2]
-        return self.sentence_es if language == "es" and self.sentence_es else self.sentence_en
+        return self.sentence_es if language in SPANISH_NAME_READERS and self.sentence_es else self.sentence_en
 
     @property
     def figure(self) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from insights.models import SPANISH_NAME_READERS
 from newsletter import emails, services, tasks
 from newsletter.forms import ApproveForm, FactFormSet, ReviewForm, SubscriptionForm
 from newsletter.models import Delivery, Fact, Issue, MonthlyPack
@@ -34,7 +35,7 @@ def issue_list(request: AuthedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     issues = services.visible_issues(request.user).annotate(fact_count=Count("facts", filter=Q(facts__included=True)))
     if query:
-        language_field = "sentence_es" if request.LANGUAGE_CODE == "es" else "sentence_en"
+        language_field = "sentence_es" if request.LANGUAGE_CODE in SPANISH_NAME_READERS else "sentence_en"
         matching = Fact.objects.filter(issue=OuterRef("pk"), included=True).filter(
             Q(**{f"{language_field}__icontains": query}) | Q(quote__icontains=query)
         )

@@ -152,3 +152,17 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("language", ["en", "es", "gl"])
+def test_the_default_language_may_be_any_of_the_three_interface_languages(tmp_path, language):
+    show = "from django.conf import settings as s; print(s.LANGUAGE_CODE, ','.join(c for c, _ in s.LANGUAGES))"
+    result = _manage("shell", "-c", show, VOC_SECRET_KEY_FILE=str(tmp_path / "key"), VOC_DEFAULT_LANGUAGE=language)
+    assert result.returncode == 0, result.stderr
+    assert _last_line(result) == [language, "en,es,gl"]
+
+
+def test_an_unknown_default_language_stops_start_up_naming_the_choices(tmp_path):
+    result = _manage("check", VOC_SECRET_KEY_FILE=str(tmp_path / "key"), VOC_DEFAULT_LANGUAGE="fr")
+    assert result.returncode != 0
+    assert "VOC_DEFAULT_LANGUAGE must be one of en, es, gl" in result.stderr

@@ -25,7 +25,7 @@ SITES = [
     # name, city, country, language of the floor, teams
     ("Madrid", "Madrid", Site.Country.SPAIN, "es", ["Tarjetas y pagos", "Cuentas"]),
     ("Sevilla", "Sevilla", Site.Country.SPAIN, "es", ["Seguros", "Cuentas"]),
-    ("A Coruña", "A Coruña", Site.Country.SPAIN, "es", ["Tarxetas", "Seguros"]),
+    ("A Coruña", "A Coruña", Site.Country.SPAIN, "gl", ["Tarxetas", "Seguros"]),
     ("Manchester", "Manchester", Site.Country.UNITED_KINGDOM, "en", ["Cards and payments", "Accounts"]),
     ("Glasgow", "Glasgow", Site.Country.UNITED_KINGDOM, "en", ["Insurance claims", "Accounts"]),
 ]

@@ -33,3 +33,25 @@ def test_an_unknown_language_is_refused_and_nothing_changes(client_for, agent):
 def test_the_language_switch_never_redirects_off_site(client_for):
     response = client_for("agent").post("/language/", {"language": "en", "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_choosing_galician_is_saved_and_every_page_follows_it(client_for, agent):
+    response = client_for("agent").post("/language/", {"language": "gl", "next": "/accounts/profile/"})
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert agent.language == "gl"
+    fresh = Client()
+    fresh.force_login(agent)
+    html = fresh.get("/accounts/profile/").content.decode()
+    assert 'lang="gl"' in html and "O teu perfil" in html and "Pechar sesión" in html
+    assert '<option value="gl" selected>galego</option>' in html
+
+
+def test_the_api_describes_one_language_set_for_people_and_notes_and_reports_galician(client_for, agent):
+    agent.language = "gl"
+    agent.save(update_fields=["language"])
+    client = client_for("agent")
+    assert client.get("/api/v1/me/").json()["language"] == "gl"
+    schemas = client.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert schemas["LanguageEnum"]["enum"] == ["en", "es", "gl"]
+    assert "InterfaceLanguageEnum" not in schemas and "NoteLanguageEnum" not in schemas
