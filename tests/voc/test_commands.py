@@ -49,6 +49,32 @@ def test_add_user_refuses_a_weak_password_and_leaves_no_site_behind(monkeypatch)
     assert not Site.objects.filter(name="Vigo").exists()
 
 
+def test_add_user_refuses_a_mistyped_site_and_lists_the_existing_ones(monkeypatch):
+    monkeypatch.setenv("VOC_PASSWORD", "a-long-enough-secret")
+    for name in ("Bilbao", "Vigo"):
+        Site.objects.create(name=name, country="ES")
+    with pytest.raises(CommandError) as refused:
+        call_command("add_user", "typo", "--role", "agent", "--site", "Bilboa", stdout=StringIO())
+    message = str(refused.value)
+    assert "Bilboa" in message and "--create-site" in message
+    assert message.index("Bilbao") < message.index("Vigo")  # the nearest name first
+    assert not Site.objects.filter(name="Bilboa").exists()
+    assert not User.objects.filter(username="typo").exists()
+
+
+def test_add_user_finds_a_site_in_any_case_and_opens_one_only_when_asked(monkeypatch):
+    monkeypatch.setenv("VOC_PASSWORD", "a-long-enough-secret")
+    bilbao = Site.objects.create(name="Bilbao", country="ES")
+    call_command("add_user", "ane", "--role", "agent", "--site", "bilbao", stdout=StringIO())
+    assert User.objects.get(username="ane").site == bilbao
+
+    out = StringIO()
+    call_command("add_user", "xoan", "--role", "lead", "--site", "Lugo", "--create-site", stdout=out)
+    assert User.objects.get(username="xoan").site.name == "Lugo"
+    assert "Opened the site Lugo" in out.getvalue()
+    assert Site.objects.count() == 2
+
+
 def test_add_user_refuses_a_taken_username(monkeypatch, agent):
     monkeypatch.setenv("VOC_PASSWORD", "a-long-enough-secret")
     with pytest.raises(CommandError, match="taken"):

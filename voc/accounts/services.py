@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -86,3 +88,27 @@ def get_or_create_site(*, name: str, country: str = Site.Country.SPAIN, city: st
         raise DomainError(_("A site needs a name."), field="site")
     site, _created = Site.objects.get_or_create(name=name, defaults={"country": country, "city": city or name})
     return site
+
+
+def site_named(*, name: str, create: bool = False) -> tuple[Site, bool]:
+    """The site called ``name`` (any case) and whether it was created now.
+
+    A name no site has is refused with the existing names (the nearest first), so a typo cannot
+    quietly open a new contact centre; ``create`` makes it. On an installation with no site yet
+    there is nothing to mistype, so the first one is created without asking."""
+    name = name.strip()
+    if not name:
+        raise DomainError(_("A site needs a name."), field="site")
+    site = Site.objects.filter(name__iexact=name).first()
+    if site is not None:
+        return site, False
+    existing = list(Site.objects.order_by("name").values_list("name", flat=True))
+    if create or not existing:
+        return get_or_create_site(name=name), True
+    nearest = difflib.get_close_matches(name, existing, n=1, cutoff=0.6)
+    names = nearest + [other for other in existing if other not in nearest]
+    raise DomainError(
+        _("There is no site called “%(name)s”. Existing sites: %(sites)s. To open a new site, add --create-site.")
+        % {"name": name, "sites": ", ".join(names)},
+        field="site",
+    )

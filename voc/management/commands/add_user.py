@@ -1,4 +1,4 @@
-"""``add_user USERNAME --role ROLE [--site NAME] [--email E]``; password from $VOC_PASSWORD or a prompt."""
+"""``add_user USERNAME --role ROLE [--site NAME [--create-site]] [--email E]``; password from $VOC_PASSWORD or a prompt."""
 
 from __future__ import annotations
 
@@ -20,7 +20,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=User.Role.values)
-        parser.add_argument("--site", help="site name; created if it does not exist (agents and leads need one)")
+        parser.add_argument(
+            "--site",
+            help="the site's name, any case (agents and leads need one); a name no site has is refused "
+            "with the existing ones listed, unless --create-site (or no site exists yet)",
+        )
+        parser.add_argument("--create-site", action="store_true", help="open a new site called --site")
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
@@ -29,7 +34,11 @@ class Command(BaseCommand):
         password = os.environ.get("VOC_PASSWORD") or self._prompt()
         try:
             with transaction.atomic():
-                site = services.get_or_create_site(name=options["site"]) if options["site"] else None
+                site, site_created = (
+                    services.site_named(name=options["site"], create=options["create_site"])
+                    if options["site"]
+                    else (None, False)
+                )
                 user = services.create_user(
                     username=options["username"],
                     role=options["role"],
@@ -41,6 +50,8 @@ class Command(BaseCommand):
                 )
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        if site_created:
+            self.stdout.write(f"Opened the site {site}.")
         self.stdout.write(self.style.SUCCESS(f"Created {user.username} ({user.get_role_display()})."))
 
     def _prompt(self) -> str:
