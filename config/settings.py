@@ -328,8 +328,9 @@ VOC_CASE_COMPLAINT_MAX_AGE_DAYS = env.int("VOC_CASE_COMPLAINT_MAX_AGE_DAYS", 60,
 # Listening commitments, in minutes: executives each week, everyone each year.
 VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES = env.int("VOC_LISTEN_EXECUTIVE_WEEKLY_MINUTES", 60, minimum=0)
 VOC_LISTEN_YEARLY_MINUTES = env.int("VOC_LISTEN_YEARLY_MINUTES", 480, minimum=0)
-# Absolute address of the intranet, for links in e-mails (unsubscribe, archive, PDFs).
-VOC_SITE_URL = env.str("VOC_SITE_URL", "http://127.0.0.1:8000")
+# Absolute address of the intranet, for links in e-mails (unsubscribe, archive, PDFs); by default
+# where `make run` serves it (VOC_PORT). A wrong one is a start-up warning and on the admins' home.
+VOC_SITE_URL = env.str("VOC_SITE_URL", f"http://127.0.0.1:{env.int('VOC_PORT', 8000, minimum=1)}")
 # CSV imports: the largest upload and the most rows one file may have (larger files are refused
 # with a message; split them), and the days before files of rows to fix, and uploads of abandoned
 # imports, are deleted.

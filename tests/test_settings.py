@@ -149,9 +149,37 @@ def test_production_settings_pass_the_deploy_check():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="k" * 20 + "a-random-production-secret-0123456789-abcdefghij",
         DJANGO_ALLOWED_HOSTS="voc.example.com",
+        VOC_SITE_URL="https://voc.example.com",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_links_in_e_mails_follow_the_port_make_run_serves(tmp_path):
+    show = "from django.conf import settings as s; print(s.VOC_SITE_URL)"
+    result = _manage("shell", "-c", show, VOC_SECRET_KEY_FILE=str(tmp_path / "key"), VOC_PORT="8123")
+    assert result.returncode == 0, result.stderr
+    assert _last_line(result) == ["http://127.0.0.1:8123"]
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"VOC_SITE_URL": "https://voc.example.com"}, "not in DJANGO_ALLOWED_HOSTS"),
+        ({"VOC_SITE_URL": "http://127.0.0.1:8000", "VOC_PORT": "8123"}, "another port than"),
+        ({"VOC_SITE_URL": "voc.example.com"}, "not an http(s) address"),
+    ],
+)
+def test_a_site_url_the_intranet_would_refuse_is_a_start_up_warning(tmp_path, env, says):
+    result = _manage("check", VOC_SECRET_KEY_FILE=str(tmp_path / "key"), **env)
+    assert result.returncode == 0, result.stderr  # a warning: the intranet still starts
+    assert "voc.W001" in result.stderr + result.stdout and says in result.stderr + result.stdout
+
+
+def test_the_default_site_url_passes_the_check(tmp_path):
+    result = _manage("check", VOC_SECRET_KEY_FILE=str(tmp_path / "key"), VOC_PORT="8123")
+    assert result.returncode == 0, result.stderr
+    assert "voc.W001" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("language", ["en", "es", "gl"])

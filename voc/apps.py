@@ -2,6 +2,7 @@ from typing import Any
 
 from celery import signals as celery_signals
 from django.apps import AppConfig
+from django.core import checks
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,16 @@ class VocConfig(AppConfig):
         post_migrate.connect(schedules.ensure_default_schedules, sender=self, dispatch_uid="voc.schedules")
         celery_signals.task_failure.connect(_job_failed, dispatch_uid="voc.machinery.failed")
         celery_signals.task_retry.connect(_job_retried, dispatch_uid="voc.machinery.retried")
+        checks.register(_site_url_check)
+
+
+def _site_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from voc.emails import site_url_problem
+
+    problem = site_url_problem()
+    if problem is None:
+        return []
+    return [checks.Warning(problem, hint="Set VOC_SITE_URL to the address people open.", id="voc.W001")]
 
 
 def _job_failed(sender: Any = None, exception: BaseException | None = None, **kwargs: Any) -> None:

@@ -7,13 +7,16 @@ is an HTML template, HTML) and then addressed (``message``): automated mail is m
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.http.request import validate_host
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -26,6 +29,39 @@ if TYPE_CHECKING:
 def absolute_url(path: str) -> str:
     """``path`` (from ``reverse``) as a link that works in an e-mail: ``VOC_SITE_URL`` in front."""
     return str(settings.VOC_SITE_URL).rstrip("/") + path
+
+
+def site_url_problem() -> str | None:
+    """Why links in e-mails would not open the intranet, or None when ``VOC_SITE_URL`` looks right.
+
+    Shown to admins on the health list and as a system check at start-up (``voc.W001``)."""
+    url = str(settings.VOC_SITE_URL)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return gettext("VOC_SITE_URL “%(url)s” is not an http(s) address.") % {"url": url}
+    try:
+        port = parts.port
+    except ValueError:
+        return gettext("VOC_SITE_URL “%(url)s” has a port that is not a number.") % {"url": url}
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    allowed = settings.ALLOWED_HOSTS or [".localhost", "127.0.0.1", "[::1]"]
+    if not validate_host(host, allowed):
+        return gettext(
+            "VOC_SITE_URL “%(url)s”: the intranet refuses requests for %(host)s (not in DJANGO_ALLOWED_HOSTS)."
+        ) % {
+            "url": url,
+            "host": host,
+        }
+    served = os.environ.get("VOC_PORT", "")
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if served and local and str(port or (443 if parts.scheme == "https" else 80)) != served:
+        return gettext(
+            "VOC_SITE_URL “%(url)s” points at another port than the one the intranet serves (VOC_PORT %(port)s)."
+        ) % {
+            "url": url,
+            "port": served,
+        }
+    return None
 
 
 def url_for(viewname: str, *args: object) -> str:

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from voc.emails import site_url_problem
 from voc.models import Heartbeat, JobEvent
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,15 @@ def items() -> list[Any]:
                 order=2,
             )
         )
+    problem = site_url_problem()
+    result.append(
+        Item(
+            TODO if problem else FIGURES,
+            problem or _("Links in e-mails open %(url)s") % {"url": settings.VOC_SITE_URL},
+            state=OVERDUE if problem else "",
+            order=2,
+        )
+    )
     since = now - timedelta(days=1)
     events = (
         JobEvent.objects.filter(at__gte=since)

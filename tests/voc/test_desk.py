@@ -107,6 +107,15 @@ def test_an_admin_sees_a_silent_worker_failed_jobs_and_the_queue(admin_user, cli
     assert client_for("admin").get("/").status_code == 200
 
 
+def test_an_admin_sees_where_e_mail_links_lead_and_is_warned_of_a_wrong_address(admin_user, settings):
+    settings.VOC_SITE_URL = "http://127.0.0.1:8000"
+    assert "Links in e-mails open http://127.0.0.1:8000" in _titles(desk.desk(admin_user)[desk.FIGURES])
+    settings.VOC_SITE_URL = "https://intranet.example.org"
+    wrong = [i for i in desk.desk(admin_user)[desk.TODO] if "VOC_SITE_URL" in i.title]
+    assert len(wrong) == 1 and wrong[0].state == desk.OVERDUE
+    assert "intranet.example.org" in wrong[0].title and "DJANGO_ALLOWED_HOSTS" in wrong[0].title
+
+
 def test_a_failing_celery_task_is_recorded_by_the_signal():
     from celery import signals
 
