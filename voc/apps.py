@@ -2,8 +2,8 @@ from typing import Any
 
 from celery import signals as celery_signals
 from django.apps import AppConfig
-from django.core import checks
 from django.contrib.auth import signals as auth_signals
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 

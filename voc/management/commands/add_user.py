@@ -1,4 +1,6 @@
-"""``add_user USERNAME --role ROLE [--site NAME [--create-site]] [--email E]``; password from $VOC_PASSWORD or a prompt."""
+"""``add_user USERNAME --role ROLE [--site NAME [--create-site]] [--email E]``.
+
+The password comes from $VOC_PASSWORD or a prompt."""
 
 from __future__ import annotations
 
