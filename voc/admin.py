@@ -1,10 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.models import PeriodicTask
 from rest_framework.authtoken.models import TokenProxy
 
-from voc.models import AuditEntry, CaseEvent, ComplaintCase, Heartbeat, JobEvent, Site, Team, User
+from voc import schedules
+from voc.models import AuditEntry, CaseEvent, ComplaintCase, Heartbeat, JobEvent, ProductArea, Site, Team, User
 
 
 @admin.register(Site)
@@ -12,6 +17,38 @@ class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "country", "is_active"]
     list_filter = ["country", "is_active"]
     search_fields = ["name", "city"]
+
+
+@admin.register(ProductArea)
+class ProductAreaAdmin(admin.ModelAdmin):
+    """The list agents pick from; an area no longer offered is made inactive (its notes keep it)."""
+
+    list_display = ["name", "is_active"]
+    list_editable = ["is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: ProductArea | None = None) -> bool:
+        return False  # notes point at it: make it inactive instead
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    """django-celery-beat's, with the schedule in words ("Mondays at 07:30") in the list."""
+
+    list_display = ("name", "enabled", "when", "last_run_at")
+
+    @admin.display(description=_("When"), ordering="crontab__hour")
+    def when(self, task: PeriodicTask) -> str:
+        if task.crontab is not None:
+            return schedules.in_words(task.crontab)
+        return str(task.interval or task.clocked or task.solar or "—")
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("crontab", "interval", "clocked", "solar")
 
 
 @admin.register(Team)
