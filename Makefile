@@ -32,7 +32,11 @@ migrate: $(VENV)/.installed
 run: install messages migrate
 	$(PY) manage.py seed_demo
 	@echo "Listening Post on http://127.0.0.1:$${VOC_PORT:-8000} (web, Celery worker and beat). Ctrl-C stops all three."
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/honcho start -f Procfile
+	@# One clock for every line (honcho's own and the processes': the product's time zone), and
+	@# Ctrl-C (130) or a SIGTERM (143) is a normal stop, not a make error.
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH TZ=$${VOC_TIME_ZONE:-Europe/Madrid} $(VENV)/bin/honcho start -f Procfile \
+		|| { rc=$$?; [ $$rc -eq 130 ] || [ $$rc -eq 143 ] || exit $$rc; }
+	@echo "Listening Post stopped."
 
 test: install-dev messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
