@@ -307,4 +307,4 @@ def _quote(note: Insight) -> Quote:
 
 
 def week_label(week: date) -> str:
-    return formats.date_format(week, "j M")
+    return formats.date_format(week, "d/m")  # as every weekly chart labels its weeks

@@ -81,7 +81,7 @@ def issue(db) -> Issue:
 
 def test_the_weekly_is_one_page_with_the_included_facts_in_order_and_the_editors_note(issue):
     [text] = pages(pdf.weekly(issue))
-    assert "Did you know…?" in text and "2026-W45" in text and "2 Nov \N{EN DASH} 8 Nov 2026" in text
+    assert "Did you know…?" in text and "2026-W45" in text and "2 November \N{EN DASH} 8 November 2026" in text
     lonely = text.index("5 people called us because they were lonely?")
     thanks = text.index("112 customers took the time to thank us this week?")
     abroad = text.index("10% of this week's notes came from customers abroad?")

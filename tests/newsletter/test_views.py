@@ -36,6 +36,21 @@ def sent(draft, lead) -> Issue:
     return Issue.objects.get(pk=draft.pk)
 
 
+@pytest.mark.parametrize(
+    ("language", "week"),
+    [
+        ("en", "2 November \N{EN DASH} 8 November 2026"),
+        ("es", "2 de noviembre \N{EN DASH} 8 de noviembre de 2026"),
+        ("gl", "2 de novembro \N{EN DASH} 8 de novembro de 2026"),
+    ],
+)
+def test_the_archive_dates_each_week_as_its_reader_writes_dates(client_for, cast, sent, language, week):
+    cast["hq"].language = language
+    cast["hq"].save(update_fields=["language"])
+    page = client_for("hq").get(reverse("newsletter_list"), HTTP_ACCEPT_LANGUAGE=language).text
+    assert week in page
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_the_archive_of_sent_issues(role, client_for, sent):
     response = client_for(role).get(reverse("newsletter_list"))
