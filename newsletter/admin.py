@@ -41,7 +41,7 @@ def _plain(value: object) -> object:
 class FactInline(admin.TabularInline):
     model = Fact
     extra = 0
-    fields = ["position", "included", "key", "number", "base", "sentence_en", "sentence_es"]
+    fields = ["position", "included", "key", "number", "base", "sentence_en", "sentence_es", "sentence_gl"]
     readonly_fields = ["key", "number", "base"]
 
     # Facts come from the generators; here a draft's facts are reordered, dropped or reworded.
@@ -90,7 +90,7 @@ class IssueAdmin(admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
         for fact_form in formset.forms:
-            if {"sentence_en", "sentence_es"} & set(fact_form.changed_data):
+            if {"sentence_en", "sentence_es", "sentence_gl"} & set(fact_form.changed_data):
                 fact_form.instance.edited = True  # as the intranet marks a lead's rewording
         super().save_formset(request, form, formset, change)
         for fact_form in formset.forms:

@@ -23,6 +23,7 @@ class FactSerializer(serializers.ModelSerializer):
             "sentence",
             "sentence_en",
             "sentence_es",
+            "sentence_gl",
             "number",
             "base",
             "percent",

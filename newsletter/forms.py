@@ -21,16 +21,18 @@ class ReviewForm(forms.Form):
 
 
 class FactForm(forms.ModelForm):
-    es_checked = forms.BooleanField(label=_("The Spanish still says the same"), required=False)
+    translations_checked = forms.BooleanField(label=_("The translations still say the same"), required=False)
 
     class Meta:
         model = Fact
-        fields = ["position", "included", "sentence_en", "sentence_es"]
+        fields = ["position", "included", "sentence_en", "sentence_es", "sentence_gl"]
         widgets = {
             "position": forms.NumberInput(attrs={"min": 0, "max": 99, "class": "narrow", "data-position": ""}),
-            "sentence_en": forms.Textarea(attrs={"rows": 4, "data-sentence-en": ""}),
-            "sentence_es": forms.Textarea(attrs={"rows": 4, "data-sentence-es": ""}),
+            "sentence_en": forms.Textarea(attrs={"rows": 4, "data-sentence": ""}),
+            "sentence_es": forms.Textarea(attrs={"rows": 4, "data-sentence": ""}),
+            "sentence_gl": forms.Textarea(attrs={"rows": 4, "data-sentence": ""}),
         }
+        help_texts = {"sentence_gl": _("Empty: Galician readers get the Spanish sentence.")}
 
 
 # Edit only: a lead changes the drafted facts and never adds one, even if the POST claims extra forms.

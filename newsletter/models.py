@@ -93,6 +93,7 @@ class Fact(models.Model):
     compare_end = models.DateField(_("compared with, to"), null=True, blank=True)
     sentence_en = RedactedTextField(_("sentence (English)"), max_length=500)
     sentence_es = RedactedTextField(_("sentence (Spanish)"), max_length=500)
+    sentence_gl = RedactedTextField(_("sentence (Galician)"), max_length=500, blank=True)
     quote = RedactedTextField(_("example quote"), blank=True)
     quote_note = models.ForeignKey(Insight, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     edited = models.BooleanField(_("edited by a person"), default=False)
@@ -108,12 +109,12 @@ class Fact(models.Model):
         return self.sentence_en
 
     def sentence(self, language: str | None = None) -> str:
-        """The sentence in ``language`` (default: the active one); English when there is no other.
-
-        Facts are written in English and Spanish; Galician readers get the Spanish sentence, as
-        they get a theme's Spanish name (``SPANISH_NAME_READERS``).
-        """
+        """The sentence in ``language`` (default: the active one). Facts drafted before Galician
+        sentences existed have none: Galician readers get the Spanish one, as they get a theme's
+        Spanish name (``SPANISH_NAME_READERS``); English when there is no other."""
         language = (language or get_language() or "en")[:2]
+        if language == "gl" and self.sentence_gl:
+            return self.sentence_gl
         return self.sentence_es if language in SPANISH_NAME_READERS and self.sentence_es else self.sentence_en
 
     @property

@@ -16,7 +16,7 @@ def search_issues(query: str, viewer: User, language: str) -> list[Hit]:
     """Sent issues whose editor's note or an included fact (sentence or quote) has every word."""
     if not has_capability(viewer, Capability.READ_NEWSLETTERS):
         return []
-    in_facts = all_words(query, "sentence_en", "sentence_es", "quote")
+    in_facts = all_words(query, "sentence_en", "sentence_es", "sentence_gl", "quote")
     in_note = all_words(query, "editor_note")
     if in_facts is None or in_note is None:
         return []

@@ -87,6 +87,7 @@ def prepare_weekly_issue(*, week_start: date, today: date | None = None) -> tupl
             compare_end=draft.compare[1] if draft.compare else None,
             sentence_en=(sentences := draft.sentences())["en"],
             sentence_es=sentences["es"],
+            sentence_gl=sentences["gl"],
             quote=draft.quote.text if draft.quote else "",
             quote_note=draft.quote,
             data=draft.data,
@@ -108,7 +109,23 @@ class FactChange:
     included: bool
     sentence_en: str
     sentence_es: str
-    es_checked: bool = False  # the editor says the Spanish still says what the edited English does
+    sentence_gl: str | None = None  # None: not edited here; cleared if the others change (gl reads es)
+    translations_checked: bool = False  # the editor says the translations still say what the edit does
+
+
+def _lagging(change: FactChange, fact: Fact, sentences: tuple[str, str, str]) -> list[str]:
+    """The translations of ``fact`` that an edit left behind: the Spanish when only the English
+    changed, the Galician when the English or Spanish changed and it did not."""
+    if change.translations_checked:
+        return []
+    en, es, gl = sentences
+    lagging = []
+    if en != fact.sentence_en and es == fact.sentence_es:
+        lagging.append("sentence_es")
+    others_changed = en != fact.sentence_en or es != fact.sentence_es
+    if change.sentence_gl is not None and fact.sentence_gl and gl == fact.sentence_gl and others_changed:
+        lagging.append("sentence_gl")
+    return lagging
 
 
 def send_test(*, issue: Issue, to: User) -> None:
@@ -160,36 +177,46 @@ def review_issue(*, issue: Issue, by: User, editor_note: str, changes: list[Fact
     for change in changes:
         if not change.sentence_en.strip() or not change.sentence_es.strip():
             raise DomainError(_("Every fact needs a sentence in English and in Spanish."), field="facts")
-    # Spanish readers get the Spanish sentence: an edited English one must not leave it behind.
-    stale = [
-        c.fact_id
+    # Stored redacted (the fields see to it); compared and kept in memory as stored, so an
+    # unchanged sentence is not taken for an edit and nothing raw outlives this call.
+    typed = {
+        c.fact_id: (
+            redact(c.sentence_en.strip()).text,
+            redact(c.sentence_es.strip()).text,
+            redact((c.sentence_gl or "").strip()).text,
+        )
         for c in changes
-        if redact(c.sentence_en.strip()).text != facts[c.fact_id].sentence_en
-        and redact(c.sentence_es.strip()).text == facts[c.fact_id].sentence_es
-        and not c.es_checked
-    ]
+    }
+    # Each reader gets the sentence in their language: an edit must not leave a translation behind.
+    stale = {c.fact_id: lagging for c in changes if (lagging := _lagging(c, facts[c.fact_id], typed[c.fact_id]))}
     if stale:
         raise DomainError(
             ngettext(
-                "You changed the English sentence of a fact: update its Spanish sentence too, or tick "
-                "“The Spanish still says the same”.",
-                "You changed the English sentences of %(n)d facts: update their Spanish sentences too, or tick "
-                "“The Spanish still says the same”.",
+                "You changed a fact's sentence: update it in the other languages too, or tick "
+                "“The translations still say the same”.",
+                "You changed the sentences of %(n)d facts: update them in the other languages too, or tick "
+                "“The translations still say the same”.",
                 len(stale),
             )
             % {"n": len(stale)},
             field="facts",
-            others={f"fact:{pk}": _("The English sentence changed: is this still right?") for pk in stale},
+            others={
+                f"fact:{pk}:{name}": _("Another language's sentence changed: is this still right?")
+                for pk, names in stale.items()
+                for name in names
+            },
         )
     for change in changes:
         fact = facts[change.fact_id]
-        # Stored redacted (the fields see to it); compared and kept in memory as stored, so an
-        # unchanged sentence is not taken for an edit and nothing raw outlives this call.
-        sentences = (redact(change.sentence_en.strip()).text, redact(change.sentence_es.strip()).text)
-        edited = fact.edited or sentences != (fact.sentence_en, fact.sentence_es)
+        en, es, gl = typed[change.fact_id]
+        if change.sentence_gl is None:  # not shown to the editor: Galician readers follow the Spanish
+            gl = fact.sentence_gl if (en, es) == (fact.sentence_en, fact.sentence_es) else ""
+        edited = fact.edited or (en, es, gl) != (fact.sentence_en, fact.sentence_es, fact.sentence_gl)
         fact.position, fact.included, fact.edited = change.position, change.included, edited
-        fact.sentence_en, fact.sentence_es = sentences
-    Fact.objects.bulk_update(list(facts.values()), ["position", "included", "edited", "sentence_en", "sentence_es"])
+        fact.sentence_en, fact.sentence_es, fact.sentence_gl = en, es, gl
+    Fact.objects.bulk_update(
+        list(facts.values()), ["position", "included", "edited", "sentence_en", "sentence_es", "sentence_gl"]
+    )
     if not any(f.included for f in facts.values()):
         raise DomainError(_("Keep at least one fact, or leave the issue unsent."), field="facts")
     issue.editor_note = editor_note.strip()

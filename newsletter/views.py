@@ -35,9 +35,11 @@ def issue_list(request: AuthedHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     issues = services.visible_issues(request.user).annotate(fact_count=Count("facts", filter=Q(facts__included=True)))
     if query:
-        language_field = "sentence_es" if request.LANGUAGE_CODE in SPANISH_NAME_READERS else "sentence_en"
+        in_language = Q(sentence_en__icontains=query)
+        if request.LANGUAGE_CODE in SPANISH_NAME_READERS:
+            in_language = Q(sentence_es__icontains=query) | Q(sentence_gl__icontains=query)
         matching = Fact.objects.filter(issue=OuterRef("pk"), included=True).filter(
-            Q(**{f"{language_field}__icontains": query}) | Q(quote__icontains=query)
+            in_language | Q(quote__icontains=query)
         )
         issues = issues.filter(Q(Exists(matching)) | Q(editor_note__icontains=query))
     page = Paginator(issues.order_by("-week_start"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -89,7 +91,8 @@ def issue_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 included=f.cleaned_data["included"],
                 sentence_en=f.cleaned_data["sentence_en"],
                 sentence_es=f.cleaned_data["sentence_es"],
-                es_checked=f.cleaned_data.get("es_checked", False),
+                sentence_gl=f.cleaned_data["sentence_gl"],
+                translations_checked=f.cleaned_data.get("translations_checked", False),
             )
             for f in formset.initial_forms
         ]
@@ -101,8 +104,9 @@ def issue_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
             by_fact = {f"fact:{f.instance.pk}": f for f in formset.initial_forms}
             for key, message in exc.others.items():
-                if key in by_fact:
-                    by_fact[key].add_error("sentence_es", message)
+                fact_key, _sep, field = key.rpartition(":")
+                if fact_key in by_fact and field in by_fact[fact_key].fields:
+                    by_fact[fact_key].add_error(field, message)
         else:
             messages.success(
                 request, _("Saved. The issue is reviewed: check it below, send yourself a test, then approve it.")

@@ -42,19 +42,23 @@ document.addEventListener("DOMContentLoaded", () => {
       renumber();
       item.querySelector("[data-down]").focus();
     });
-    const en = item.querySelector("[data-sentence-en]");
-    const es = item.querySelector("[data-sentence-es]");
+    // A sentence edited in one language marks the others that still read as drafted.
+    const boxes = [...item.querySelectorAll("[data-sentence]")];
     const note = item.querySelector("[data-stale-note]");
-    if (en && es && note) {
-      const original = en.value;
-      const originalEs = es.value;
+    if (boxes.length > 1 && note) {
+      const originals = boxes.map((box) => box.value);
       const check = () => {
-        const stale = en.value !== original && es.value === originalEs;
+        // In the order English, Spanish, Galician: each follows the ones before it.
+        const changed = boxes.map((box, i) => box.value !== originals[i]);
+        let stale = false;
+        boxes.forEach((box, i) => {
+          const lagging = changed.slice(0, i).some(Boolean) && !changed[i] && originals[i] !== "";
+          box.classList.toggle("stale", lagging);
+          stale = stale || lagging;
+        });
         note.hidden = !stale;
-        es.classList.toggle("stale", stale);
       };
-      en.addEventListener("input", check);
-      es.addEventListener("input", check);
+      boxes.forEach((box) => box.addEventListener("input", check));
     }
   });
   document.documentElement.classList.add("js-reorder");

@@ -1,6 +1,6 @@
 """In a real browser at a desk and on a phone: the quick note form by keyboard alone, with its
 live preview and the "+1" panel in sight while typing; the newsletter editor (move a fact,
-the stale Spanish mark); and no main page scrolls sideways at 390 px."""
+the stale translation marks); and no main page scrolls sideways at 390 px."""
 
 import re
 
@@ -57,7 +57,7 @@ def test_similar_notes_with_plus_one_show_under_the_text_box(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_newsletter_editor_moves_a_fact_and_flags_a_stale_spanish_sentence(
+def test_the_newsletter_editor_moves_a_fact_and_flags_a_stale_translation(
     live_server, browser: Browser, agent, lead, password, width
 ):
     from tests.newsletter.conftest import at
@@ -75,11 +75,14 @@ def test_the_newsletter_editor_moves_a_fact_and_flags_a_stale_spanish_sentence(
     page.goto(f"{live_server.url}/newsletters/{issue.pk}/edit/")
     facts = page.locator("[data-fact]")
     facts.nth(1).get_by_role("button", name="Move up").click()
-    expect(facts.first.locator("textarea[data-sentence-en]")).to_have_value(second.sentence_en)
-    english = facts.first.locator("textarea[data-sentence-en]")
+    english = facts.first.locator("textarea[name$='sentence_en']")
+    expect(english).to_have_value(second.sentence_en)
     english.fill(second.sentence_en + " Really.")
     expect(facts.first.locator("[data-stale-note]")).to_be_visible()
-    facts.first.get_by_label("The Spanish still says the same").check()
+    expect(facts.first.locator("textarea[name$='sentence_es']")).to_have_class(re.compile(r"\bstale\b"))
+    expect(facts.first.locator("textarea[name$='sentence_gl']")).to_have_class(re.compile(r"\bstale\b"))
+    expect(english).not_to_have_class(re.compile(r"\bstale\b"))
+    facts.first.get_by_label("The translations still say the same").check()
     page.get_by_role("button", name="Save review").first.click()
     expect(page.locator(".messages")).to_contain_text("The issue is reviewed")
     reordered = list(issue.facts.order_by("position", "id"))

@@ -35,24 +35,75 @@ def _post(issue, **overrides):
             f"facts-{i}-included": "on",
             f"facts-{i}-sentence_en": fact.sentence_en,
             f"facts-{i}-sentence_es": fact.sentence_es,
+            f"facts-{i}-sentence_gl": fact.sentence_gl,
         }
     return data | overrides
 
 
-def test_editing_only_the_english_sentence_asks_about_the_spanish(client_for, issue):
+def _errors_of(page: str, field: str) -> str:
+    """The HTML from the field's label to the next field's: where its errors are shown."""
+    start = page.index(f'for="id_facts-0-{field}"')
+    return page[start : page.index('for="id_facts-0-', start + 10)]
+
+
+def test_editing_only_the_english_sentence_asks_about_the_spanish_and_galician(client_for, issue):
     client = client_for("lead")
     url = reverse("newsletter_edit", args=[issue.pk])
+    assert issue.facts.first().sentence_gl.startswith("Sabías que")  # drafted in Galician too
     response = client.post(url, _post(issue, **{"facts-0-sentence_en": "Did you know… a lot happened?"}))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "update its Spanish sentence too" in page and "The English sentence changed: is this still right?" in page
-    assert 'value="Did you know… a lot happened?"' in page or "Did you know… a lot happened?" in page
+    assert "update it in the other languages too" in page
+    for field in ("sentence_es", "sentence_gl"):
+        assert "Another language&#x27;s sentence changed: is this still right?" in _errors_of(page, field)
+    assert "is this still right?" not in _errors_of(page, "sentence_en")
+    assert "Did you know… a lot happened?" in page
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
     confirmed = client.post(
-        url, _post(issue, **{"facts-0-sentence_en": "Did you know… a lot happened?", "facts-0-es_checked": "on"})
+        url,
+        _post(issue, **{"facts-0-sentence_en": "Did you know… a lot happened?", "facts-0-translations_checked": "on"}),
     )
     assert confirmed.status_code == 302
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.REVIEWED
+
+
+def test_a_spanish_edit_asks_about_the_galician_only_and_each_reader_gets_their_own(client_for, issue):
+    client = client_for("lead")
+    url = reverse("newsletter_edit", args=[issue.pk])
+    fact = issue.facts.order_by("position").first()
+    spanish = "¿Sabías que… hubo muchas llamadas?"
+    page = client.post(url, _post(issue, **{"facts-0-sentence_es": spanish})).content.decode()
+    assert "is this still right?" in _errors_of(page, "sentence_gl")
+    assert "is this still right?" not in _errors_of(page, "sentence_es")
+    galician = "Sabías que… houbo moitas chamadas?"
+    saved = client.post(url, _post(issue, **{"facts-0-sentence_es": spanish, "facts-0-sentence_gl": galician}))
+    assert saved.status_code == 302
+    fact.refresh_from_db()
+    assert (fact.sentence("es"), fact.sentence("gl"), fact.edited) == (spanish, galician, True)
+    assert fact.sentence("en") == fact.sentence_en
+
+
+def test_a_fact_without_a_galician_sentence_reads_in_spanish_to_galician_readers(issue):
+    fact = issue.facts.first()
+    fact.sentence_gl = ""
+    assert fact.sentence("gl") == fact.sentence_es
+
+
+def test_a_caller_that_does_not_edit_galician_clears_it_only_when_the_others_change(issue, lead):
+    fact = issue.facts.order_by("position").first()
+    galician = fact.sentence_gl
+    same = services.FactChange(fact.pk, 0, True, fact.sentence_en, fact.sentence_es)
+    services.review_issue(issue=issue, by=lead, editor_note="", changes=[same])
+    fact.refresh_from_db()
+    assert fact.sentence_gl == galician != "" and not fact.edited  # nothing changed: Galician kept
+    services.review_issue(
+        issue=issue,
+        by=lead,
+        editor_note="",
+        changes=[services.FactChange(fact.pk, 0, True, "Did you know… new?", "¿Sabías que… nuevo?")],
+    )
+    fact.refresh_from_db()
+    assert fact.sentence_gl == "" and fact.sentence("gl") == "¿Sabías que… nuevo?"
 
 
 def test_the_editors_desk_comes_before_the_facts_and_sends_a_test(
