@@ -61,8 +61,9 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "site", "is_active", "last_login"]
-    list_filter = ["role", "site", "is_active"]
+    # A department is a name on each person (head office's departments own questions and actions).
+    list_display = ["username", "first_name", "last_name", "role", "site", "department", "is_active", "last_login"]
+    list_filter = ["role", "site", "department", "is_active"]
     list_select_related = ["site"]
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
