@@ -145,7 +145,7 @@ def rebuild(schema_editor: Any = None) -> dict[str, int]:
     conn = schema_editor.connection if schema_editor is not None else connection
     if conn.vendor != "postgresql":
         return {"tallies": 0, "theme_tallies": 0}
-    zone = settings.TIME_ZONE
+    zone = str(settings.TIME_ZONE)
     columns = ", ".join(NOTE_COLUMNS)
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         for statement in install_sql(zone):
