@@ -54,15 +54,23 @@ class DailyTally(models.Model):
 
 class DailyThemeTally(models.Model):
     """Active notes of one local day and site assigned to one theme (any status: the reader
-    keeps the accepted ones)."""
+    keeps the accepted ones): all of them (``dimension`` and ``value`` empty), and again per
+    value of each other dimension (``kind``/``complaint``, ``product_area``/``3``,
+    ``caused_by_us``/``true``…), so that the themes under one filter read a few rows."""
 
     day = models.DateField()
     site_id = models.BigIntegerField()
     theme_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=24, blank=True)
     notes = models.IntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "site_id", "theme_id"], name="dailythemetally_key")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "value", "day", "site_id", "theme_id"], name="dailythemetally_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} site {self.site_id} theme {self.theme_id}: {self.notes}"

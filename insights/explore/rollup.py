@@ -9,8 +9,8 @@ roll-up is never stale: a committed change is in the next dashboard. ``rebuild``
 from the notes (the nightly check, and after the time zone changes); it is safe to run twice.
 
 Read: ``Scope.of`` says whether a view can be answered from the roll-up (PostgreSQL, a reader
-who sees every note or whole sites, no theme filter for the breakdowns; only site and period
-for the themes), and the functions below return exactly what the raw queries in
+who sees every note or whole sites, no theme filter; for the themes, at most one filter besides
+sites and the period), and the functions below return exactly what the raw queries in
 ``figures.py`` return."""
 
 from __future__ import annotations
@@ -35,6 +35,14 @@ NOTE_COLUMNS = (
 )
 TALLY = "insights_dailytally"
 THEME_TALLY = "insights_dailythemetally"
+# Each assigned note counts once per theme with no other filter (dimension '') and once under each
+# dimension's value, so that the themes under any one filter are read from a few rows too.
+THEME_DIMENSIONS = (
+    "('', ''), ('kind', n.kind::text), ('channel', n.channel::text), ('language', n.language::text), "
+    "('product_area', coalesce(n.product_area_id::text, '')), ('customer_abroad', n.customer_abroad::text), "
+    "('caused_by_us', n.caused_by_us::text), ('lonely', n.lonely::text), ('vulnerable', n.vulnerable::text)"
+)
+THEME_KEY = "day, site_id, theme_id, dimension, value"
 
 
 # --- kept -------------------------------------------------------------------------------------
@@ -53,8 +61,9 @@ def _note_delta(sources: list[tuple[str, int]], zone: str) -> str:
         for table, sign in sources
     )
     themes = " UNION ALL ".join(
-        f"SELECT {_day('n', zone)} AS day, n.site_id, a.theme_id, {sign} AS d FROM {table} n "
-        f"JOIN insights_assignment a ON a.note_id = n.id WHERE n.status = 'active'"
+        f"SELECT {_day('n', zone)} AS day, n.site_id, a.theme_id, v.dimension, v.value, {sign} AS d FROM {table} n "
+        f"JOIN insights_assignment a ON a.note_id = n.id CROSS JOIN LATERAL (VALUES {THEME_DIMENSIONS}) "
+        f"AS v(dimension, value) WHERE n.status = 'active'"
         for table, sign in sources
     )
     return _upserts(notes, themes, columns)
@@ -62,8 +71,9 @@ def _note_delta(sources: list[tuple[str, int]], zone: str) -> str:
 
 def _assignment_delta(sources: list[tuple[str, int]], zone: str) -> str:
     themes = " UNION ALL ".join(
-        f"SELECT {_day('n', zone)} AS day, n.site_id, a.theme_id, {sign} AS d FROM {table} a "
-        f"JOIN voc_insight n ON n.id = a.note_id WHERE n.status = 'active'"
+        f"SELECT {_day('n', zone)} AS day, n.site_id, a.theme_id, v.dimension, v.value, {sign} AS d FROM {table} a "
+        f"JOIN voc_insight n ON n.id = a.note_id CROSS JOIN LATERAL (VALUES {THEME_DIMENSIONS}) "
+        f"AS v(dimension, value) WHERE n.status = 'active'"
         for table, sign in sources
     )
     return _upserts(None, themes, "")
@@ -81,10 +91,10 @@ def _upserts(notes: str | None, themes: str, columns: str) -> str:
             f"ON CONFLICT (day, {columns}) DO UPDATE SET notes = t.notes + excluded.notes;"
         )
     statements.append(
-        f"INSERT INTO {THEME_TALLY} AS t (day, site_id, theme_id, notes) "
-        f"SELECT day, site_id, theme_id, sum(d) FROM ({themes}) c GROUP BY day, site_id, theme_id "
-        f"HAVING sum(d) <> 0 ORDER BY day, site_id, theme_id "
-        f"ON CONFLICT (day, site_id, theme_id) DO UPDATE SET notes = t.notes + excluded.notes;"
+        f"INSERT INTO {THEME_TALLY} AS t ({THEME_KEY}, notes) "
+        f"SELECT {THEME_KEY}, sum(d) FROM ({themes}) c GROUP BY {THEME_KEY} "
+        f"HAVING sum(d) <> 0 ORDER BY {THEME_KEY} "
+        f"ON CONFLICT ({THEME_KEY}) DO UPDATE SET notes = t.notes + excluded.notes;"
     )
     return "\n".join(statements)
 
@@ -162,9 +172,10 @@ def rebuild(schema_editor: Any = None) -> dict[str, int]:
         )
         tallies = cursor.rowcount
         cursor.execute(
-            f"INSERT INTO {THEME_TALLY} (day, site_id, theme_id, notes) "
-            f"SELECT {_day('n', zone)}, n.site_id, a.theme_id, count(*) FROM voc_insight n "
-            f"JOIN insights_assignment a ON a.note_id = n.id WHERE n.status = 'active' GROUP BY 1, 2, 3"
+            f"INSERT INTO {THEME_TALLY} ({THEME_KEY}, notes) "
+            f"SELECT {_day('n', zone)}, n.site_id, a.theme_id, v.dimension, v.value, count(*) FROM voc_insight n "
+            f"JOIN insights_assignment a ON a.note_id = n.id CROSS JOIN LATERAL (VALUES {THEME_DIMENSIONS}) "
+            f"AS v(dimension, value) WHERE n.status = 'active' GROUP BY 1, 2, 3, 4, 5"
         )
         theme_tallies = cursor.rowcount
         cursor.execute(f"ANALYZE {TALLY}, {THEME_TALLY}")
@@ -183,7 +194,13 @@ class Scope:
     sites: tuple[int, ...] | None
     values: tuple[tuple[str, tuple[Any, ...]], ...]  # (column, the values it may take)
     flags: tuple[tuple[str, bool], ...]
-    themes_too: bool  # nothing but sites and the period: the themes come from the roll-up as well
+    # At most one filter besides sites and the period: (dimension, its values as text) in the
+    # themes' roll-up (('', ('',)): none); None: the themes are counted from the notes.
+    themes_by: tuple[str, tuple[str, ...]] | None
+
+    @property
+    def themes_too(self) -> bool:
+        return self.themes_by is not None
 
     @classmethod
     def of(cls, cleaned: dict[str, Any], *, visible_sites: list[int] | None) -> Scope | None:
@@ -207,8 +224,18 @@ class Scope:
             sites=None if sites is None else tuple(sorted(sites)),
             values=tuple(values),
             flags=flags,
-            themes_too=not values and not flags,
+            themes_by=_themes_by(values, flags),
         )
+
+    def theme_where(self, first: date, last: date) -> tuple[str, list[Any]]:
+        assert self.themes_by is not None
+        dimension, allowed = self.themes_by
+        parts = ["t.day >= %s", "t.day <= %s", "t.notes <> 0", "t.dimension = %s", "t.value = ANY(%s)"]
+        params: list[Any] = [first, last, dimension, list(allowed)]
+        if self.sites is not None:
+            parts.append("t.site_id = ANY(%s)")
+            params.append(list(self.sites))
+        return " AND ".join(parts), params
 
     def where(self, first: date, last: date, alias: str = "t") -> tuple[str, list[Any]]:
         """The condition (and its parameters) on a roll-up's rows for the days ``[first, last]``."""
@@ -224,6 +251,20 @@ class Scope:
             parts.append(f"{alias}.{flag} = %s")
             params.append(value)
         return " AND ".join(parts), params
+
+
+def _themes_by(
+    values: list[tuple[str, tuple[Any, ...]]], flags: tuple[tuple[str, bool], ...]
+) -> tuple[str, tuple[str, ...]] | None:
+    if len(values) + len(flags) > 1:
+        return None
+    if values:
+        column, allowed = values[0]
+        return column.removesuffix("_id"), tuple(str(value) for value in allowed)
+    if flags:
+        flag, value = flags[0]
+        return flag, ("true" if value else "false",)
+    return "", ("",)
 
 
 def tally(scope: Scope, *, first: date, last: date, dimensions: tuple[str, ...]) -> dict[str, list[tuple[Any, int]]]:
@@ -270,7 +311,7 @@ def themes(scope: Scope, *, first: date, last: date, since: date) -> list[tuple[
     """(theme, notes in ``[first, last]``, notes in ``[since, first)``) of the accepted themes,
     as ``figures._themes`` counts them from the notes; only for a scope with ``themes_too``."""
     assert scope.themes_too
-    where, params = scope.where(since, last)
+    where, params = scope.theme_where(since, last)
     sql = (
         f"SELECT t.theme_id, coalesce(sum(t.notes) FILTER (WHERE t.day >= %s), 0), "
         f"coalesce(sum(t.notes) FILTER (WHERE t.day < %s), 0) "

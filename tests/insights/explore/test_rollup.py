@@ -70,7 +70,11 @@ def _state() -> tuple[list, list]:
         (row for row in DailyTally.objects.filter(notes__gt=0).values_list(*["day", *rollup.NOTE_COLUMNS, "notes"])),
         key=str,
     )
-    themes = sorted(DailyThemeTally.objects.filter(notes__gt=0).values_list("day", "site_id", "theme_id", "notes"))
+    themes = sorted(
+        DailyThemeTally.objects.filter(notes__gt=0).values_list(
+            "day", "site_id", "theme_id", "dimension", "value", "notes"
+        )
+    )
     return tallies, themes
 
 
@@ -101,12 +105,24 @@ def test_the_roll_up_gives_the_same_figures_as_the_notes_under_random_filters(hq
     assert compared > 20
 
 
-def test_the_themes_come_from_the_roll_up_only_when_nothing_but_sites_is_filtered(hq, mixed, madrid):
-    assert services.view(hq, QueryDict(f"site={madrid.pk}"), today=TODAY).scope.themes_too
-    assert not services.view(hq, QueryDict("kind=want"), today=TODAY).scope.themes_too
+def test_the_themes_come_from_the_roll_up_under_at_most_one_filter_besides_sites(hq, mixed, madrid):
+    def themes_by(query: str):
+        return services.view(hq, QueryDict(query), today=TODAY).scope.themes_by
+
+    assert themes_by(f"site={madrid.pk}") == ("", ("",))
+    assert themes_by(f"site={madrid.pk}&kind=want&kind=need") == ("kind", ("need", "want"))
+    area = mixed["areas"][0].pk
+    assert themes_by(f"product_area={area}") == ("product_area", (str(area),))
+    assert themes_by("caused_by_us=false") == ("caused_by_us", ("false",))
+    assert themes_by("kind=want&language=es") is None
     assert services.view(hq, QueryDict(f"theme={mixed['themes'][0].pk}"), today=TODAY).scope is None
-    fast, raw = _both(hq, "period=last_90_days")
-    assert fast.themes == raw.themes and fast.rising == raw.rising and fast.themes
+    for query in (
+        "period=last_90_days",
+        "period=last_90_days&kind=want&kind=need",
+        "period=last_90_days&vulnerable=false",
+    ):
+        fast, raw = _both(hq, query)
+        assert fast.themes == raw.themes and fast.rising == raw.rising and fast.themes, query
 
 
 def test_an_agent_s_dashboard_counts_the_notes(agent):
