@@ -45,6 +45,7 @@ class DailyTally(models.Model):
                 ],
                 name="dailytally_key",
                 nulls_distinct=False,
+                include=["notes"],  # a period's figures from the index alone
             ),
         ]
 
@@ -68,7 +69,9 @@ class DailyThemeTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["dimension", "value", "day", "site_id", "theme_id"], name="dailythemetally_key"
+                fields=["dimension", "value", "day", "site_id", "theme_id"],
+                name="dailythemetally_key",
+                include=["notes"],
             )
         ]
 

@@ -168,17 +168,21 @@ def rebuild(schema_editor: Any = None) -> dict[str, int]:
         cursor.execute(
             f"INSERT INTO {TALLY} (day, {columns}, notes) "
             f"SELECT {_day('n', zone)}, {columns}, count(*) FROM voc_insight n WHERE n.status = 'active' "
-            f"GROUP BY 1, {columns}"
+            f"GROUP BY 1, {columns} ORDER BY 1, {columns}"
         )
         tallies = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {THEME_TALLY} ({THEME_KEY}, notes) "
             f"SELECT {_day('n', zone)}, n.site_id, a.theme_id, v.dimension, v.value, count(*) FROM voc_insight n "
             f"JOIN insights_assignment a ON a.note_id = n.id CROSS JOIN LATERAL (VALUES {THEME_DIMENSIONS}) "
-            f"AS v(dimension, value) WHERE n.status = 'active' GROUP BY 1, 2, 3, 4, 5"
+            f"AS v(dimension, value) WHERE n.status = 'active' GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 5, 1, 2, 3"
         )
         theme_tallies = cursor.rowcount
         cursor.execute(f"ANALYZE {TALLY}, {THEME_TALLY}")
+    if not conn.in_atomic_block:
+        # the visibility map, so that reads are index-only scans (VACUUM cannot run in a transaction)
+        with conn.cursor() as cursor:
+            cursor.execute(f"VACUUM {TALLY}, {THEME_TALLY}")
     return {"tallies": tallies, "theme_tallies": theme_tallies}
 
 
