@@ -7,6 +7,9 @@ an import or a theme merge costs one statement, not one per row). Only active no
 withdrawal, an edit or a theme move takes the note off its old row and onto its new one. So the
 roll-up is never stale: a committed change is in the next dashboard. ``rebuild`` recounts it
 from the notes (the nightly check, and after the time zone changes); it is safe to run twice.
+Writes that bypass triggers need a ``rebuild`` after them: ``TRUNCATE voc_insight``, a load with
+``session_replication_role = replica`` (the benchmarks' bulk load) and a logical-replication
+subscriber's applied changes.
 
 Read: ``Scope.of`` says whether a view can be answered from the roll-up (PostgreSQL, a reader
 who sees every note or whole sites, no theme filter; for the themes, at most one filter besides
