@@ -19,7 +19,7 @@ sites and the period), and the functions below return exactly what the raw queri
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -328,9 +328,3 @@ def themes(scope: Scope, *, first: date, last: date, since: date) -> list[tuple[
     with connection.cursor() as cursor:
         cursor.execute(sql, [first, first, *params])
         return [(pk, int(now), int(before)) for pk, now, before in cursor.fetchall()]
-
-
-def days_before(first: date, last: date) -> tuple[date, date]:
-    """The period of the same length just before ``[first, last]``."""
-    length = timedelta(days=(last - first).days + 1)
-    return first - length, first - timedelta(days=1)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from insights import tasks
 from insights.explore import rollup, services
 from insights.models import Assignment, DailyTally, DailyThemeTally, Theme
-from tests.factories import InsightFactory, ThemeFactory, UserFactory
-from voc.models import Insight, ProductArea, User
+from tests.factories import InsightFactory, ThemeFactory
+from voc.models import Insight, ProductArea
 from voc.notes.services import restore_notes, withdraw_notes
 
 pytestmark = [
@@ -125,11 +125,11 @@ def test_the_themes_come_from_the_roll_up_under_at_most_one_filter_besides_sites
         assert fast.themes == raw.themes and fast.rising == raw.rising and fast.themes, query
 
 
-def test_an_agent_s_dashboard_counts_the_notes(agent):
-    agent.role = User.Role.LEAD  # a lead reads whole sites: the roll-up answers
-    assert services.view(agent, QueryDict(""), today=TODAY).scope is not None
-    analyst = UserFactory(role=User.Role.AGENT)
-    assert services.view(analyst, QueryDict(""), today=TODAY).scope is None
+def test_only_readers_of_whole_sites_are_answered_from_the_roll_up(hq, lead, agent):
+    assert services.view(hq, QueryDict(""), today=TODAY).scope.sites is None
+    assert services.view(lead, QueryDict(""), today=TODAY).scope.sites == (lead.site_id,)
+    # an agent reads only their own notes, which no roll-up row separates from colleagues'
+    assert services.view(agent, QueryDict(""), today=TODAY).scope is None
 
 
 def test_a_note_counts_at_once_and_a_withdrawal_or_a_theme_move_too(hq, lead, agent):
