@@ -12,7 +12,7 @@ Prints one JSON object: per page p50 / p95 / max milliseconds and the SQL querie
 request, the targets (home 150 ms, dashboard 300 ms with one filter and 500 ms with three) and
 the plan of the dashboard's largest aggregate.
 
-    .venv/bin/python bench/desk_pages.py [--notes 1000000] [--requests 30] [--keep-db]
+    .venv/bin/python bench/desk_pages.py [--notes 1000000] [--requests 30] [--keep-db] [--reuse-db]
 """
 
 from __future__ import annotations
@@ -61,16 +61,20 @@ def main() -> None:
         from voc.models import ComplaintCase, Insight, ListeningSession, ProductArea, Site, User
 
         today = timezone.localdate()
-        executive = User.objects.create_user(username="exec-bench", role="executive", password=common.PASSWORD)
+        executive, made = User.objects.get_or_create(username="exec-bench", defaults={"role": "executive"})
+        if made:
+            executive.set_password(common.PASSWORD)
+            executive.save()
         complaint = Insight.objects.filter(kind="complaint").order_by("-occurred_at").first()
-        ComplaintCase.objects.create(
-            month=periods.month_start(today),
-            executive=executive,
-            note=complaint,
-            acknowledge_by=timezone.now() + timezone.timedelta(days=1),
-        )
-        ListeningSession.objects.create(person=executive, day=today, minutes=30)
-        admin = User.objects.create_user(username="admin-bench", role="admin", password=common.PASSWORD)
+        if made:
+            ComplaintCase.objects.create(
+                month=periods.month_start(today),
+                executive=executive,
+                note=complaint,
+                acknowledge_by=timezone.now() + timezone.timedelta(days=1),
+            )
+            ListeningSession.objects.create(person=executive, day=today, minutes=30)
+        admin, _made = User.objects.get_or_create(username="admin-bench", defaults={"role": "admin"})
         lead = User.objects.filter(role="lead").order_by("id").first()
         agent = User.objects.filter(role="agent").order_by("id").first()
         site = Site.objects.order_by("id").first()

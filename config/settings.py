@@ -233,6 +233,11 @@ VOC_DEFAULT_SCHEDULES = {
     # Notes whose queued message was lost (e.g. a broker restarted without persistence).
     "Embed recent notes the queue missed": {"task": "insights.tasks.sweep_vectors", "crontab": "10 * * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
+    # Triggers keep the dashboard's roll-up exact; the nightly recount is the check (and the repair).
+    "Recount the dashboard's daily roll-up": {
+        "task": "insights.tasks.rebuild_dashboard_rollup",
+        "crontab": "40 3 * * *",
+    },
     "Refit the theme classifier": {"task": "insights.tasks.refit_classifier", "crontab": "45 2 * * *"},
     # A question asked or confirmed while no worker ran is matched to past notes here (a no-op otherwise).
     "Match past notes to new or changed questions": {

@@ -246,6 +246,7 @@ class Alert(models.Model):
 
 # The loop's models live with their subjects; importing them here registers them with the app.
 from insights.actions.models import Action  # noqa: E402
+from insights.explore.models import DailyTally, DailyThemeTally  # noqa: E402
 from insights.following.models import (  # noqa: E402
     Burst,
     Mail,
@@ -263,6 +264,8 @@ __all__ = [
     "Alert",
     "Assignment",
     "Burst",
+    "DailyTally",
+    "DailyThemeTally",
     "Mail",
     "MailPreference",
     "NoteVector",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from insights import classifier_store, demo, services, signals
 from insights.embedding_queue import CHUNK, EmbeddingQueue
 from insights.explore import pdf as explore_pdf
+from insights.explore import rollup as explore_rollup
 from insights.following import alerts, mail, webhooks
 from insights.questions import services as questions
 from voc import periods
@@ -149,6 +150,14 @@ embedding_queue = EmbeddingQueue(lambda ids: embed_notes.delay(ids))
 def queue_embedding(sender: object, note_ids: list[int], **kwargs: object) -> None:
     """voc.signals.notes_recorded handler (already after commit): embed in a worker."""
     embedding_queue.add(list(note_ids))
+
+
+@shared_task(acks_late=True)
+def rebuild_dashboard_rollup() -> dict[str, int]:
+    """Nightly: recount the dashboard's daily roll-up from the notes (PostgreSQL; a no-op
+    elsewhere). Safe to run twice or concurrently with note capture: the triggers keep it exact
+    between recounts, and a recount locks it while it refills it."""
+    return explore_rollup.rebuild()
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)

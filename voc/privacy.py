@@ -161,6 +161,13 @@ EXEMPT: dict[str, str] = {
     "insights.NoteVector.status": _CODE,
     "insights.Theme.status": _CODE,
     "insights.Assignment.method": _CODE,
+    # insights: the dashboard's daily roll-up (a note's kind, channel and language; a dimension's
+    # name and a value: a choice, an id or true/false)
+    "insights.DailyTally.kind": _CODE,
+    "insights.DailyTally.channel": _CODE,
+    "insights.DailyTally.language": _CODE,
+    "insights.DailyThemeTally.dimension": _CODE,
+    "insights.DailyThemeTally.value": _CODE,
     "insights.ThemeChange.action": _CODE,
     "insights.Alert.status": _CODE,
     "insights.ThemeClassifier.encoder": _CODE,

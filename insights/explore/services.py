@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from insights.explore import figures
+from insights.explore import figures, rollup
 from insights.explore.filters import DEFAULT_PERIOD, ExploreFilter
 from voc.access import lead_site_ids, visible_notes
 from voc.models import Insight, Site, User
@@ -30,6 +30,7 @@ class View:
     first: date
     last: date
     suppress: bool
+    scope: rollup.Scope | None = None  # the same filters for the daily roll-up, when it can answer
 
 
 def readable(user: User) -> QuerySet[Insight]:
@@ -55,6 +56,12 @@ def view(user: User, params: QueryDict, *, today: date | None = None) -> View:
     first, last = explore.bounds
     undated = ExploreFilter(params, queryset=base, sites=sites_for(user), today=today, dated=False)
     everything = undated.qs if undated.is_valid() else base.none()
+    scope = None
+    # the roll-up counts whole sites: a reader who sees only some of a site's notes counts them
+    if explore.is_valid() and undated.is_valid() and has_capability(user, Capability.VIEW_SITE_NOTES):
+        scope = rollup.Scope.of(explore.form.cleaned_data, visible_sites=lead_site_ids(user))
+    elif explore.is_valid() and undated.is_valid() and has_capability(user, Capability.READ_REPORTS):
+        scope = rollup.Scope.of(explore.form.cleaned_data, visible_sites=None)
     return View(
         filter=explore,
         notes=notes,
@@ -63,6 +70,7 @@ def view(user: User, params: QueryDict, *, today: date | None = None) -> View:
         last=last,
         # Head office and executives read published figures; a lead knows their own sites' notes.
         suppress=not has_capability(user, Capability.VIEW_SITE_NOTES),
+        scope=scope,
     )
 
 
@@ -98,6 +106,7 @@ def dashboard(board_view: View) -> figures.Dashboard:
         last=board_view.last,
         everything=board_view.everything,
         suppress=board_view.suppress,
+        scope=board_view.scope,
     )
 
 
