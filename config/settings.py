@@ -233,8 +233,8 @@ VOC_DEFAULT_SCHEDULES = {
     # Notes whose queued message was lost (e.g. a broker restarted without persistence).
     "Embed recent notes the queue missed": {"task": "insights.tasks.sweep_vectors", "crontab": "10 * * * *"},
     "Discover emerging themes": {"task": "insights.tasks.discover", "crontab": "15 2 * * *"},
-    # Triggers keep the dashboard's roll-up exact; the nightly recount is the check (and the repair).
-    "Recount the dashboard's daily roll-up": {
+    # Triggers keep the dashboard's roll-up exact; the nightly job checks it and recounts only if it drifted.
+    "Check the dashboard's daily roll-up (recount if it drifted)": {
         "task": "insights.tasks.rebuild_dashboard_rollup",
         "crontab": "40 3 * * *",
     },

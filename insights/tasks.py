@@ -154,10 +154,10 @@ def queue_embedding(sender: object, note_ids: list[int], **kwargs: object) -> No
 
 @shared_task(acks_late=True)
 def rebuild_dashboard_rollup() -> dict[str, int]:
-    """Nightly: recount the dashboard's daily roll-up from the notes (PostgreSQL; a no-op
-    elsewhere). Safe to run twice or concurrently with note capture: the triggers keep it exact
-    between recounts, and a recount locks it while it refills it."""
-    return explore_rollup.rebuild()
+    """Nightly: check the dashboard's daily roll-up against the notes without locking, and
+    recount it only when it drifted or the time zone changed (PostgreSQL; a no-op elsewhere).
+    Safe to run twice or concurrently with note capture."""
+    return explore_rollup.refresh()
 
 
 @shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)

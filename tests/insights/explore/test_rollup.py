@@ -166,9 +166,30 @@ def test_rebuilding_twice_leaves_what_the_triggers_kept(mixed):
     assert kept[0] and kept[1]
     assert rollup.rebuild()["tallies"] == len(kept[0])
     assert _state() == kept
-    tasks.rebuild_dashboard_rollup()  # the nightly job
+    rollup.refresh()  # the nightly job
     assert _state() == kept
     # and it repairs a roll-up that went wrong (a table emptied by hand)
     DailyTally.objects.all().delete()
     rollup.rebuild()
     assert _state() == kept
+
+
+def test_the_nightly_check_reads_without_recounting_when_the_roll_up_is_in_step(mixed, settings):
+    assert rollup.in_step()
+    assert tasks.rebuild_dashboard_rollup() == {"rebuilt": 0}  # nothing to repair: no lock taken
+    # rows whose notes were all withdrawn stay, at 0: still in step
+    Insight.objects.update(status=Insight.Status.WITHDRAWN, withdrawn_at=timezone.now())
+    assert DailyTally.objects.filter(notes=0).exists()
+    assert rollup.in_step()
+
+
+def test_the_nightly_check_recounts_a_roll_up_that_drifted_or_counts_another_time_zone(mixed, settings):
+    kept = _state()
+    DailyThemeTally.objects.filter(pk=DailyThemeTally.objects.order_by("pk").values("pk")[:1]).update(notes=99)
+    assert not rollup.in_step()
+    assert tasks.rebuild_dashboard_rollup()["rebuilt"] == 1
+    assert _state() == kept and rollup.in_step()
+    settings.TIME_ZONE = "Europe/London"  # the triggers still count Madrid's days
+    assert not rollup.in_step()
+    assert tasks.rebuild_dashboard_rollup()["rebuilt"] == 1
+    assert rollup.in_step()
