@@ -379,6 +379,9 @@ class ImportJob(models.Model):
     last_row = models.PositiveIntegerField(_("last row committed"), default=0)
     error_file_size = models.PositiveBigIntegerField(_("error file bytes committed"), default=0)
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    # How the file was read (voc.notes.fileformat), stored as codes so the page says it in the reader's language.
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    delimiter = models.CharField(_("separator"), max_length=1, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -387,3 +390,9 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def file_format_display(self) -> str:
+        """ "Read as Latin-1 (Windows), separated by semicolons." ("" for jobs from before detection)."""
+        from voc.notes.fileformat import describe  # models load before the notes package
+
+        return describe(self.encoding, self.delimiter)

@@ -39,7 +39,7 @@ from voc.access import lead_site_ids
 from voc.errors import DomainError
 from voc.input_guard import EARLIEST_OCCURRED_AT
 from voc.models import Insight, ProductArea, User
-from voc.notes import services
+from voc.notes import fileformat, services
 from voc.redaction import redact
 from voc.roles import Capability, has_capability
 
@@ -66,7 +66,6 @@ MAX_FIELD = 10_000
 CHUNK_SIZE = 1000
 MAX_ERROR_ROWS = 10_000  # rows written to the file of rows to fix; the rest are counted
 EARLIEST_YEAR = EARLIEST_OCCURRED_AT.year  # checked before the date is made aware: keeps it in range
-DELIMITERS = (",", ";", "\t")  # Excel in Spanish saves "CSV" with semicolons
 _TRUE = {"1", "true", "yes", "y", "si", "sí", "x"}
 _FALSE = {"", "0", "false", "no", "n"}
 _MAX_REASON = 300
@@ -90,6 +89,7 @@ class ImportReport:
     fatal: str = ""
     last_row: int = 0  # the file row up to which every row's fate is committed
     finished: bool = False  # False when stopped early (time budget) or on a whole-file problem
+    file_format: fileformat.FileFormat | None = None  # the encoding and separator it was read with
 
     MAX_KEPT = 200
 
@@ -201,13 +201,21 @@ class _Resolver:
         return self.areas[name]
 
 
-def _text(stream: IO[bytes], *, strict: bool) -> io.TextIOWrapper:
+def _text(stream: IO[bytes], *, strict: bool, encoding: str) -> io.TextIOWrapper:
     # Lenient decoding keeps undecodable bytes as lone surrogates, so one bad row is reported as
-    # such; ``check_file`` (strict) refuses a file that is not UTF-8 before anything is stored.
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict" if strict else "surrogateescape", newline="")
+    # such; ``check_file`` (strict) refuses a file that cannot be decoded before anything is stored.
+    return io.TextIOWrapper(stream, encoding=encoding, errors="strict" if strict else "surrogateescape", newline="")
 
 
-def _header(text: io.TextIOWrapper) -> tuple[list[str], Iterator[list[str] | csv.Error]]:
+def detect(stream: IO[bytes]) -> fileformat.FileFormat:
+    """``fileformat.detect``, its refusal as a ``FileProblem`` (safe to show)."""
+    try:
+        return fileformat.detect(stream)
+    except fileformat.NotText as exc:
+        raise FileProblem(exc.message) from None
+
+
+def _header(text: io.TextIOWrapper, delimiter: str | None = None) -> tuple[list[str], Iterator[list[str] | csv.Error]]:
     """Read and check the header; return the column names and the records after it (a record
     the CSV reader refuses comes as its ``csv.Error``, so the caller reports that row)."""
     try:
@@ -216,7 +224,7 @@ def _header(text: io.TextIOWrapper) -> tuple[list[str], Iterator[list[str] | csv
         raise FileProblem(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")) from None
     if not first.strip():
         raise FileProblem(_("The file is empty: it needs a header row and at least one note."))
-    delimiter = max(DELIMITERS, key=first.count)
+    delimiter = delimiter or fileformat.delimiter_of(first)
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
     names = [name.strip() for name in next(reader)]
     missing = [c for c in REQUIRED if c not in names]
@@ -247,16 +255,20 @@ def _header(text: io.TextIOWrapper) -> tuple[list[str], Iterator[list[str] | csv
     return names, records()
 
 
-def check_file(*, stream: IO[bytes], max_rows: int | None = None) -> int:
+def check_file(
+    *, stream: IO[bytes], max_rows: int | None = None, file_format: fileformat.FileFormat | None = None
+) -> int:
     """Read the whole file once, strictly, without storing anything; return its number of rows.
+    ``file_format`` is detected (``detect``) when not given.
 
-    Raises ``FileProblem`` (safe to show) when the file is empty, not UTF-8, has a bad header,
+    Raises ``FileProblem`` (safe to show) when the file is empty, not text, has a bad header,
     no notes, or more than ``max_rows`` (default ``VOC_IMPORT_MAX_ROWS``) rows."""
     limit = settings.VOC_IMPORT_MAX_ROWS if max_rows is None else max_rows
-    text = _text(stream, strict=True)
+    found = file_format or detect(stream)
+    text = _text(stream, strict=True, encoding=found.encoding)
     rows = 0
     try:
-        _names, records = _header(text)
+        _names, records = _header(text, found.delimiter)
         for _record in records:
             rows += 1
             if rows > limit:
@@ -340,6 +352,7 @@ def import_notes(
     should_stop: Callable[[], bool] | None = None,
     resume: ImportReport | None = None,
     chunk_size: int | None = None,
+    file_format: fileformat.FileFormat | None = None,
 ) -> ImportReport:
     """Import a CSV of notes, ``chunk_size`` (default ``CHUNK_SIZE``) rows per transaction.
 
@@ -350,7 +363,8 @@ def import_notes(
     transaction, so what it records commits with the rows (and raising there undoes the chunk).
     ``resume`` continues a report whose rows up to ``last_row`` are committed: those rows are
     skipped unread. ``should_stop`` is asked after each chunk; when it says yes the import returns
-    with ``finished`` False. Rows with no value at all are skipped."""
+    with ``finished`` False. Rows with no value at all are skipped. ``file_format`` (encoding and
+    separator) is detected when not given, and kept on the report."""
     report = resume or ImportReport()
     chunk_size = chunk_size or CHUNK_SIZE
     start_after = report.last_row
@@ -435,9 +449,15 @@ def import_notes(
                 on_chunk(report)
         chunk.clear()
 
-    text = _text(stream, strict=False)
     try:
-        names, records = _header(text)
+        found = file_format or detect(stream)
+    except FileProblem as exc:
+        report.fatal = exc.message
+        return report
+    report.file_format = found
+    text = _text(stream, strict=False, encoding=found.encoding)
+    try:
+        names, records = _header(text, found.delimiter)
         for line, record in enumerate(records, start=2):
             if line <= start_after:
                 continue
@@ -479,6 +499,7 @@ class ErrorCsv:
         self.written = written
         self.left_out = 0
         if header:
+            out.write(csvfiles.BOM)  # Excel then reads the accents right; the import skips it
             self.writer.writeheader()
 
     def __call__(self, problem: RowProblem) -> None:

@@ -356,7 +356,7 @@ def export_notes(request: AuthedHttpRequest) -> StreamingHttpResponse:
     writer = csvfiles.Writer(_Echo())  # no cell comes out as a live spreadsheet formula
 
     def lines() -> Iterator[str]:
-        yield writer.writerow(EXPORT_COLUMNS)
+        yield csvfiles.BOM + writer.writerow(EXPORT_COLUMNS)
         for n in rows.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
