@@ -29,6 +29,7 @@ LATIN1 = "latin-1"
 _CHUNK = 1 << 16
 _SAMPLE = 8192
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")
 _QUOTED = re.compile(r'"[^"]*"')
 
 
@@ -77,7 +78,8 @@ def _encoding(stream: IO[bytes]) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return UTF16
     sample = head + stream.read(_SAMPLE)
-    if sample.count(b"\x00") > len(sample) // 10 + 1:  # NULs between letters: binary, or UTF-16 without a BOM
+    # Control bytes are rare in text (a stray one is a bad row); many are binary, or UTF-16 without a BOM.
+    if len(_CONTROL.findall(sample)) > len(sample) // 20 + 1:
         raise NotText(_("This is not a text file. Save it from your spreadsheet as CSV and try again."))
     # A file that is UTF-8 but for a stray byte or two stays UTF-8 (those rows are reported, the
     # others keep their accents); one whose bytes mostly fail is Windows Latin-1.
