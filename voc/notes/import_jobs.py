@@ -137,7 +137,10 @@ def _resume_report(job: ImportJob) -> imports.ImportReport:
         duplicates=job.duplicates,
         invalid=job.invalid,
         problems=[
-            imports.RowProblem(row=p["row"], field=p["field"], reason=p["reason"], values={}) for p in job.problems
+            imports.RowProblem(
+                row=p["row"], field=p["field"], reason=p["reason"], values={}, reasons=p.get("reasons", {})
+            )
+            for p in job.problems
         ],
         last_row=job.last_row,
     )
@@ -151,7 +154,7 @@ def _file_format(job: ImportJob) -> fileformat.FileFormat | None:
 
 
 def _problems(report: imports.ImportReport) -> list[dict[str, Any]]:
-    return [{"row": p.row, "field": p.field, "reason": p.reason} for p in report.problems]
+    return [{"row": p.row, "field": p.field, "reason": p.reason, "reasons": p.reasons} for p in report.problems]
 
 
 def _delete_upload(job: ImportJob) -> None:

@@ -16,6 +16,8 @@ is a bad row, never the end of the import.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import hashlib
 import io
 import itertools
@@ -29,7 +31,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -77,6 +79,8 @@ class RowProblem:
     field: str
     reason: str  # safe to show: no raw cell value
     values: dict[str, str]  # the row's cells, redacted
+    # The reason in each of settings.LANGUAGES (kept rows only), so a page shows it in its reader's language.
+    reasons: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is the column here
 
 
 @dataclass
@@ -119,6 +123,36 @@ def _safe_reason(reason: str) -> str:
     """Reasons from ``build_note`` may quote the value they refused; redact it, keep it short."""
     text = redact(reason).text.replace("\x00", "")
     return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
+
+
+Redo = Callable[[], object]  # runs the check that refused a row again: raises its DomainError
+
+
+def _reasons(exc: DomainError, redo: Redo | None) -> dict[str, str]:
+    """The refusal in every interface language: the check is run again under each (it is pure
+    validation), so what a worker stored reads right on a Spanish or Galician page too."""
+    reasons: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                if redo is not None:
+                    redo()
+                message = str(exc.message)
+            except DomainError as again:
+                message = again.message
+            except Exception:  # noqa: BLE001 -- a check that fails otherwise: keep the stored text
+                message = exc.message
+            reasons[code] = _safe_reason(message)
+    return reasons
+
+
+def _refusal(message: Callable[[], str]) -> tuple[DomainError, Redo]:
+    """A row refused with one fixed message (a function, to translate it again), and its ``Redo``."""
+
+    def redo() -> None:
+        raise DomainError(message(), field="row")
+
+    return DomainError(message(), field="row"), redo
 
 
 def _bool(value: str, name: str) -> bool:
@@ -369,9 +403,9 @@ def import_notes(
     chunk_size = chunk_size or CHUNK_SIZE
     start_after = report.last_row
     resolver = _Resolver(importer, default_agent)
-    chunk: list[tuple[int, dict[str, str] | None, DomainError | None]] = []
+    chunk: list[tuple[int, dict[str, str] | None, DomainError | None, Redo | None]] = []
 
-    def problem(line: int, values: dict[str, str], exc: DomainError) -> None:
+    def problem(line: int, values: dict[str, str], exc: DomainError, redo: Redo | None) -> None:
         report.invalid += 1
         found = RowProblem(
             row=line,
@@ -380,6 +414,7 @@ def import_notes(
             values={name: _error_cell(value) for name, value in values.items()},
         )
         if len(report.problems) < ImportReport.MAX_KEPT:
+            found.reasons = _reasons(exc, redo)
             report.problems.append(found)
         if on_problem is not None:
             on_problem(found)
@@ -406,7 +441,7 @@ def import_notes(
                 raise
             except DatabaseError:
                 logger.warning("import: the database refused row %d", line)
-                problem(line, values, DomainError(_("This row could not be stored; check its values."), field="row"))
+                problem(line, values, *_refusal(lambda: _("This row could not be stored; check its values.")))
         return created
 
     def flush() -> None:
@@ -415,7 +450,7 @@ def import_notes(
         if not chunk:
             return
         last_line = chunk[-1][0]
-        keys = {row_key(values) for _, values, error in chunk if values is not None and error is None}
+        keys = {row_key(values) for _, values, error, _redo in chunk if values is not None and error is None}
         with transaction.atomic():
             existing = set(
                 Insight.objects.exclude(external_id="")
@@ -423,9 +458,11 @@ def import_notes(
                 .values_list("source", "external_id")
             )
             fresh: list[tuple[int, dict[str, str], Insight]] = []
-            for line, values, error in chunk:
+            for line, values, error, redo in chunk:
                 if error is not None or values is None:
-                    problem(line, values or {}, error or DomainError(_("This row could not be read."), field="row"))
+                    problem(
+                        line, values or {}, error or DomainError(_("This row could not be read."), field="row"), redo
+                    )
                     continue
                 key = row_key(values)
                 if key in existing:
@@ -435,12 +472,12 @@ def import_notes(
                 try:
                     fresh.append((line, values, _build(values, key, resolver)))
                 except DomainError as exc:
-                    problem(line, values, exc)
+                    problem(line, values, exc, functools.partial(_build, values, key, resolver))
                 except (SoftTimeLimitExceeded, OperationalError, InterfaceError):
                     raise  # the worker's time is up or the connection dropped: the chunk is undone
                 except Exception as exc:  # noqa: BLE001 -- a bad row is a bad row, whatever it raised
                     logger.warning("import: row %d raised %s", line, type(exc).__name__)
-                    problem(line, values, DomainError(_("This row could not be read; check its values."), field="row"))
+                    problem(line, values, *_refusal(lambda: _("This row could not be read; check its values.")))
             created = store(fresh) if fresh else []
             services.announce_notes([n.pk for n in created if n.pk])
             report.created += len(created)
@@ -463,15 +500,16 @@ def import_notes(
                 continue
             if isinstance(record, csv.Error):
                 report.rows += 1
-                chunk.append((line, None, DomainError(_("This row is not valid CSV."), field="row")))
+                chunk.append((line, None, *_refusal(lambda: _("This row is not valid CSV."))))
             elif any(value.strip() for name, value in zip(names, record, strict=False) if name in COLUMNS):
                 report.rows += 1
                 try:
                     _check_cells(names, record)
                 except DomainError as exc:
-                    chunk.append((line, _cells(names, record[: len(names)]), exc))
+                    redo = functools.partial(_check_cells, names, record)
+                    chunk.append((line, _cells(names, record[: len(names)]), exc, redo))
                 else:
-                    chunk.append((line, _cells(names, record), None))
+                    chunk.append((line, _cells(names, record), None, None))
             if len(chunk) >= chunk_size:
                 flush()
                 if should_stop is not None and should_stop():
