@@ -161,3 +161,24 @@ def test_the_rows_to_fix_file_starts_with_a_bom(tmp_path, agent):
     out = io.StringIO()
     imports.ErrorCsv(out)
     assert out.getvalue().startswith("\ufeffrow,error,")
+
+
+def test_the_xlsx_export_opens_with_openpyxl_redacted_and_with_no_live_formula(client_for, agent, other_site_agent):
+    from openpyxl import load_workbook
+
+    from voc.models import AuditEntry
+    from voc.notes import services
+
+    services.record_note(agent=agent, kind="need", text='=HYPERLINK("http://x") card 4111111111111111', channel="phone")
+    services.record_note(agent=agent, kind="love", text="Le encantó, ¿sí?", channel="chat")
+    services.record_note(agent=other_site_agent, kind="need", text="Other site", channel="phone")
+    response = client_for("lead").get("/notes/export.xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert ".xlsx" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    text = rows[0].index("text")
+    texts = [row[text] for row in rows[1:]]
+    assert texts == ['\'=HYPERLINK("http://x") card [CARD]', "Le encantó, ¿sí?"]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert AuditEntry.objects.filter(action="notes.exported").count() == 1
