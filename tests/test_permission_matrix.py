@@ -94,6 +94,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "assist": _row(L, O, O, O, O, D, D, D, D),
     "my_notes": _row(L, O, O, O, O, D, D, D, D),
     "export_notes": _row(L, D, D, O, O, D, D, D, D),
+    "export_notes_xlsx": _row(L, D, D, O, O, D, D, D, D),
     "import_upload": _row(L, D, D, O, O, D, D, D, D),
     "import_status": _row(L, D, D, O, D, D, D, D, D),  # lead A's job
     "import_errors": _row(L, D, D, O, D, D, D, D, D),

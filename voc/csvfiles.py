@@ -14,8 +14,11 @@ import csv
 from collections.abc import Iterable, Sequence
 from typing import IO, Any, Protocol
 
-__all__ = ["FORMULA_STARTS", "DictWriter", "Writer", "safe_cell", "unneutralise"]
+__all__ = ["BOM", "FORMULA_STARTS", "DictWriter", "Writer", "safe_cell", "unneutralise"]
 
+# Every CSV the product writes starts with it: without it, Excel reads UTF-8 as its Windows code
+# page and accents break; the import reads a file with or without it.
+BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

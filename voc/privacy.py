@@ -146,6 +146,8 @@ EXEMPT: dict[str, str] = {
     "voc.ComplaintContact.account": "contact details by design (see voc.ComplaintContact.name)",
     "voc.Tally.channel": _CODE,
     "voc.ImportJob.status": _CODE,
+    "voc.ImportJob.encoding": _CODE,
+    "voc.ImportJob.delimiter": _CODE,
     # voc: the executive programme
     "voc.ComplaintCase.status": _CODE,
     "voc.ComplaintCase.root_cause": _CODE,

@@ -3,7 +3,6 @@ the figures; drill-down links; and the exports (CSV of the figures and of the no
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from insights.explore import figures, rollup
 from insights.explore.filters import DEFAULT_PERIOD, ExploreFilter
+from voc import csvfiles
 from voc.access import lead_site_ids, visible_notes
 from voc.models import Insight, Site, User
 from voc.roles import Capability, has_capability
@@ -132,8 +132,8 @@ def figures_csv(board: figures.Dashboard) -> str:
     """The figures as rows of (figure, item, notes, share), in the reader's language; counts
     under the threshold as they are shown."""
     out = io.StringIO()
-    out.write("\ufeff")  # a BOM, so that Excel reads the accents
-    writer = csv.writer(out)
+    out.write(csvfiles.BOM)  # so that Excel reads the accents
+    writer = csvfiles.Writer(out)  # a theme's label is people's text: never a live formula
     writer.writerow([_("Figure"), _("Item"), _("Notes"), _("Share")])
     writer.writerow([_("Period"), f"{board.first.isoformat()} / {board.last.isoformat()}", board.shown_total, ""])
     sections: list[tuple[str, list[figures.Slice]]] = [

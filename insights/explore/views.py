@@ -81,7 +81,7 @@ def notes_csv(request: AuthedHttpRequest) -> HttpResponseBase:
     writer = csvfiles.Writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(NOTE_COLUMNS + FLAG_COLUMNS)
+        yield csvfiles.BOM + writer.writerow(NOTE_COLUMNS + FLAG_COLUMNS)
         for note in rows.iterator(chunk_size=2000):
             theme = getattr(getattr(note, "assignment", None), "theme", None)
             yield writer.writerow(

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from voc.privacy import RedactedCharField, RedactedJSONField, RedactedTextField
@@ -379,6 +380,9 @@ class ImportJob(models.Model):
     last_row = models.PositiveIntegerField(_("last row committed"), default=0)
     error_file_size = models.PositiveBigIntegerField(_("error file bytes committed"), default=0)
     progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    # How the file was read (voc.notes.fileformat), stored as codes so the page says it in the reader's language.
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    delimiter = models.CharField(_("separator"), max_length=1, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -387,3 +391,15 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def problems_display(self) -> list[dict[str, object]]:
+        """The kept problems with each reason in the active language (jobs stored before reasons
+        were kept per language show the text stored, in the uploader's language)."""
+        language = get_language() or settings.LANGUAGE_CODE
+        return [{**p, "reason": (p.get("reasons") or {}).get(language, p.get("reason", ""))} for p in self.problems]
+
+    def file_format_display(self) -> str:
+        """ "Read as Latin-1 (Windows), separated by semicolons." ("" for jobs from before detection)."""
+        from voc.notes.fileformat import describe  # models load before the notes package
+
+        return describe(self.encoding, self.delimiter)

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from voc import audit
 from voc.errors import DomainError
 from voc.models import ImportJob, User
-from voc.notes import imports
+from voc.notes import fileformat, imports
 from voc.roles import Capability, has_capability
 
 FOLDER = "imports"
@@ -72,12 +72,15 @@ def queue_import(*, uploaded_by: User, upload: Any) -> ImportJob:
             raise imports.FileProblem(_("The file is empty: it needs a header row and at least one note."))
         imports.check_size(upload.size)
         upload.seek(0)
-        imports.check_file(stream=upload)
+        found = imports.detect(upload)
+        imports.check_file(stream=upload, file_format=found)
         upload.seek(0)
     except imports.FileProblem as exc:
         raise DomainError(exc.message, field="file") from None
     with transaction.atomic():
-        job = ImportJob(uploaded_by=uploaded_by, original_name=name[:255])
+        job = ImportJob(
+            uploaded_by=uploaded_by, original_name=name[:255], encoding=found.encoding, delimiter=found.delimiter
+        )
         job.file.save(f"upload-{uuid.uuid4().hex}.csv", upload, save=False)
         job.save()
         transaction.on_commit(functools.partial(tasks.run_import.delay, job.pk))
@@ -134,14 +137,24 @@ def _resume_report(job: ImportJob) -> imports.ImportReport:
         duplicates=job.duplicates,
         invalid=job.invalid,
         problems=[
-            imports.RowProblem(row=p["row"], field=p["field"], reason=p["reason"], values={}) for p in job.problems
+            imports.RowProblem(
+                row=p["row"], field=p["field"], reason=p["reason"], values={}, reasons=p.get("reasons", {})
+            )
+            for p in job.problems
         ],
         last_row=job.last_row,
     )
 
 
+def _file_format(job: ImportJob) -> fileformat.FileFormat | None:
+    """The format found when the file was uploaded (None for older jobs: detected again)."""
+    if job.encoding and job.delimiter:
+        return fileformat.FileFormat(encoding=job.encoding, delimiter=job.delimiter)
+    return None
+
+
 def _problems(report: imports.ImportReport) -> list[dict[str, Any]]:
-    return [{"row": p.row, "field": p.field, "reason": p.reason} for p in report.problems]
+    return [{"row": p.row, "field": p.field, "reason": p.reason, "reasons": p.reasons} for p in report.problems]
 
 
 def _delete_upload(job: ImportJob) -> None:
@@ -236,6 +249,7 @@ def _run_claimed(job: ImportJob, claim: Claim, *, time_budget: float | None) -> 
                     on_chunk=on_chunk,
                     should_stop=lambda: time.monotonic() > deadline,
                     resume=_resume_report(job),
+                    file_format=_file_format(job),
                 )
             if not (report.finished or report.fatal):
                 _requeue(job, claim)

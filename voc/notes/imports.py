@@ -16,6 +16,8 @@ is a bad row, never the end of the import.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import hashlib
 import io
 import itertools
@@ -29,7 +31,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,7 +41,7 @@ from voc.access import lead_site_ids
 from voc.errors import DomainError
 from voc.input_guard import EARLIEST_OCCURRED_AT
 from voc.models import Insight, ProductArea, User
-from voc.notes import services
+from voc.notes import fileformat, services
 from voc.redaction import redact
 from voc.roles import Capability, has_capability
 
@@ -66,7 +68,6 @@ MAX_FIELD = 10_000
 CHUNK_SIZE = 1000
 MAX_ERROR_ROWS = 10_000  # rows written to the file of rows to fix; the rest are counted
 EARLIEST_YEAR = EARLIEST_OCCURRED_AT.year  # checked before the date is made aware: keeps it in range
-DELIMITERS = (",", ";", "\t")  # Excel in Spanish saves "CSV" with semicolons
 _TRUE = {"1", "true", "yes", "y", "si", "sí", "x"}
 _FALSE = {"", "0", "false", "no", "n"}
 _MAX_REASON = 300
@@ -78,6 +79,8 @@ class RowProblem:
     field: str
     reason: str  # safe to show: no raw cell value
     values: dict[str, str]  # the row's cells, redacted
+    # The reason in each of settings.LANGUAGES (kept rows only), so a page shows it in its reader's language.
+    reasons: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is the column here
 
 
 @dataclass
@@ -90,6 +93,7 @@ class ImportReport:
     fatal: str = ""
     last_row: int = 0  # the file row up to which every row's fate is committed
     finished: bool = False  # False when stopped early (time budget) or on a whole-file problem
+    file_format: fileformat.FileFormat | None = None  # the encoding and separator it was read with
 
     MAX_KEPT = 200
 
@@ -119,6 +123,36 @@ def _safe_reason(reason: str) -> str:
     """Reasons from ``build_note`` may quote the value they refused; redact it, keep it short."""
     text = redact(reason).text.replace("\x00", "")
     return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
+
+
+Redo = Callable[[], object]  # runs the check that refused a row again: raises its DomainError
+
+
+def _reasons(exc: DomainError, redo: Redo | None) -> dict[str, str]:
+    """The refusal in every interface language: the check is run again under each (it is pure
+    validation), so what a worker stored reads right on a Spanish or Galician page too."""
+    reasons: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                if redo is not None:
+                    redo()
+                message = str(exc.message)
+            except DomainError as again:
+                message = again.message
+            except Exception:  # noqa: BLE001 -- a check that fails otherwise: keep the stored text
+                message = exc.message
+            reasons[code] = _safe_reason(message)
+    return reasons
+
+
+def _refusal(message: Callable[[], str]) -> tuple[DomainError, Redo]:
+    """A row refused with one fixed message (a function, to translate it again), and its ``Redo``."""
+
+    def redo() -> None:
+        raise DomainError(message(), field="row")
+
+    return DomainError(message(), field="row"), redo
 
 
 def _bool(value: str, name: str) -> bool:
@@ -201,13 +235,21 @@ class _Resolver:
         return self.areas[name]
 
 
-def _text(stream: IO[bytes], *, strict: bool) -> io.TextIOWrapper:
+def _text(stream: IO[bytes], *, strict: bool, encoding: str) -> io.TextIOWrapper:
     # Lenient decoding keeps undecodable bytes as lone surrogates, so one bad row is reported as
-    # such; ``check_file`` (strict) refuses a file that is not UTF-8 before anything is stored.
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict" if strict else "surrogateescape", newline="")
+    # such; ``check_file`` (strict) refuses a file that cannot be decoded before anything is stored.
+    return io.TextIOWrapper(stream, encoding=encoding, errors="strict" if strict else "surrogateescape", newline="")
 
 
-def _header(text: io.TextIOWrapper) -> tuple[list[str], Iterator[list[str] | csv.Error]]:
+def detect(stream: IO[bytes]) -> fileformat.FileFormat:
+    """``fileformat.detect``, its refusal as a ``FileProblem`` (safe to show)."""
+    try:
+        return fileformat.detect(stream)
+    except fileformat.NotText as exc:
+        raise FileProblem(exc.message) from None
+
+
+def _header(text: io.TextIOWrapper, delimiter: str | None = None) -> tuple[list[str], Iterator[list[str] | csv.Error]]:
     """Read and check the header; return the column names and the records after it (a record
     the CSV reader refuses comes as its ``csv.Error``, so the caller reports that row)."""
     try:
@@ -216,7 +258,7 @@ def _header(text: io.TextIOWrapper) -> tuple[list[str], Iterator[list[str] | csv
         raise FileProblem(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again.")) from None
     if not first.strip():
         raise FileProblem(_("The file is empty: it needs a header row and at least one note."))
-    delimiter = max(DELIMITERS, key=first.count)
+    delimiter = delimiter or fileformat.delimiter_of(first)
     reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
     names = [name.strip() for name in next(reader)]
     missing = [c for c in REQUIRED if c not in names]
@@ -247,16 +289,20 @@ def _header(text: io.TextIOWrapper) -> tuple[list[str], Iterator[list[str] | csv
     return names, records()
 
 
-def check_file(*, stream: IO[bytes], max_rows: int | None = None) -> int:
+def check_file(
+    *, stream: IO[bytes], max_rows: int | None = None, file_format: fileformat.FileFormat | None = None
+) -> int:
     """Read the whole file once, strictly, without storing anything; return its number of rows.
+    ``file_format`` is detected (``detect``) when not given.
 
-    Raises ``FileProblem`` (safe to show) when the file is empty, not UTF-8, has a bad header,
+    Raises ``FileProblem`` (safe to show) when the file is empty, not text, has a bad header,
     no notes, or more than ``max_rows`` (default ``VOC_IMPORT_MAX_ROWS``) rows."""
     limit = settings.VOC_IMPORT_MAX_ROWS if max_rows is None else max_rows
-    text = _text(stream, strict=True)
+    found = file_format or detect(stream)
+    text = _text(stream, strict=True, encoding=found.encoding)
     rows = 0
     try:
-        _names, records = _header(text)
+        _names, records = _header(text, found.delimiter)
         for _record in records:
             rows += 1
             if rows > limit:
@@ -340,6 +386,7 @@ def import_notes(
     should_stop: Callable[[], bool] | None = None,
     resume: ImportReport | None = None,
     chunk_size: int | None = None,
+    file_format: fileformat.FileFormat | None = None,
 ) -> ImportReport:
     """Import a CSV of notes, ``chunk_size`` (default ``CHUNK_SIZE``) rows per transaction.
 
@@ -350,14 +397,15 @@ def import_notes(
     transaction, so what it records commits with the rows (and raising there undoes the chunk).
     ``resume`` continues a report whose rows up to ``last_row`` are committed: those rows are
     skipped unread. ``should_stop`` is asked after each chunk; when it says yes the import returns
-    with ``finished`` False. Rows with no value at all are skipped."""
+    with ``finished`` False. Rows with no value at all are skipped. ``file_format`` (encoding and
+    separator) is detected when not given, and kept on the report."""
     report = resume or ImportReport()
     chunk_size = chunk_size or CHUNK_SIZE
     start_after = report.last_row
     resolver = _Resolver(importer, default_agent)
-    chunk: list[tuple[int, dict[str, str] | None, DomainError | None]] = []
+    chunk: list[tuple[int, dict[str, str] | None, DomainError | None, Redo | None]] = []
 
-    def problem(line: int, values: dict[str, str], exc: DomainError) -> None:
+    def problem(line: int, values: dict[str, str], exc: DomainError, redo: Redo | None) -> None:
         report.invalid += 1
         found = RowProblem(
             row=line,
@@ -366,6 +414,7 @@ def import_notes(
             values={name: _error_cell(value) for name, value in values.items()},
         )
         if len(report.problems) < ImportReport.MAX_KEPT:
+            found.reasons = _reasons(exc, redo)
             report.problems.append(found)
         if on_problem is not None:
             on_problem(found)
@@ -392,7 +441,7 @@ def import_notes(
                 raise
             except DatabaseError:
                 logger.warning("import: the database refused row %d", line)
-                problem(line, values, DomainError(_("This row could not be stored; check its values."), field="row"))
+                problem(line, values, *_refusal(lambda: _("This row could not be stored; check its values.")))
         return created
 
     def flush() -> None:
@@ -401,7 +450,7 @@ def import_notes(
         if not chunk:
             return
         last_line = chunk[-1][0]
-        keys = {row_key(values) for _, values, error in chunk if values is not None and error is None}
+        keys = {row_key(values) for _, values, error, _redo in chunk if values is not None and error is None}
         with transaction.atomic():
             existing = set(
                 Insight.objects.exclude(external_id="")
@@ -409,9 +458,11 @@ def import_notes(
                 .values_list("source", "external_id")
             )
             fresh: list[tuple[int, dict[str, str], Insight]] = []
-            for line, values, error in chunk:
+            for line, values, error, redo in chunk:
                 if error is not None or values is None:
-                    problem(line, values or {}, error or DomainError(_("This row could not be read."), field="row"))
+                    problem(
+                        line, values or {}, error or DomainError(_("This row could not be read."), field="row"), redo
+                    )
                     continue
                 key = row_key(values)
                 if key in existing:
@@ -421,12 +472,12 @@ def import_notes(
                 try:
                     fresh.append((line, values, _build(values, key, resolver)))
                 except DomainError as exc:
-                    problem(line, values, exc)
+                    problem(line, values, exc, functools.partial(_build, values, key, resolver))
                 except (SoftTimeLimitExceeded, OperationalError, InterfaceError):
                     raise  # the worker's time is up or the connection dropped: the chunk is undone
                 except Exception as exc:  # noqa: BLE001 -- a bad row is a bad row, whatever it raised
                     logger.warning("import: row %d raised %s", line, type(exc).__name__)
-                    problem(line, values, DomainError(_("This row could not be read; check its values."), field="row"))
+                    problem(line, values, *_refusal(lambda: _("This row could not be read; check its values.")))
             created = store(fresh) if fresh else []
             services.announce_notes([n.pk for n in created if n.pk])
             report.created += len(created)
@@ -435,23 +486,30 @@ def import_notes(
                 on_chunk(report)
         chunk.clear()
 
-    text = _text(stream, strict=False)
     try:
-        names, records = _header(text)
+        found = file_format or detect(stream)
+    except FileProblem as exc:
+        report.fatal = exc.message
+        return report
+    report.file_format = found
+    text = _text(stream, strict=False, encoding=found.encoding)
+    try:
+        names, records = _header(text, found.delimiter)
         for line, record in enumerate(records, start=2):
             if line <= start_after:
                 continue
             if isinstance(record, csv.Error):
                 report.rows += 1
-                chunk.append((line, None, DomainError(_("This row is not valid CSV."), field="row")))
+                chunk.append((line, None, *_refusal(lambda: _("This row is not valid CSV."))))
             elif any(value.strip() for name, value in zip(names, record, strict=False) if name in COLUMNS):
                 report.rows += 1
                 try:
                     _check_cells(names, record)
                 except DomainError as exc:
-                    chunk.append((line, _cells(names, record[: len(names)]), exc))
+                    redo = functools.partial(_check_cells, names, record)
+                    chunk.append((line, _cells(names, record[: len(names)]), exc, redo))
                 else:
-                    chunk.append((line, _cells(names, record), None))
+                    chunk.append((line, _cells(names, record), None, None))
             if len(chunk) >= chunk_size:
                 flush()
                 if should_stop is not None and should_stop():
@@ -479,6 +537,7 @@ class ErrorCsv:
         self.written = written
         self.left_out = 0
         if header:
+            out.write(csvfiles.BOM)  # Excel then reads the accents right; the import skips it
             self.writer.writeheader()
 
     def __call__(self, problem: RowProblem) -> None:

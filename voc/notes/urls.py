@@ -8,6 +8,7 @@ urlpatterns = [
     path("assist/", views.assist, name="assist"),
     path("mine/", views.my_notes, name="my_notes"),
     path("export.csv", views.export_notes, name="export_notes"),
+    path("export.xlsx", views.export_notes_xlsx, name="export_notes_xlsx"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_status, name="import_status"),
     path("import/<int:pk>/errors.csv", views.import_errors, name="import_errors"),

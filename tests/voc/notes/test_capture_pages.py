@@ -19,6 +19,7 @@ PAGES = [
     ("/notes/mine/", {"agent", "lead"}),
     ("/notes/", {"lead"}),
     ("/notes/export.csv", {"lead"}),
+    ("/notes/export.xlsx", {"lead"}),
     ("/notes/import/", {"lead"}),
 ]
 

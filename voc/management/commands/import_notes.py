@@ -13,7 +13,8 @@ from voc.notes import imports
 
 class Command(BaseCommand):
     help = (
-        "Import notes from a UTF-8 CSV (commas or semicolons). Required columns: kind, text, channel; "
+        "Import notes from a CSV (UTF-8, UTF-16 or Latin-1; commas, semicolons or tabs, detected). "
+        "Required columns: kind, text, channel; "
         "optional: "
         + ", ".join(imports.OPTIONAL)
         + ". Invalid rows are reported by row and column (and written, redacted, with --errors) and the "
@@ -40,9 +41,12 @@ class Command(BaseCommand):
         try:
             imports.check_size(path.stat().st_size)
             with path.open("rb") as stream:
-                imports.check_file(stream=stream)
+                found = imports.detect(stream)
+                imports.check_file(stream=stream, file_format=found)
         except imports.FileProblem as exc:
             raise CommandError(exc.message) from None
+
+        self.stdout.write(found.describe())
 
         def on_problem(problem: imports.RowProblem) -> None:
             # The reason never quotes a raw cell (see voc.notes.imports), so this is safe in a terminal log.
@@ -54,7 +58,9 @@ class Command(BaseCommand):
         sink = imports.ErrorCsv(error_file) if error_file else None
         try:
             with path.open("rb") as stream:
-                report = imports.import_notes(stream=stream, default_agent=default_agent, on_problem=on_problem)
+                report = imports.import_notes(
+                    stream=stream, default_agent=default_agent, on_problem=on_problem, file_format=found
+                )
             if sink is not None:
                 sink.finish(invalid=report.invalid)
         finally:
