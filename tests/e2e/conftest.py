@@ -28,3 +28,17 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM,
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_processes():
+    """Load the sentence encoder once before the first page asks for it (the quick form's
+    suggestions do): a cold load takes seconds on a busy 2-core machine, and would otherwise be
+    charged to whichever expectation runs first. Expectations also wait up to 10 s, not 5."""
+    from django.conf import settings
+    from playwright.sync_api import expect
+
+    from insights import nlp
+
+    nlp.encoder(settings.VOC_ENCODER).encode(["warming up"], language="en")
+    expect.set_options(timeout=10_000)
