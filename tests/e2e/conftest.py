@@ -32,9 +32,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session", autouse=True)
 def warm_processes():
-    """Load the sentence encoder once before the first page asks for it (the quick form's
-    suggestions do): a cold load takes seconds on a busy 2-core machine, and would otherwise be
-    charged to whichever expectation runs first. Expectations also wait up to 10 s, not 5."""
+    """Load the sentence encoder once, before any page: whatever asks for it first in this process
+    pays seconds for the load on a busy 2-core machine, and that was charged to whichever
+    expectation ran first (the first capture test failed once that way, never after 20 runs
+    warm). Expectations also wait up to 10 s, not 5."""
     from django.conf import settings
     from playwright.sync_api import expect
 
