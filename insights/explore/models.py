@@ -10,6 +10,19 @@ from __future__ import annotations
 
 from django.db import models
 
+# The note's dimensions a day's tally is kept by, in key order (the triggers' SQL uses them too).
+NOTE_COLUMNS = (
+    "site_id",
+    "kind",
+    "channel",
+    "language",
+    "product_area_id",
+    "customer_abroad",
+    "caused_by_us",
+    "lonely",
+    "vulnerable",
+)
+
 
 class DailyTally(models.Model):
     """Active notes of one local day with one combination of site, kind, channel, language,
@@ -31,18 +44,7 @@ class DailyTally(models.Model):
         constraints = [
             # one row per combination (no product area is one value), the key the triggers upsert on
             models.UniqueConstraint(
-                fields=[
-                    "day",
-                    "site_id",
-                    "kind",
-                    "channel",
-                    "language",
-                    "product_area_id",
-                    "customer_abroad",
-                    "caused_by_us",
-                    "lonely",
-                    "vulnerable",
-                ],
+                fields=["day", *NOTE_COLUMNS],
                 name="dailytally_key",
                 nulls_distinct=False,
                 include=["notes"],  # a period's figures from the index alone

@@ -25,17 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-NOTE_COLUMNS = (
-    "site_id",
-    "kind",
-    "channel",
-    "language",
-    "product_area_id",
-    "customer_abroad",
-    "caused_by_us",
-    "lonely",
-    "vulnerable",
-)
+from insights.explore.models import NOTE_COLUMNS
+
 TALLY = "insights_dailytally"
 THEME_TALLY = "insights_dailythemetally"
 # Each assigned note counts once per theme with no other filter (dimension '') and once under each
