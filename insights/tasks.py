@@ -67,8 +67,8 @@ def prepare_question(question_id: int) -> int:
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def refit_question(question_id: int) -> int:
-    """After a lead confirms or rejects a match: refit that question's matcher and match past
-    notes again. Safe to run twice."""
+    """After a lead confirms or rejects a match, or a taught question is closed: refit the
+    matchers and match past notes again. Safe to run twice."""
     return questions.refit_and_rescan(question_id=question_id)
 
 

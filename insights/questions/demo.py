@@ -33,9 +33,9 @@ QUESTIONS = [
         "Loans and mortgages",
     ),
 ]
-# What a lead gets through over two coffees: a dozen decisions, then the dozen the refitted
-# matcher suggests next.
-DECISION_ROUNDS, DECISIONS_PER_ROUND = 2, 12
+# What a lead gets through over three coffees: a dozen decisions, then twice the dozen the
+# refitted matcher suggests next.
+DECISION_ROUNDS, DECISIONS_PER_ROUND = 3, 12
 
 
 def seed_questions() -> dict[str, int]:

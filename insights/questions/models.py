@@ -21,8 +21,9 @@ class QuestionQuerySet(models.QuerySet["Question"]):
 class Question(models.Model):
     """Something a department wants counted ("Will you launch an app that integrates banking?").
 
-    The matcher is one vector, ``weights`` = a·q + (1 - a)·p (q the question's own vector, p the
-    mean of its confirmed notes, a = 1 / (1 + confirmed)), and a ``threshold`` (insights.questions.matcher)."""
+    The matcher (insights.questions.matcher) is one vector, ``weights``, with a ``bias``: the
+    question's own vector and no bias while it is matched by its wording; its coefficients in the
+    probe over the taught questions once leads have confirmed enough notes."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -53,6 +54,7 @@ class Question(models.Model):
     encoder = models.CharField(_("encoder"), max_length=64, blank=True)
     vector = models.BinaryField(_("question vector"), blank=True)  # float32, L2-normalised
     weights = models.BinaryField(_("matcher"), blank=True)  # float32
+    bias = models.FloatField(_("matcher bias"), null=True, blank=True)  # set when matched by the probe
     threshold = models.FloatField(_("threshold"), null=True, blank=True)
     confirmed = models.PositiveIntegerField(_("confirmed matches"), default=0)
     # Words its matched notes use most (voc.notes.similarity.terms): the quick form offers the
@@ -92,9 +94,6 @@ class Question(models.Model):
     @property
     def label(self) -> str:
         return self.text_in(translation.get_language())
-
-    def weights_array(self) -> np.ndarray:
-        return np.frombuffer(bytes(self.weights), dtype=np.float32)
 
     def vector_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.vector), dtype=np.float32)

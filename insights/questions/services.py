@@ -183,6 +183,11 @@ def close_question(*, question: Question, by: User, reopen: bool = False, ip: st
     question.status, question.closed_at = Question.Status.CLOSED, timezone.now()
     question.save(update_fields=["status", "closed_at", "updated_at"])
     audit.record(actor=by, action="question.closed", obj=question, ip_address=ip)
+    if question.bias is not None:
+        # It leaves the probe: the taught questions still open are fitted again without it.
+        from insights import tasks
+
+        transaction.on_commit(lambda: tasks.refit_question.delay(question.pk))
     return question
 
 
@@ -209,28 +214,86 @@ def embed_question(*, question: Question) -> None:
     question.encoder = settings.VOC_ENCODER
 
 
-def refit(*, question: Question) -> Question:
-    """The question's matcher from its own vector and its confirmed notes' stored vectors."""
+def _embedded_open() -> QuerySet[Question]:
+    return Question.objects.open().filter(encoder=settings.VOC_ENCODER).exclude(vector=b"")
+
+
+def _confirmed_vectors(question_ids: list[int]) -> dict[int, list[np.ndarray]]:
+    """The stored vectors of each question's confirmed, active notes."""
     rows = NoteVector.objects.usable().filter(
-        note__question_matches__question=question,
+        note__question_matches__question_id__in=question_ids,
         note__question_matches__state=QuestionMatch.State.CONFIRMED,
         note__status=Insight.Status.ACTIVE,
     )
-    vectors = [v.array() for v in rows.only("vector")]
-    dims = len(question.vector_array())
-    confirmed = np.stack(vectors) if vectors else np.zeros((0, dims), dtype=np.float32)
-    fitted = matcher.fit(question.vector_array(), confirmed)
-    Question.objects.filter(pk=question.pk).update(
-        key_terms=key_terms(question=question),
-        vector=question.vector,
-        encoder=question.encoder,
-        weights=fitted.weights.tobytes(),
-        threshold=fitted.threshold,
-        confirmed=len(vectors),
-        version=F("version") + 1,
-        updated_at=timezone.now(),
+    found: dict[int, list[np.ndarray]] = {}
+    for question_id, vector in rows.values_list("note__question_matches__question_id", "vector"):
+        found.setdefault(question_id, []).append(np.frombuffer(bytes(vector), dtype=np.float32))
+    return found
+
+
+# The background is drawn from this many of the latest notes: recent, and one bounded read.
+BACKGROUND_POOL = 20_000
+
+
+def _background(dims: int) -> np.ndarray:
+    """Up to ``matcher.BACKGROUND_NOTES`` active notes' vectors, drawn from the latest (the same
+    draw while the notes are the same), without notes leads confirmed for any question."""
+    confirmed = QuestionMatch.objects.filter(state=QuestionMatch.State.CONFIRMED).values("note_id")
+    pool = list(
+        NoteVector.objects.usable()
+        .filter(note__status=Insight.Status.ACTIVE)
+        .exclude(note_id__in=confirmed)
+        .order_by("-note_id")
+        .values_list("note_id", flat=True)[:BACKGROUND_POOL]
     )
-    question.refresh_from_db()
+    if len(pool) > matcher.BACKGROUND_NOTES:
+        pool = sorted(np.random.default_rng(0).choice(pool, matcher.BACKGROUND_NOTES, replace=False).tolist())
+    stored = NoteVector.objects.filter(note_id__in=pool).values_list("vector", flat=True)
+    vectors = [v for v in (np.frombuffer(bytes(b), dtype=np.float32) for b in stored) if len(v) == dims]
+    return np.stack(vectors) if vectors else np.zeros((0, dims), dtype=np.float32)
+
+
+def refit(*, question: Question | None = None) -> Question | None:
+    """Fit every open, embedded question's matcher again from the stored vectors: the questions
+    leads have taught (``matcher.MIN_CONFIRMED`` confirmations) in one probe, the others by their
+    wording. ``question``: the one that changed (its new vector and key terms are saved with it).
+    A matcher that changes gets a new version, so the next scan matches past notes again."""
+    now = timezone.now()
+    if question is not None:
+        Question.objects.filter(pk=question.pk).update(
+            key_terms=key_terms(question=question),
+            vector=question.vector,
+            encoder=question.encoder,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+    questions = list(_embedded_open().order_by("pk"))
+    confirmed = _confirmed_vectors([q.pk for q in questions])
+    taught = [q for q in questions if len(confirmed.get(q.pk, [])) >= matcher.MIN_CONFIRMED]
+    fitted: dict[int, tuple[np.ndarray, float | None, float]] = {}
+    if taught:
+        background = _background(len(taught[0].vector_array()))
+        if len(background) >= matcher.BACKGROUND_MIN:
+            probe = matcher.fit_probe(
+                np.stack([q.vector_array() for q in taught]), [np.stack(confirmed[q.pk]) for q in taught], background
+            )
+            for i, q in enumerate(taught):
+                fitted[q.pk] = (probe.weights[i], float(probe.biases[i]), matcher.PROBE_THRESHOLD)
+    for q in questions:
+        weights, bias, threshold = fitted.get(q.pk, (q.vector_array(), None, matcher.ZERO_SHOT_THRESHOLD))
+        count = len(confirmed.get(q.pk, []))
+        if (bytes(q.weights), q.bias, q.threshold, q.confirmed) == (weights.tobytes(), bias, threshold, count):
+            continue
+        Question.objects.filter(pk=q.pk).update(
+            weights=weights.tobytes(),
+            bias=bias,
+            threshold=threshold,
+            confirmed=count,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+    if question is not None:
+        question.refresh_from_db()
     return question
 
 
@@ -262,7 +325,7 @@ def prepare_question(*, question_id: int) -> int:
 
 
 def _open_questions() -> QuerySet[Question]:
-    return Question.objects.open().filter(encoder=settings.VOC_ENCODER, threshold__isnull=False).exclude(weights=b"")
+    return _embedded_open().filter(threshold__isnull=False).exclude(weights=b"")
 
 
 _cached: tuple[tuple[object, ...], _Open] | None = None
@@ -279,34 +342,28 @@ def open_matchers() -> _Open:
 
 
 class _Open:
-    """The open, embedded questions as matrices (one query)."""
+    """The open, fitted questions as matrices (one query)."""
 
     def __init__(self) -> None:
-        rows = list(_open_questions().values_list("pk", "weights", "threshold", "confirmed", "version"))
+        rows = list(_open_questions().values_list("pk", "weights", "bias", "version"))
         self.ids = [r[0] for r in rows]
-        self.versions = {r[0]: r[4] for r in rows}
+        self.versions = {r[0]: r[3] for r in rows}
         if rows:
             self.weights = np.stack([np.frombuffer(bytes(r[1]), dtype=np.float32) for r in rows])
         else:
             self.weights = np.zeros((0, 0), dtype=np.float32)
-        self.thresholds = np.array([r[2] for r in rows], dtype=np.float32)
-        self.margins = np.array(
-            [matcher.ZERO_SHOT_MARGIN if r[3] < matcher.MIN_CONFIRMED else 0.0 for r in rows], dtype=np.float32
-        )
-        self.bands = np.array([matcher.suggest_band(r[3]) for r in rows], dtype=np.float32)
+        self.biases = np.array([matcher.NO_BIAS if r[2] is None else r[2] for r in rows], dtype=np.float32)
 
     def desired(self, vectors: np.ndarray) -> list[list[tuple[int, str, float]]]:  # (question, state, score)
-        """Per note: (question id, state, score) for the questions it counts for, and the near
-        misses to suggest (best question only, just under its threshold)."""
-        hits = matcher.best_matches(vectors, self.weights, self.thresholds, self.margins)
-        near = matcher.best_matches(vectors, self.weights, self.thresholds - self.bands, np.zeros_like(self.margins))
+        """Per note: (question id, state, score) for the questions it counts for, or the one
+        question to suggest to leads (just under the bar)."""
         result: list[list[tuple[int, str, float]]] = []
-        for counted, close in zip(hits, near, strict=True):
+        for decision in matcher.decide(vectors, self.weights, self.biases):
             row: list[tuple[int, str, float]] = [
-                (self.ids[k], QuestionMatch.State.MATCHED, score) for k, score in counted
+                (self.ids[k], QuestionMatch.State.MATCHED, score) for k, score in decision.counted
             ]
-            if not counted and close:
-                k, score = close[0]
+            if decision.suggested is not None:
+                k, score = decision.suggested
                 row.append((self.ids[k], QuestionMatch.State.SUGGESTED, score))
             result.append(row)
         return result
@@ -391,6 +448,8 @@ def rescan(*, now: datetime | None = None) -> int:
     """Match the notes of the last ``SCAN_WINDOW`` against the open questions when any question
     changed since the last scan (its ``version`` ahead of ``scanned_version``); else nothing.
     Safe to run twice and concurrently with live matching. Returns matches written."""
+    if _embedded_open().filter(confirmed__gte=matcher.MIN_CONFIRMED, bias__isnull=True).exists():
+        refit()  # taught questions left out of the probe (a refit missed, or too few notes then)
     pending = Question.objects.open().filter(version__gt=F("scanned_version"))
     if not pending.exists():
         return 0
@@ -462,7 +521,8 @@ def decide_match(*, match: QuestionMatch, by: User, confirm: bool, ip: str | Non
 
 
 def refit_and_rescan(*, question_id: int) -> int:
-    """Worker, after a lead's decision: refit the question's matcher, then match past notes."""
+    """Worker, after a lead's decision (or a taught question closed): refit the matchers (the
+    probe is fitted over all taught questions together), then match past notes."""
     question = Question.objects.filter(pk=question_id).exclude(vector=b"").first()
     if question is None:
         return 0

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -8,7 +9,7 @@ from insights.questions import counts, matcher, services
 from insights.questions.models import Question, QuestionMatch
 from insights.services import merge_themes
 from tests.factories import ThemeFactory
-from tests.insights.questions.conftest import direction, toward
+from tests.insights.questions.conftest import DIMS, direction, toward
 from voc.errors import DomainError
 from voc.models import Tally
 from voc.notes import services as notes
@@ -169,28 +170,88 @@ def test_a_lead_confirms_a_suggestion_and_it_counts(make_question, note_at, lead
     assert counts.counts(question_ids=[question.pk])[question.pk].month == 1
 
 
-def test_confirmations_refit_the_matcher_without_embedding_any_note(make_question, note_at, lead, monkeypatch):
-    monkeypatch.setattr(services, "_encode", lambda *a, **k: pytest.fail("nothing is embedded again"))
-    question = make_question(APP, direction(0))
-    # What leads confirm: notes a little off the question's own wording (cos about 0.71), each
-    # with something of its own.
-    examples = [
-        note_at(f"Banking in the app {i}", direction(0) + 0.93 * direction(1) + 0.3 * direction(2 + i))
-        for i in range(4)
-    ]
-    services.match_notes(note_ids=[n.pk for n in examples])
-    assert {m.state for m in question.matches.all()} == {QuestionMatch.State.SUGGESTED}
-    for match in question.matches.all():
+@pytest.fixture
+def other_notes(note_at):
+    """What else agents logged: enough notes about other things for the probe to contrast with."""
+    rng = np.random.default_rng(0)
+    for i in range(matcher.BACKGROUND_MIN + 20):
+        vector = rng.normal(size=DIMS)
+        vector[:3] = 0  # nothing about the questions' axes
+        note_at(f"Something else {i}", vector)
+
+
+def _teach(question, notes, lead):
+    services.match_notes(note_ids=[n.pk for n in notes])
+    for match in question.matches.filter(note__in=notes):
         services.decide_match(match=match, by=lead, confirm=True)
     services.refit_and_rescan(question_id=question.pk)
     question.refresh_from_db()
+
+
+def leaning(i):
+    """What leads confirm: notes a little off the question's own wording (cos about 0.71), each
+    with something of its own."""
+    return direction(0) + 0.93 * direction(1) + 0.3 * direction(2 + i)
+
+
+def test_confirmations_put_the_question_in_the_probe_without_embedding_any_note(
+    make_question, note_at, lead, monkeypatch, other_notes
+):
+    monkeypatch.setattr(services, "_encode", lambda *a, **k: pytest.fail("nothing is embedded again"))
+    question = make_question(APP, direction(0))
+    examples = [note_at(f"Banking in the app {i}", leaning(i)) for i in range(4)]
+    services.match_notes(note_ids=[n.pk for n in examples])
+    assert {m.state for m in question.matches.all()} == {QuestionMatch.State.SUGGESTED}
+    _teach(question, examples, lead)
     assert question.confirmed == 4
-    assert question.threshold != matcher.ZERO_SHOT_THRESHOLD
+    assert question.bias is not None and question.threshold == matcher.PROBE_THRESHOLD
     # the matcher now leans toward what leads confirmed: a new note like them counts, where
-    # before it would only have been suggested
-    like_them = note_at("Banking inside the app", toward(0, 1, 0.93))
-    services.match_notes(note_ids=[like_them.pk])
+    # before it would only have been suggested; a note about something else still does not
+    like_them, unrelated = note_at("Banking inside the app", toward(0, 1, 0.93)), note_at("Card lost", direction(9))
+    services.match_notes(note_ids=[like_them.pk, unrelated.pk])
     assert question.matches.get(note=like_them).state == QuestionMatch.State.MATCHED
+    assert not question.matches.filter(note=unrelated).exists()
+
+
+def test_with_too_few_notes_to_contrast_with_a_taught_question_stays_matched_by_its_wording(
+    make_question, note_at, lead
+):
+    question = make_question(APP, direction(0))
+    _teach(question, [note_at(f"Banking in the app {i}", leaning(i)) for i in range(4)], lead)
+    assert question.confirmed == 4
+    assert question.bias is None and question.threshold == matcher.ZERO_SHOT_THRESHOLD
+
+
+def test_closing_a_taught_question_refits_the_others_without_it(
+    make_question, note_at, lead, hq, other_notes, django_capture_on_commit_callbacks, monkeypatch
+):
+    from insights import tasks
+
+    app = make_question(APP, direction(0))
+    loans = make_question("Do you offer personal loans?", direction(2))
+    _teach(app, [note_at(f"Banking in the app {i}", leaning(i)) for i in range(3)], lead)
+    loan_notes = [note_at(f"Loan please {i}", direction(2) + 0.5 * direction(3 + i)) for i in range(3)]
+    _teach(loans, loan_notes, lead)
+    app.refresh_from_db()
+    before = bytes(loans.weights)
+    assert app.bias is not None and loans.bias is not None
+    queued = []
+    monkeypatch.setattr(tasks.refit_question, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.close_question(question=app, by=hq)
+    assert queued == [app.pk]
+    services.refit_and_rescan(question_id=app.pk)  # what the worker does
+    loans.refresh_from_db()
+    assert loans.bias is not None and bytes(loans.weights) != before  # fitted again, alone
+
+
+def test_a_scan_fits_taught_questions_left_out_of_the_probe(make_question, note_at, lead, other_notes):
+    question = make_question(APP, direction(0))
+    _teach(question, [note_at(f"Banking in the app {i}", leaning(i)) for i in range(3)], lead)
+    Question.objects.filter(pk=question.pk).update(bias=None, weights=question.vector)  # as before the probe
+    services.rescan()
+    question.refresh_from_db()
+    assert question.bias is not None
 
 
 def test_a_lead_decides_only_matches_of_their_sites(make_question, note_at, lead, other_site_agent):
