@@ -45,6 +45,7 @@ BACKGROUND_NOTES = 1000
 # Fewer notes than this to contrast with, and taught questions stay matched by their wording.
 BACKGROUND_MIN = 100
 PROBE_C = 10.0
+NO_BIAS = math.nan  # the bias of a question matched by its wording (stored as NULL)
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
@@ -133,6 +134,3 @@ def decide(notes: np.ndarray, weights: np.ndarray, biases: np.ndarray) -> list[D
         counted.sort(key=lambda hit: -hit[1])
         result.append(Decision(counted, None if counted or not near else near[0]))
     return result
-
-
-NO_BIAS = math.nan  # stored for a question matched by its wording
