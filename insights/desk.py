@@ -14,6 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from insights.feedback import reads
+from insights.following import alerts
 from insights.following.models import Burst, Mail, Notification, Subscription, WebhookCall
 from insights.models import Alert, Theme
 from insights.questions import counts
@@ -119,7 +120,7 @@ def leads_to_do(user: User, today: date) -> list[Item]:
             items.append(
                 Item(
                     TODO,
-                    _("Alert: %(what)s") % {"what": burst.title},
+                    _("Alert: %(what)s") % {"what": alerts.label(burst)},
                     reverse("notifications"),
                     count=burst.count,
                     detail=_("notes in the last window (usually %(usual)s)") % {"usual": decimal(burst.baseline)},

@@ -6,14 +6,14 @@ Safe to run twice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from insights.following.targets import describe, target_notes
 from insights.models import Assignment, NoteVector, Theme
 from insights.questions.counts import counted
 from insights.questions.models import Question, QuestionMatch
+from voc.access import visible_notes
 from voc.models import Insight, User
 from voc.numbers import decimal
 
@@ -178,11 +179,10 @@ def _clusters(start: datetime, now: datetime) -> list[Found]:
         # The same burst seen again keeps its subject: the open cluster it shares notes with.
         same = next((b for b in open_clusters if set(b.note_ids) & set(note_ids)), None)
         subject = same.subject if same else f"cluster:{note_ids[0]}"
-        example = _example(note_ids)
         result.append(
             Found(
                 subject=subject,
-                title=_("Notes saying the same thing, in no theme yet") if not example else example[:190],
+                title=_("Notes saying the same thing, in no theme yet"),
                 count=len(note_ids),
                 baseline=0.0,
                 note_ids=note_ids,
@@ -217,14 +217,26 @@ def _thresholds(now: datetime) -> list[Found]:
     return result
 
 
-def _example(note_ids: Iterable[int]) -> str:
+def _example(note_ids: Iterable[int], notes: QuerySet[Insight] | None = None) -> str:
+    """The newest of ``note_ids`` that may be quoted (of ``notes``: what a reader may read)."""
     note = (
-        Insight.objects.filter(pk__in=list(note_ids), vulnerable=False, lonely=False)
+        (Insight.objects.all() if notes is None else notes)
+        .filter(pk__in=list(note_ids), vulnerable=False, lonely=False)
         .order_by("-occurred_at")
         .values_list("text", flat=True)
         .first()
     )
     return note or ""
+
+
+def _examples(note_ids: list[int]) -> Callable[[set[int]], dict[int, str]]:
+    """Each reader's example: the newest of the burst's notes that they may read, so a lead or an
+    agent is never quoted a note of a site they do not see."""
+
+    def examples(readers: set[int]) -> dict[int, str]:
+        return {user.pk: _example(note_ids, visible_notes(user)) for user in User.objects.filter(pk__in=readers)}
+
+    return examples
 
 
 @transaction.atomic
@@ -257,7 +269,8 @@ def audience(burst: Burst, found: Found) -> events.Event:
     notes came from) who want alerts, in the product and/or by e-mail, and the webhooks of those
     subscriptions; the leads of those sites in the product; a threshold's own follower."""
     event = events.Event(key=f"burst:{burst.pk}", kind=Notification.Kind.ALERT, title=lambda: _title(burst, found))
-    event.body, event.url = burst.example, found.url
+    event.body, event.url = burst.example, found.url  # the body for webhooks, which an admin registered
+    event.body_for = _examples(found.note_ids)
     if burst.question_id and burst.question is not None:
         event.department = burst.question.department
     if found.subject.startswith("subscription:"):
@@ -281,14 +294,23 @@ def audience(burst: Burst, found: Found) -> events.Event:
     return event
 
 
+def label(burst: Burst) -> str:
+    """What a burst is about, in the active language: its theme or question by its name in it,
+    "notes saying the same thing" for a cluster (never a note's words: readers differ in what
+    they may read), else the followed target it was raised for."""
+    if burst.subject.startswith("cluster:"):
+        return _("Notes saying the same thing, in no theme yet")
+    if not burst.subject.startswith("subscription:"):
+        if burst.theme is not None:
+            return burst.theme.label
+        if burst.question is not None:
+            return burst.question.label
+    return burst.title
+
+
 def _title(burst: Burst, found: Found) -> str:
     """The alert's title in the active language (a theme or question by its name in it)."""
-    what = burst.title
-    if not found.subject.startswith("subscription:"):
-        if burst.theme is not None:
-            what = burst.theme.label
-        elif burst.question is not None:
-            what = burst.question.label
+    what = label(burst)
     if found.subject.startswith("subscription:"):
         return _("%(what)s: %(n)d notes in the last day, more than the %(limit)d you set") % {
             "what": what,

@@ -31,6 +31,9 @@ class Event:
     by_email: set[int] = field(default_factory=set)
     subscriptions: set[int] = field(default_factory=set)  # their webhooks are called
     department: str = ""  # its webhooks are called, besides those of the people told
+    # Each reader's own body where it depends on what they may read (ids in, bodies out);
+    # ``body`` is the rest's, and the webhooks'.
+    body_for: Callable[[set[int]], dict[int, str]] | None = None
 
     def add_followers(self, subscriptions: QuerySet[Subscription]) -> None:
         """Everyone behind ``subscriptions``, the way each chose, and their webhooks."""
@@ -48,17 +51,13 @@ def publish(event: Event) -> None:
     people = dict(
         User.objects.filter(pk__in=event.in_app | event.by_email, is_active=True).values_list("pk", "language")
     )
+    bodies = event.body_for(set(people)) if event.body_for else {}
     for language, ids in _by_language(people, event.in_app).items():
         with translation.override(language):
-            services.notify(
-                users=ids,
-                event_key=event.key,
-                kind=event.kind,
-                title=event.title()[:200],
-                body=event.body,
-                url=event.url,
-            )
-    mails = _mails(event, people)
+            title = event.title()[:200]
+        for body, readers in _by_body(ids, bodies, event.body).items():
+            services.notify(users=readers, event_key=event.key, kind=event.kind, title=title, body=body, url=event.url)
+    mails = _mails(event, people, bodies)
     calls = _calls(event, departments=_departments(people))
     if mails or calls:
         transaction.on_commit(lambda: _send(mails=bool(mails), calls=bool(calls)))
@@ -72,7 +71,14 @@ def _by_language(people: dict[int, str], ids: Iterable[int]) -> dict[str, list[i
     return grouped
 
 
-def _mails(event: Event, people: dict[int, str]) -> int:
+def _by_body(ids: Iterable[int], bodies: dict[int, str], default: str) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for pk in ids:
+        grouped[bodies.get(pk, default)].append(pk)
+    return grouped
+
+
+def _mails(event: Event, people: dict[int, str], bodies: dict[int, str]) -> int:
     addresses = dict(
         User.objects.filter(pk__in=[pk for pk in event.by_email if pk in people])
         .exclude(email="")
@@ -90,7 +96,7 @@ def _mails(event: Event, people: dict[int, str]) -> int:
                 kind=event.kind,
                 event_key=event.key,
                 title=title,
-                body=event.body,
+                body=bodies.get(pk, event.body),
                 url=event.url,
             )
             for pk in ids

@@ -56,7 +56,8 @@ def test_a_lead_is_told_of_the_draft_the_emerging_themes_the_import_and_the_late
     assert any(t.startswith("Review the newsletter of week") for t in titles)
     assert "Emerging themes to review" in titles
     assert "Import “october.csv”: rows to fix" in titles
-    assert "Alert: App crashes" in titles
+    # A cluster is named for what it is, never by a note's words (readers differ in what they may read).
+    assert "Alert: Notes saying the same thing, in no theme yet" in titles
     buddy = next(item for item in todo if item.title == "Buddy case in progress")
     assert buddy.state == desk.OVERDUE and "1 not acknowledged in time" in buddy.detail
     assert todo[0].state == desk.OVERDUE  # overdue first

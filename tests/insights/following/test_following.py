@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from insights.following import alerts, services
+from insights.following.models import Mail
 from insights.models import Assignment, Burst, Notification, Subscription, Theme
 from insights.services import accept_theme, merge_themes
 from tests.factories import ThemeFactory
@@ -107,6 +108,27 @@ def test_a_vulnerable_customers_note_is_never_quoted(burst_of):
     burst_of(6, vector=direction(4), vulnerable=True)
     (burst,) = alerts.run_alerts()
     assert burst.example == ""
+
+
+def test_an_alert_quotes_each_reader_only_a_note_they_may_read(
+    burst_of, agent, hq, other_site_agent, django_capture_on_commit_callbacks
+):
+    """An agent at Madrid following every site's questions hears that Manchester passed their
+    threshold, but is quoted no Manchester note (agents read their own notes); head office is."""
+    for person in (agent, hq):
+        services.follow(user=person, kind="question", alert_threshold=3, alert_email=True)
+    agent.email, hq.email = "lucia@example.com", "elena@example.com"
+    agent.save(), hq.save()
+    burst_of(6, vector=direction(4), agent=other_site_agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts.run_alerts()
+    told = {(n.user.username, n.event_key.split(":")[0]): n for n in Notification.objects.select_related("user")}
+    assert set(told) >= {("lucia", "burst"), ("elena", "burst")}
+    assert "App crashes" in told[("elena", "burst")].body
+    assert told[("lucia", "burst")].body == ""
+    mails = {m.user.username: m.body for m in Mail.objects.select_related("user")}
+    assert "App crashes" in mails["elena"] and mails["lucia"] == ""
+    assert all("App crashes" not in n.title for n in Notification.objects.all())
 
 
 def test_an_accepted_theme_well_above_its_usual_hour_alerts_its_followers(
