@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from insights.actions.models import Action
@@ -20,7 +21,7 @@ from insights.questions.models import Question
 from insights.questions.services import live_theme
 from voc import audit
 from voc.errors import DomainError
-from voc.input_guard import is_blank
+from voc.input_guard import EARLIEST_OCCURRED_AT, is_blank
 from voc.models import User
 from voc.roles import Capability, has_capability
 
@@ -60,8 +61,22 @@ def _text(value: str, *, field: str, limit: int, required: bool = False) -> str:
     return value
 
 
+# An action's dates: none before the earliest note (a year typed as 0202 would break the weeks
+# measured around it), and no start further ahead than a year.
+EARLIEST = EARLIEST_OCCURRED_AT.date()
+START_AHEAD = timedelta(days=366)
+
+
 def _dates(status: str, started_on: date | None, done_on: date | None) -> tuple[date | None, date | None]:
     today = timezone.localdate()
+    for name, value in (("started_on", started_on), ("done_on", done_on)):
+        if value is not None and value < EARLIEST:
+            raise DomainError(
+                _("Give a date from %(earliest)s on.") % {"earliest": date_format(EARLIEST, "SHORT_DATE_FORMAT")},
+                field=name,
+            )
+    if started_on is not None and started_on > today + START_AHEAD:
+        raise DomainError(_("Give a start date within the next year."), field="started_on")
     if status == Action.Status.DONE and done_on is None:
         done_on = today
     if done_on is not None and done_on > today:

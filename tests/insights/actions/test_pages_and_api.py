@@ -50,6 +50,10 @@ def test_the_api_creates_with_201_refuses_with_400_and_shows_the_effect(cast, th
     api.force_authenticate(cast["hq"])
     assert api.post("/api/v1/actions/", {"title": "x" * 300, "themes": [theme.pk]}, format="json").status_code == 400
     assert api.post("/api/v1/actions/", {"title": "Courier"}, format="json").status_code == 400
+    ancient = {"title": "Courier", "themes": [theme.pk], "status": "done", "done_on": "0001-01-01"}
+    refused = api.post("/api/v1/actions/", ancient, format="json")
+    assert (refused.status_code, list(refused.json())) == (400, ["done_on"])
+    assert api.get("/api/v1/actions/").json()["count"] == 0
     created = api.post("/api/v1/actions/", {"title": "Courier", "themes": [theme.pk], "status": "done"}, format="json")
     assert created.status_code == 201
     body = created.json()

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -26,6 +26,9 @@ def theme():
         ({"status": "done", "done_on": timezone.localdate() + timedelta(days=2)}, "done_on"),
         ({"status": "planned", "done_on": timezone.localdate()}, "done_on"),
         ({"status": "finished"}, "status"),
+        ({"status": "done", "done_on": date(1, 1, 1)}, "done_on"),  # a year typed as 0001
+        ({"status": "in_progress", "started_on": date(1999, 12, 31)}, "started_on"),
+        ({"status": "planned", "started_on": date(9999, 12, 31)}, "started_on"),
     ],
 )
 def test_bad_actions_are_refused_by_field_and_nothing_is_stored(hq, theme, fields, field):
