@@ -198,7 +198,11 @@ def decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     match = get_object_or_404(
         QuestionMatch.objects.filter(site_id__in=lead_site_ids(request.user)).select_related("question"), pk=pk
     )
-    confirm = request.POST.get("decision") == "confirm"
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "reject"):
+        messages.error(request, _("Choose whether to confirm or reject the match."))
+        return redirect(_back(request, reverse("question_detail", args=[match.question_id])))
+    confirm = decision == "confirm"
     try:
         services.decide_match(match=match, by=request.user, confirm=confirm, ip=client_ip(request))
     except DomainError as exc:

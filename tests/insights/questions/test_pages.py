@@ -72,6 +72,17 @@ def test_a_lead_confirms_a_match_from_the_question_page(client_for, make_questio
     assert set(question.matches.values_list("state", flat=True)) == {QuestionMatch.State.CONFIRMED}
 
 
+@pytest.mark.parametrize("posted", [{}, {"decision": "maybe"}])
+def test_a_decision_that_is_neither_confirm_nor_reject_changes_nothing(client_for, make_question, note_at, posted):
+    question = make_question(APP, direction(0))
+    services.match_notes(note_ids=[note_at("Banking app", direction(0)).pk])
+    match = question.matches.get()
+    response = client_for("lead").post(reverse("question_decide", args=[match.pk]), posted, follow=True)
+    assert "Choose whether to confirm or reject the match." in response.content.decode()
+    match.refresh_from_db()
+    assert (match.state, match.decided_by) == (QuestionMatch.State.MATCHED, None)
+
+
 def test_an_agent_plus_ones_a_question_from_the_quick_form_by_keyboard_or_script(client_for, make_question):
     question = make_question(APP, direction(0))
     client = client_for("agent")
