@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from insights.actions.models import Action
 from insights.models import Theme
 from insights.questions.models import Question
+from voc.notes.filters import IdsField
 
 
 class ActionForm(forms.Form):
@@ -26,13 +27,13 @@ class ActionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Left empty when marked done: today. The effect is measured from this week."),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = IdsField(
         label=_("Themes"),
         queryset=Theme.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
-    questions = forms.ModelMultipleChoiceField(
+    questions = IdsField(
         label=_("Questions"),
         queryset=Question.objects.none(),
         required=False,
@@ -42,8 +43,8 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         themes, questions = self.fields["themes"], self.fields["questions"]
-        assert isinstance(themes, forms.ModelMultipleChoiceField)
-        assert isinstance(questions, forms.ModelMultipleChoiceField)
+        assert isinstance(themes, IdsField)
+        assert isinstance(questions, IdsField)
         themes.queryset = Theme.objects.accepted().order_by("name")
         questions.queryset = Question.objects.order_by("-created_at")
 

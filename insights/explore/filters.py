@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from insights.models import Theme
 from insights.questions.counts import midnight
 from voc.models import Insight, ProductArea, Site
-from voc.notes.filters import SiteFilter
+from voc.notes.filters import IdsFilter
 from voc.periods import month_start, week_start
 
 PERIODS = [
@@ -46,20 +46,6 @@ def period_dates(period: str, today: date) -> tuple[date, date]:
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
-class IdsField(forms.ModelMultipleChoiceField):
-    """Refuses ids no database column can hold, instead of letting the lookup overflow."""
-
-    def clean(self, value: Any) -> Any:
-        for item in value or []:
-            if not str(item).isdecimal() or len(str(item)) > 18:
-                raise forms.ValidationError(_("Choose from the list."), code="invalid_choice")
-        return super().clean(value)
-
-
-class IdsFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = IdsField
-
-
 class ExploreForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -83,7 +69,7 @@ class ExploreFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_nothing", widget=forms.DateInput(attrs={"type": "date"})
     )
-    site = SiteFilter(label=_("Site"), queryset=Site.objects.all(), widget=forms.CheckboxSelectMultiple, distinct=False)
+    site = IdsFilter(label=_("Site"), queryset=Site.objects.all(), widget=forms.CheckboxSelectMultiple, distinct=False)
     channel = django_filters.MultipleChoiceFilter(
         label=_("Channel"), choices=Insight.Channel.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )

@@ -53,7 +53,9 @@ class FollowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Insight.Kind.choices, required=False, allow_blank=True)
     in_app = serializers.BooleanField(required=False, default=True)
     alert_on_spike = serializers.BooleanField(required=False, default=True)
-    alert_threshold = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=100_000)
+    alert_threshold = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=services.MAX_ALERT_THRESHOLD
+    )
     alert_email = serializers.BooleanField(required=False, default=False)
     digest = serializers.ChoiceField(choices=Subscription.Digest.choices, required=False, default="", allow_blank=True)
 

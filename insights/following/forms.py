@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from insights.following.models import Subscription
+from insights.following.services import MAX_ALERT_THRESHOLD
 from voc.models import Insight, ProductArea, Site
 
 
@@ -18,6 +19,7 @@ class HowForm(forms.Form):
         label=_("Alert me above this many a day"),
         required=False,
         min_value=1,
+        max_value=MAX_ALERT_THRESHOLD,
         help_text=_("Leave empty for no threshold alert."),
     )
     alert_email = forms.BooleanField(

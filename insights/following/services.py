@@ -18,7 +18,10 @@ from insights.questions.services import live_theme
 from voc.access import own_site_ids
 from voc.errors import DomainError
 from voc.models import Insight, ProductArea, Site, User
+from voc.numbers import decimal
 from voc.roles import Capability, has_capability
+
+MAX_ALERT_THRESHOLD = 100_000  # notes a day; more than any installation logs
 
 
 def target_key(
@@ -63,8 +66,11 @@ def follow(
         raise DomainError(_("Unknown kind."), field="kind")
     if digest not in Subscription.Digest.values:
         raise DomainError(_("Unknown digest."), field="digest")
-    if alert_threshold is not None and alert_threshold < 1:
-        raise DomainError(_("The threshold is a number of notes a day: 1 or more."), field="alert_threshold")
+    if alert_threshold is not None and not 1 <= alert_threshold <= MAX_ALERT_THRESHOLD:
+        raise DomainError(
+            _("The threshold is a number of notes a day, from 1 to %(max)s.") % {"max": decimal(MAX_ALERT_THRESHOLD)},
+            field="alert_threshold",
+        )
     if theme is not None:
         theme = live_theme(theme)
         if theme.status == Theme.Status.ARCHIVED:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from insights.models import Theme
 from insights.questions.models import Question
 from voc.models import ProductArea
+from voc.notes.filters import IdsField
 
 
 class QuestionForm(forms.Form):
@@ -27,13 +28,13 @@ class QuestionForm(forms.Form):
         help_text=_("Either wording is enough; notes in every language are matched by meaning."),
     )
     department = forms.CharField(label=_("Department that owns it"), max_length=100, required=False)
-    themes = forms.ModelMultipleChoiceField(
+    themes = IdsField(
         label=_("Related themes"),
         queryset=Theme.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
-    product_areas = forms.ModelMultipleChoiceField(
+    product_areas = IdsField(
         label=_("Products and areas"),
         queryset=ProductArea.objects.none(),
         required=False,
@@ -44,8 +45,8 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         themes = self.fields["themes"]
         areas = self.fields["product_areas"]
-        assert isinstance(themes, forms.ModelMultipleChoiceField)
-        assert isinstance(areas, forms.ModelMultipleChoiceField)
+        assert isinstance(themes, IdsField)
+        assert isinstance(areas, IdsField)
         themes.queryset = Theme.objects.accepted().order_by("name")
         areas.queryset = ProductArea.objects.filter(is_active=True).order_by("name")
 

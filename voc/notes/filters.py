@@ -13,18 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from voc.models import Insight, ProductArea, Site
 
 
-class SiteChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses ids no database column can hold, instead of letting the lookup overflow."""
+class IdsField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id (sites, themes, questions, product areas), refusing ids no
+    database column can hold instead of letting the lookup overflow into a server error. Every
+    form and filter choosing several rows uses it."""
 
     def clean(self, value: Any) -> Any:
         for item in value or []:
             if not str(item).isdecimal() or len(str(item)) > 18:
-                raise forms.ValidationError(_("Choose a site from the list."), code="invalid_choice")
+                raise forms.ValidationError(_("Choose from the list."), code="invalid_choice")
         return super().clean(value)
 
 
-class SiteFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = SiteChoiceField
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
 
 
 class NoteFilter(django_filters.FilterSet):
@@ -39,8 +41,8 @@ class NoteFilter(django_filters.FilterSet):
     language = django_filters.MultipleChoiceFilter(
         label=_("Language"), choices=Insight.Language.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    site = SiteFilter(label=_("Site"), queryset=Site.objects.all(), widget=forms.CheckboxSelectMultiple, distinct=False)
-    product_area = django_filters.ModelMultipleChoiceFilter(
+    site = IdsFilter(label=_("Site"), queryset=Site.objects.all(), widget=forms.CheckboxSelectMultiple, distinct=False)
+    product_area = IdsFilter(
         label=_("Product or area"),
         queryset=ProductArea.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
