@@ -23,7 +23,7 @@ class Action(models.Model):
 
     title = RedactedCharField(_("what was done"), max_length=200)
     description = RedactedTextField(_("details"), blank=True)
-    department = models.CharField(_("department"), max_length=100, blank=True)
+    department = RedactedCharField(_("department"), max_length=100, blank=True)  # typed by whoever records it
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

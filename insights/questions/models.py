@@ -33,7 +33,7 @@ class Question(models.Model):
 
     text = RedactedCharField(_("question"), max_length=TEXT_MAX_LENGTH, blank=True)
     text_es = RedactedCharField(_("question in Spanish"), max_length=TEXT_MAX_LENGTH, blank=True)
-    department = models.CharField(_("department"), max_length=100, blank=True)
+    department = RedactedCharField(_("department"), max_length=100, blank=True)  # typed by whoever asks
     themes = models.ManyToManyField(Theme, blank=True, related_name="questions", verbose_name=_("themes"))
     product_areas = models.ManyToManyField(
         ProductArea, blank=True, related_name="questions", verbose_name=_("products and areas")

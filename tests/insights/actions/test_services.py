@@ -38,6 +38,12 @@ def test_bad_actions_are_refused_by_field_and_nothing_is_stored(hq, theme, field
     assert not Action.objects.exists()
 
 
+def test_a_typed_department_is_redacted_at_save(hq, theme):
+    action = services.record_action(by=hq, title="New courier", themes=[theme], department="Cards, ana@example.com")
+    action.refresh_from_db()
+    assert action.department == "Cards, [EMAIL]"
+
+
 def test_agents_cannot_record_actions(agent, theme):
     with pytest.raises(DomainError):
         services.record_action(by=agent, title="New courier", themes=[theme])

@@ -37,6 +37,15 @@ def test_posting_a_question_returns_it_with_its_counts(api_for):
     assert body["department"] == "Marketing"
 
 
+def test_a_typed_department_is_redacted_like_the_question(api_for):
+    response = api_for("hq").post(
+        "/api/v1/questions/", {"text": APP, "department": "Cards, call 612 345 678"}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.json()["department"] == "Cards, call [PHONE]"
+    assert Question.objects.get().department == "Cards, call [PHONE]"
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
