@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.input_guard import has_control_characters
 
 # No payload of this API nests deeper than a few levels; the limit leaves room and stops a body
@@ -78,5 +78,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {"detail": exc.message}
         if exc.field:
             body = {exc.field: [exc.message]}
-        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        refused = isinstance(exc, NotAllowed)
+        return Response(body, status=status.HTTP_403_FORBIDDEN if refused else status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

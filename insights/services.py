@@ -21,7 +21,7 @@ from insights.following import services as following
 from insights.models import SHARED_VECTORS, Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
 from insights.questions import services as questions
 from voc import audit, periods
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.models import Insight, User
 from voc.roles import Capability, has_capability
 
@@ -227,7 +227,7 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
 
 def _require_curator(user: User) -> None:
     if not has_capability(user, Capability.CURATE_THEMES):
-        raise DomainError(_("Only leads can change themes."))
+        raise NotAllowed(_("Only leads can change themes."))
 
 
 def _record(

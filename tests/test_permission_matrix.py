@@ -192,7 +192,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:listening-progress": _all(O),
     "api:question-list": _all(O),
     "api:question-detail": _all(O),
-    "api:question-close": _row(L, D, D, I, I, O, I, I, O),  # the asker's department and admins
+    "api:question-close": _row(L, D, D, D, D, O, D, D, O),  # the asker's department and admins
     "api:question-heard": _row(L, O, O, O, O, D, D, D, D),
     "api:question-matches": _row(L, D, D, O, O, D, D, D, D),  # each lead their sites' matches
     "api:question-decide": _row(L, D, D, O, I, D, D, D, D),  # lead B: not a match of their sites

@@ -10,3 +10,7 @@ class DomainError(Exception):
         self.message = str(message)
         self.field = field
         self.others = others or {}
+
+
+class NotAllowed(DomainError):
+    """The person may not do this (their role, their site, not theirs): the API answers 403."""

@@ -20,7 +20,7 @@ from insights.models import Theme
 from insights.questions.models import Question
 from insights.questions.services import live_theme
 from voc import audit
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.input_guard import EARLIEST_OCCURRED_AT, is_blank
 from voc.models import User
 from voc.roles import Capability, has_capability
@@ -114,7 +114,7 @@ def record_action(
     """Record what a department did (or plans to do) about themes and questions; its effect on
     the notes is measured once it is done (insights.actions.effect)."""
     if not has_capability(by, Capability.RECORD_ACTIONS):
-        raise DomainError(_("Your role cannot record actions."))
+        raise NotAllowed(_("Your role cannot record actions."))
     if status not in Action.Status.values:
         raise DomainError(_("Unknown status."), field="status")
     title = _text(title, field="title", limit=TITLE_MAX, required=True)
@@ -144,7 +144,7 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
     """Change an action's words, links, owner, status or dates; the status only moves forward
     (``NEXT``)."""
     if not may_edit(by, action):
-        raise DomainError(_("Only whoever recorded it, its owner, its department or an administrator can change it."))
+        raise NotAllowed(_("Only whoever recorded it, its owner, its department or an administrator can change it."))
     status = changes.get("status", action.status)
     if status not in Action.Status.values:
         raise DomainError(_("Unknown status."), field="status")

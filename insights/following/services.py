@@ -16,7 +16,7 @@ from insights.models import Theme
 from insights.questions.models import Question
 from insights.questions.services import live_theme
 from voc.access import own_site_ids
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.models import Insight, ProductArea, Site, User
 from voc.numbers import decimal
 from voc.roles import Capability, has_capability
@@ -61,7 +61,7 @@ def follow(
     """Follow a target (or a combination, e.g. complaints at a site). Following it again changes
     how one hears of it; a merged theme is followed where its notes went."""
     if not has_capability(user, Capability.SUBSCRIBE):
-        raise DomainError(_("Your role cannot follow anything."))
+        raise NotAllowed(_("Your role cannot follow anything."))
     if kind and kind not in Insight.Kind.values:
         raise DomainError(_("Unknown kind."), field="kind")
     if digest not in Subscription.Digest.values:
@@ -105,7 +105,7 @@ def change_how(*, subscription: Subscription, user: User, **how: Any) -> Subscri
     """Change how ``user`` hears of what ``subscription`` follows (``follow``'s keyword
     arguments after ``kind``)."""
     if subscription.user_id != user.pk:
-        raise DomainError(_("This is not your subscription."))
+        raise NotAllowed(_("This is not your subscription."))
     return follow(
         user=user,
         theme=subscription.theme,
@@ -125,7 +125,7 @@ def subscription_of(user: User, *, theme: Theme | None = None, question: Questio
 
 def unfollow(*, subscription: Subscription, user: User) -> None:
     if subscription.user_id != user.pk:
-        raise DomainError(_("This is not your subscription."))
+        raise NotAllowed(_("This is not your subscription."))
     subscription.delete()
 
 

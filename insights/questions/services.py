@@ -24,7 +24,7 @@ from insights.questions import matcher
 from insights.questions.models import Question, QuestionMatch
 from voc import audit
 from voc.access import lead_site_ids
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.input_guard import is_blank
 from voc.models import Insight, ProductArea, User
 from voc.roles import Capability, has_capability
@@ -40,7 +40,7 @@ DEPARTMENT_MAX_LENGTH = 100
 
 def _require(user: User, capability: Capability, message: str) -> None:
     if not has_capability(user, capability):
-        raise DomainError(message)
+        raise NotAllowed(message)
 
 
 def _clean_text(value: str, *, field: str) -> str:
@@ -135,7 +135,7 @@ def edit_question(
     """Change a question's wording, department or links. New wording is embedded again and the
     notes matched anew; matches leads confirmed or rejected stay as they decided."""
     if not may_edit(by, question):
-        raise DomainError(_("Only the person who asked, their department or an administrator can change it."))
+        raise NotAllowed(_("Only the person who asked, their department or an administrator can change it."))
     before = {"text": question.text, "text_es": question.text_es, "department": question.department}
     new_text = question.text if text is None else _clean_text(text, field="text")
     new_text_es = question.text_es if text_es is None else _clean_text(text_es, field="text_es")
@@ -168,7 +168,7 @@ def edit_question(
 def close_question(*, question: Question, by: User, reopen: bool = False, ip: str | None = None) -> Question:
     """Close a question (its counts stay; no new note is matched) or open it again."""
     if not may_edit(by, question):
-        raise DomainError(_("Only the person who asked, their department or an administrator can change it."))
+        raise NotAllowed(_("Only the person who asked, their department or an administrator can change it."))
     if reopen:
         if question.status == Question.Status.OPEN:
             return question
@@ -484,7 +484,7 @@ def decide_match(*, match: QuestionMatch, by: User, confirm: bool, ip: str | Non
     if match.note_id is None:
         raise DomainError(_("An agent's +1 is not a match to decide."))
     if match.site_id not in lead_site_ids(by):
-        raise DomainError(_("This note is from a site you do not lead."))
+        raise NotAllowed(_("This note is from a site you do not lead."))
     note = Insight.objects.select_for_update().get(pk=match.note_id)
     if note.status != Insight.Status.ACTIVE:
         raise DomainError(_("This note has been withdrawn; it no longer counts."))
@@ -534,7 +534,7 @@ def refit_and_rescan(*, question_id: int) -> int:
 def hear_question(*, question: Question, agent: User, channel: str) -> QuestionMatch:
     """An agent's "+1, heard this too" straight on an open question: one more customer asked."""
     if not has_capability(agent, Capability.LOG_NOTES) or agent.site_id is None:
-        raise DomainError(_("Your role cannot log notes."))
+        raise NotAllowed(_("Your role cannot log notes."))
     if question.status != Question.Status.OPEN:
         raise DomainError(_("This question is closed; it no longer counts."))
     if channel not in Insight.Channel.values:

@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from voc import audit
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.models import ImportJob, User
 from voc.notes import fileformat, imports
 from voc.roles import Capability, has_capability
@@ -65,7 +65,7 @@ def queue_import(*, uploaded_by: User, upload: Any) -> ImportJob:
     from voc import tasks  # tasks imports this module: a cycle at module level
 
     if not has_capability(uploaded_by, Capability.VIEW_SITE_NOTES):
-        raise DomainError(_("Only leads can import notes."))
+        raise NotAllowed(_("Only leads can import notes."))
     name = getattr(upload, "name", "notes.csv") or "notes.csv"
     try:
         if not getattr(upload, "size", 0):

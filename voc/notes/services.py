@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from voc import audit, signals
 from voc.access import lead_site_ids, may_see_contact, suggestible_notes
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.input_guard import check_occurred_at, is_blank
 from voc.models import ComplaintContact, Insight, ProductArea, Site, Tally, User
 from voc.notes import lean_sql
@@ -62,7 +62,7 @@ def build_note(
     ``listening_site``: an idea from a listening session (voc.programme.listening), which anyone may turn
     into a note whatever their role; the note belongs to that site instead of the home site."""
     if listening_site is None and not has_capability(agent, Capability.LOG_NOTES):
-        raise DomainError(_("Your role cannot log notes."))
+        raise NotAllowed(_("Your role cannot log notes."))
     site_id = listening_site.pk if listening_site is not None else agent.site_id
     if site_id is None:
         raise DomainError(_("You need a home site to log notes; ask an administrator."), field="agent")
@@ -242,7 +242,7 @@ def _validate_contact(contact: ContactDetails) -> None:
 
 def _check_own_recent(note: Insight, user: User) -> None:
     if note.agent_id != user.pk:
-        raise DomainError(_("Only the person who logged a note can change it."))
+        raise NotAllowed(_("Only the person who logged a note can change it."))
     if note.status == Insight.Status.WITHDRAWN:
         raise DomainError(_("This note has been withdrawn."))
     if timezone.now() - note.created_at > EDIT_WINDOW:
@@ -312,7 +312,7 @@ def restore_notes(*, notes: list[Insight], by: User, ip_address: str | None = No
             continue
         if not (is_lead and note.site_id in led):
             if note.agent_id != by.pk:
-                raise DomainError(_("Only the person who logged a note can change it."))
+                raise NotAllowed(_("Only the person who logged a note can change it."))
             if timezone.now() - note.created_at > EDIT_WINDOW:
                 raise DomainError(_("Notes can be changed only in the 24 hours after logging them."))
         note.status, note.withdrawn_at, note.withdrawn_by = Insight.Status.ACTIVE, None, None
@@ -325,7 +325,7 @@ def restore_notes(*, notes: list[Insight], by: User, ip_address: str | None = No
 def open_contact(*, contact: ComplaintContact, viewer: User, ip_address: str | None = None) -> ComplaintContact:
     """Show a complaint's contact details to someone allowed to see them, and audit the view."""
     if not may_see_contact(viewer, contact):
-        raise DomainError(_("These contact details are not yours to see."))
+        raise NotAllowed(_("These contact details are not yours to see."))
     audit.record(actor=viewer, action="contact.viewed", obj=contact.note, ip_address=ip_address)
     return contact
 
@@ -335,11 +335,11 @@ def add_tally(*, note: Insight, agent: User, channel: str) -> Tally:
     """ "+1, heard this too": count another customer saying what ``note`` says; only for notes
     the typing assistant may show ``agent`` (voc.access.suggestible_notes)."""
     if not has_capability(agent, Capability.LOG_NOTES) or agent.site_id is None:
-        raise DomainError(_("Your role cannot log notes."))
+        raise NotAllowed(_("Your role cannot log notes."))
     if note.status != Insight.Status.ACTIVE:
         raise DomainError(_("This note has been withdrawn."))
     if not suggestible_notes(agent).filter(pk=note.pk).exists():
-        raise DomainError(_("You can add +1 only to notes of your own site."))
+        raise NotAllowed(_("You can add +1 only to notes of your own site."))
     if channel not in Insight.Channel.values:
         raise DomainError(_("Unknown channel."), field="channel")
     # Lock the note so two taps racing each other see one another's +1.

@@ -148,7 +148,7 @@ def test_the_author_patches_a_note_within_the_window(client_for, agent):
     response = client.patch(f"{URL}{stored.pk}/", {"channel": "email"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["channel"] == "email"
     other = client_for("lead").patch(f"{URL}{stored.pk}/", {"channel": "sms"}, content_type="application/json")
-    assert other.status_code == 400 and "Only the person who logged" in other.json()["detail"]
+    assert other.status_code == 403 and "Only the person who logged" in other.json()["detail"]
 
 
 def test_withdraw_and_plus_one_through_the_api(client_for, agent, colleague):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from voc import audit, emails, periods
 from voc.access import lead_site_ids
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.models import CaseEvent, CaseGap, ComplaintCase, ComplaintContact, Insight, User
 from voc.models.programme import OPEN_STATUSES
 from voc.redaction import redact
@@ -177,7 +177,7 @@ def _locked(case: ComplaintCase) -> ComplaintCase:
 
 def _as_executive(case: ComplaintCase, user: User) -> None:
     if case.executive_id != user.pk:
-        raise DomainError(_("This case is assigned to someone else; only they can do that."))
+        raise NotAllowed(_("This case is assigned to someone else; only they can do that."))
 
 
 def _require(case: ComplaintCase, *allowed: str) -> None:
@@ -252,7 +252,7 @@ def add_case_note(*, case: ComplaintCase, by: User, text: str) -> CaseEvent:
     """A line on the timeline, by the executive or the buddy, while the case is open."""
     case = _locked(case)
     if by.pk not in (case.executive_id, case.buddy_id):
-        raise DomainError(_("Only the executive and the buddy write on this case."))
+        raise NotAllowed(_("Only the executive and the buddy write on this case."))
     if not case.is_open:
         raise DomainError(_("This case is closed; its timeline is kept as it is."))
     if not text.strip():

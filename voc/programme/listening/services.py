@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from voc import emails, periods
 from voc.access import own_site_ids
-from voc.errors import DomainError
+from voc.errors import DomainError, NotAllowed
 from voc.input_guard import is_blank
 from voc.models import Insight, ListeningNudge, ListeningSession, Site, User
 from voc.notes import services
@@ -43,7 +43,7 @@ def _validate(
     *, person: User, day: date, minutes: int, site: Site | None, queue: str, texts: dict[str, str], today: date
 ) -> None:
     if not has_capability(person, Capability.LOG_LISTENING):
-        raise DomainError(_("Your role cannot log listening sessions."))
+        raise NotAllowed(_("Your role cannot log listening sessions."))
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         raise DomainError(_("Give the minutes as a whole number."), field="minutes")
     if minutes < 1:
