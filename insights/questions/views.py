@@ -26,7 +26,7 @@ from voc.access import lead_site_ids
 from voc.audit import client_ip
 from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
-from voc.models import Insight
+from voc.models import Insight, Site
 from voc.roles import Capability, capability_required, has_capability
 
 PAGE_SIZE = 25
@@ -133,6 +133,25 @@ def edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "insights/questions/form.html", {"form": form, "question": question}, status=status)
 
 
+def _published(breakdown: counts.Breakdown, user: Any) -> dict[str, list[tuple[str, int | None]]]:
+    """The breakdown as ``user`` may see it: a cell under the publishing threshold could point at
+    one agent or customer, so it shows as "fewer than" (None), except a site the user leads,
+    whose notes they read anyway."""
+    threshold = settings.VOC_PUBLISH_THRESHOLD
+    own: set[str] = set()
+    if has_capability(user, Capability.VIEW_SITE_NOTES):
+        own = set(Site.objects.filter(pk__in=lead_site_ids(user)).values_list("name", flat=True))
+
+    def shown(rows: list[tuple[str, int]], exact: set[str] = own) -> list[tuple[str, int | None]]:
+        return [(name, n if n >= threshold or name in exact else None) for name, n in rows]
+
+    return {
+        "by_site": shown(breakdown.by_site),
+        "by_language": shown(breakdown.by_language, set()),
+        "by_channel": shown(breakdown.by_channel, set()),
+    }
+
+
 @capability_required(Capability.READ_QUESTIONS)
 @require_GET
 def question_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
@@ -149,10 +168,8 @@ def question_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             [f"{w:%d/%m}" for w in week_list], series, title=_("Customers who asked, per week"), partial=True
         ),
         "series_table": list(zip(week_list, series, strict=True)),
-        "breakdown": breakdown,
-        # Small cells could point at one agent or customer: head office sees them as "fewer than".
+        "breakdown": _published(breakdown, user),
         "threshold": settings.VOC_PUBLISH_THRESHOLD,
-        "suppress": not has_capability(user, Capability.VIEW_SITE_NOTES),
         "quotes": counts.examples(question=question, viewer=user),
         "themes": question.themes.all(),
         "product_areas": question.product_areas.all(),

@@ -45,13 +45,19 @@ def test_the_list_shows_each_questions_live_counts_in_few_queries(
     assert len(rows) == 5
 
 
-def test_head_office_sees_small_breakdown_cells_as_fewer_than_the_threshold(client_for, make_question, note_at):
+def test_small_breakdown_cells_show_as_fewer_than_the_threshold_except_a_leads_own_site(
+    client_for, make_question, note_at, other_site_agent
+):
     question = make_question(APP, direction(0))
-    services.match_notes(note_ids=[note_at("Banking app", direction(0)).pk])
+    mine, theirs = note_at("Banking app", direction(0)), note_at("Banking app", direction(0), agent=other_site_agent)
+    services.match_notes(note_ids=[mine.pk, theirs.pk])
     hq_page = client_for("hq").get(reverse("question_detail", args=[question.pk])).content.decode()
     lead_page = client_for("lead").get(reverse("question_detail", args=[question.pk])).content.decode()
     assert 'Madrid <span class="help">fewer than 3</span>' in hq_page
-    assert "Madrid 1" in lead_page
+    assert 'Manchester <span class="help">fewer than 3</span>' in hq_page
+    assert "Madrid 1" in lead_page  # the lead's own site: they read its notes anyway
+    assert 'Manchester <span class="help">fewer than 3</span>' in lead_page
+    assert "English 2" not in lead_page and "fewer than 3" in lead_page.split("Languages")[1]
 
 
 def test_a_lead_confirms_a_match_from_the_question_page(client_for, make_question, note_at, monkeypatch):
