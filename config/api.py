@@ -75,9 +75,10 @@ def _check(data: Any) -> None:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        body: dict[str, Any] = {"detail": exc.message}
-        if exc.field:
-            body = {exc.field: [exc.message]}
+        # Every problem found at once: a field's under its name, the request's as "detail".
+        body: dict[str, Any] = {
+            field or "detail": [message] if field else message for field, message in exc.problems().items()
+        }
         refused = isinstance(exc, NotAllowed)
         return Response(body, status=status.HTTP_403_FORBIDDEN if refused else status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

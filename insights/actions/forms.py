@@ -5,9 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from insights.actions import services
 from insights.actions.models import Action
 from insights.models import Theme
 from insights.questions.models import Question
+from voc.errors import DomainError, show_on_forms
 from voc.notes.filters import IdsField
 
 
@@ -49,7 +51,16 @@ class ActionForm(forms.Form):
         questions.queryset = Question.objects.order_by("-created_at")
 
     def clean(self) -> dict[str, Any]:
+        """The service's rules for dates and links, so that they show beside the fields' own errors."""
         data = super().clean() or {}
-        if not data.get("themes") and not data.get("questions"):
-            self.add_error("themes", _("Link the action to at least one theme or question."))
+        try:
+            if not {"status", "started_on", "done_on"} & self.errors.keys():
+                services.check_dates(data["status"], data.get("started_on"), data.get("done_on"))
+        except DomainError as exc:
+            show_on_forms(exc, self)
+        try:
+            if not {"themes", "questions"} & self.errors.keys():
+                services.check_links(data.get("themes") or [], data.get("questions") or [])
+        except DomainError as exc:
+            show_on_forms(exc, self)
         return data

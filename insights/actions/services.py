@@ -20,7 +20,7 @@ from insights.models import Theme
 from insights.questions.models import Question
 from insights.questions.services import live_theme
 from voc import audit
-from voc.errors import DomainError, NotAllowed
+from voc.errors import DomainError, NotAllowed, Problems
 from voc.input_guard import EARLIEST_OCCURRED_AT, is_blank
 from voc.models import User
 from voc.roles import Capability, has_capability
@@ -67,28 +67,33 @@ EARLIEST = EARLIEST_OCCURRED_AT.date()
 START_AHEAD = timedelta(days=366)
 
 
-def _dates(status: str, started_on: date | None, done_on: date | None) -> tuple[date | None, date | None]:
+def check_dates(status: str, started_on: date | None, done_on: date | None) -> tuple[date | None, date | None]:
+    """An action's start and done dates as stored (done today when marked done without one);
+    DomainError names every problem with them at once."""
     today = timezone.localdate()
+    problems = Problems()
     for name, value in (("started_on", started_on), ("done_on", done_on)):
         if value is not None and value < EARLIEST:
-            raise DomainError(
+            problems.add(
                 _("Give a date from %(earliest)s on.") % {"earliest": date_format(EARLIEST, "SHORT_DATE_FORMAT")},
                 field=name,
             )
     if started_on is not None and started_on > today + START_AHEAD:
-        raise DomainError(_("Give a start date within the next year."), field="started_on")
+        problems.add(_("Give a start date within the next year."), field="started_on")
     if status == Action.Status.DONE and done_on is None:
         done_on = today
     if done_on is not None and done_on > today:
-        raise DomainError(_("An action cannot be done in the future; leave it in progress."), field="done_on")
+        problems.add(_("An action cannot be done in the future; leave it in progress."), field="done_on")
     if started_on is not None and done_on is not None and started_on > done_on:
-        raise DomainError(_("It cannot have started after it was done."), field="started_on")
+        problems.add(_("It cannot have started after it was done."), field="started_on")
     if status != Action.Status.DONE and done_on is not None:
-        raise DomainError(_("Only a done action has a done date."), field="done_on")
+        problems.add(_("Only a done action has a done date."), field="done_on")
+    problems.raise_any()
     return started_on, done_on
 
 
-def _links(themes: Iterable[Theme], questions: Iterable[Question]) -> tuple[set[int], set[int]]:
+def check_links(themes: Iterable[Theme], questions: Iterable[Question]) -> tuple[set[int], set[int]]:
+    """The themes (where merged, where their notes went) and questions an action is about."""
     theme_ids = {live_theme(t).pk for t in themes}
     question_ids = {q.pk for q in questions}
     if not theme_ids and not question_ids:
@@ -117,11 +122,20 @@ def record_action(
         raise NotAllowed(_("Your role cannot record actions."))
     if status not in Action.Status.values:
         raise DomainError(_("Unknown status."), field="status")
-    title = _text(title, field="title", limit=TITLE_MAX, required=True)
-    description = _text(description, field="description", limit=DESCRIPTION_MAX)
-    department = _text(by.department if department is None else department, field="department", limit=DEPARTMENT_MAX)
-    started_on, done_on = _dates(status, started_on, done_on)
-    theme_ids, question_ids = _links(themes, questions)
+    problems = Problems()
+    title = problems.check(_text, title, field="title", limit=TITLE_MAX, required=True) or ""
+    description = problems.check(_text, description, field="description", limit=DESCRIPTION_MAX) or ""
+    department = (
+        problems.check(
+            _text, by.department if department is None else department, field="department", limit=DEPARTMENT_MAX
+        )
+        or ""
+    )
+    dates = problems.check(check_dates, status, started_on, done_on)
+    links = problems.check(check_links, themes, questions)
+    problems.raise_any()
+    assert dates is not None and links is not None
+    (started_on, done_on), (theme_ids, question_ids) = dates, links
     action = Action.objects.create(
         title=title,
         description=description,
@@ -155,26 +169,33 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
             field="status",
         )
     before = {"status": action.status, "title": action.title}
-    if "title" in changes:
-        action.title = _text(changes["title"], field="title", limit=TITLE_MAX, required=True)
-    if "description" in changes:
-        action.description = _text(changes["description"], field="description", limit=DESCRIPTION_MAX)
-    if "department" in changes:
-        action.department = _text(changes["department"], field="department", limit=DEPARTMENT_MAX)
-    if "owner" in changes and changes["owner"] is not None:
-        action.owner = changes["owner"]
+    problems = Problems()
+    texts = {
+        name: problems.check(_text, changes[name], field=name, limit=limit, required=name == "title")
+        for name, limit in (("title", TITLE_MAX), ("description", DESCRIPTION_MAX), ("department", DEPARTMENT_MAX))
+        if name in changes
+    }
     started_on = changes.get("started_on", action.started_on)
     done_on = changes.get("done_on", action.done_on if status == Action.Status.DONE else None)
     if status == Action.Status.IN_PROGRESS and started_on is None:
         started_on = timezone.localdate()
-    action.status = status
-    action.started_on, action.done_on = _dates(status, started_on, done_on)
+    dates = problems.check(check_dates, status, started_on, done_on)
+    links = None
     if "themes" in changes or "questions" in changes:
-        theme_ids, question_ids = _links(
-            changes.get("themes", action.themes.all()), changes.get("questions", action.questions.all())
+        links = problems.check(
+            check_links, changes.get("themes", action.themes.all()), changes.get("questions", action.questions.all())
         )
-        action.themes.set(theme_ids)
-        action.questions.set(question_ids)
+    problems.raise_any()
+    assert dates is not None
+    for name, value in texts.items():
+        setattr(action, name, value)
+    if "owner" in changes and changes["owner"] is not None:
+        action.owner = changes["owner"]
+    action.status = status
+    action.started_on, action.done_on = dates
+    if links is not None:
+        action.themes.set(links[0])
+        action.questions.set(links[1])
     action.save()
     _tell_followers(action)
     audit.record(

@@ -18,7 +18,7 @@ from insights.actions import effect, services
 from insights.actions.forms import ActionForm
 from insights.actions.models import Action
 from voc.audit import client_ip
-from voc.errors import DomainError
+from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
 from voc.input_guard import row_id
 from voc.roles import Capability, capability_required, has_capability
@@ -53,10 +53,6 @@ def action_list(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-def _form_error(form: ActionForm, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @capability_required(Capability.RECORD_ACTIONS)
 def record(request: AuthedHttpRequest) -> HttpResponse:
     status = 200
@@ -66,7 +62,7 @@ def record(request: AuthedHttpRequest) -> HttpResponse:
             try:
                 action = services.record_action(by=request.user, ip=client_ip(request), **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                show_on_forms(exc, form)
             else:
                 messages.success(
                     request,
@@ -126,7 +122,7 @@ def edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             try:
                 services.update_action(action=action, by=request.user, ip=client_ip(request), **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                show_on_forms(exc, form)
             else:
                 messages.success(request, _("Action saved."))
                 return redirect("action_detail", pk=pk)

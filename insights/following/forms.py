@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from insights.following.models import Subscription
-from insights.following.services import MAX_ALERT_THRESHOLD
+from insights.following.services import MAX_ALERT_THRESHOLD, NOTHING_CHOSEN, target_key
 from voc.models import Insight, ProductArea, Site
 
 
@@ -49,6 +49,13 @@ class FollowForm(HowForm):
         assert isinstance(site, forms.ModelChoiceField) and isinstance(area, forms.ModelChoiceField)
         site.queryset = sites if sites is not None else Site.objects.filter(is_active=True)
         area.queryset = ProductArea.objects.filter(is_active=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = target_key(site=data.get("site"), product_area=data.get("product_area"), kind=data.get("kind") or "")
+        if not {"site", "product_area", "kind"} & self.errors.keys() and not chosen:
+            self.add_error(None, NOTHING_CHOSEN)
+        return data
 
 
 class WhatHappenedForm(forms.Form):

@@ -10,18 +10,20 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from insights.following.models import Notification, Subscription
 from insights.models import Theme
 from insights.questions.models import Question
 from insights.questions.services import live_theme
 from voc.access import own_site_ids
-from voc.errors import DomainError, NotAllowed
+from voc.errors import NotAllowed, Problems
 from voc.models import Insight, ProductArea, Site, User
 from voc.numbers import decimal
 from voc.roles import Capability, has_capability
 
 MAX_ALERT_THRESHOLD = 100_000  # notes a day; more than any installation logs
+NOTHING_CHOSEN = gettext_lazy("Choose what to follow: a theme, a question, a site, a product or a kind.")
 
 
 def target_key(
@@ -62,26 +64,28 @@ def follow(
     how one hears of it; a merged theme is followed where its notes went."""
     if not has_capability(user, Capability.SUBSCRIBE):
         raise NotAllowed(_("Your role cannot follow anything."))
+    problems = Problems()
     if kind and kind not in Insight.Kind.values:
-        raise DomainError(_("Unknown kind."), field="kind")
+        problems.add(_("Unknown kind."), field="kind")
     if digest not in Subscription.Digest.values:
-        raise DomainError(_("Unknown digest."), field="digest")
+        problems.add(_("Unknown digest."), field="digest")
     if alert_threshold is not None and not 1 <= alert_threshold <= MAX_ALERT_THRESHOLD:
-        raise DomainError(
+        problems.add(
             _("The threshold is a number of notes a day, from 1 to %(max)s.") % {"max": decimal(MAX_ALERT_THRESHOLD)},
             field="alert_threshold",
         )
     if theme is not None:
         theme = live_theme(theme)
         if theme.status == Theme.Status.ARCHIVED:
-            raise DomainError(_("This theme is archived; there is nothing left to follow."), field="theme")
+            problems.add(_("This theme is archived; there is nothing left to follow."), field="theme")
     if question is not None and question.status != Question.Status.OPEN:
-        raise DomainError(_("This question is closed; it counts nothing new."), field="question")
+        problems.add(_("This question is closed; it counts nothing new."), field="question")
     if site is not None and not has_capability(user, Capability.READ_REPORTS) and site.pk not in own_site_ids(user):
-        raise DomainError(_("You can follow only your own sites."), field="site")
+        problems.add(_("You can follow only your own sites."), field="site")
     key = target_key(theme=theme, question=question, site=site, product_area=product_area, kind=kind)
     if not key:
-        raise DomainError(_("Choose what to follow: a theme, a question, a site, a product or a kind."))
+        problems.add(str(NOTHING_CHOSEN))
+    problems.raise_any()
     subscription, _created = Subscription.objects.update_or_create(
         user=user,
         target_key=key,

@@ -20,7 +20,7 @@ from insights.following.models import Subscription
 from insights.models import Theme
 from insights.questions.models import Question
 from voc.access import own_site_ids
-from voc.errors import DomainError
+from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
 from voc.input_guard import row_id
 from voc.models import Site
@@ -45,7 +45,7 @@ def following(request: AuthedHttpRequest) -> HttpResponse:
             try:
                 services.follow(user=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_on_forms(exc, form)
             else:
                 messages.success(request, _("Followed. You will hear of it here, under Notifications."))
                 return redirect("following")
@@ -99,7 +99,7 @@ def change(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.change_how(subscription=subscription, user=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_on_forms(exc, form)
         else:
             messages.success(request, _("Saved. The next alerts and digests follow these choices."))
             return redirect("following")

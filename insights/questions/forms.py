@@ -52,6 +52,7 @@ class QuestionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("text") or "").strip() and not (data.get("text_es") or "").strip():
+        wording = (data.get("text") or "").strip() or (data.get("text_es") or "").strip()
+        if not wording and not {"text", "text_es"} & self.errors.keys():
             self.add_error("text", _("Write the question, in English or in Spanish."))
         return data

@@ -24,7 +24,7 @@ from insights.questions import matcher
 from insights.questions.models import Question, QuestionMatch
 from voc import audit
 from voc.access import lead_site_ids
-from voc.errors import DomainError, NotAllowed
+from voc.errors import DomainError, NotAllowed, Problems
 from voc.input_guard import is_blank
 from voc.models import Insight, ProductArea, User
 from voc.roles import Capability, has_capability
@@ -52,6 +52,17 @@ def _clean_text(value: str, *, field: str) -> str:
             field=field,
         )
     return value
+
+
+def _wording(text: str, text_es: str) -> tuple[str, str]:
+    """A question's English and Spanish wording, cleaned; DomainError names every problem."""
+    problems = Problems()
+    text = problems.check(_clean_text, text, field="text") or ""
+    text_es = problems.check(_clean_text, text_es, field="text_es") or ""
+    if not problems.found and is_blank(text) and is_blank(text_es):
+        problems.add(_("Write the question, in English or in Spanish."), field="text")
+    problems.raise_any()
+    return text, text_es
 
 
 def _clean_department(value: str) -> str:
@@ -103,16 +114,11 @@ def ask_question(
     """Pose a question for the notes to answer, in English and/or Spanish. Notes are matched to
     it in a worker right after commit: past notes by a scan, new notes as they are embedded."""
     _require(by, Capability.ASK_QUESTIONS, _("Your role cannot ask questions."))
-    text = _clean_text(text, field="text")
-    text_es = _clean_text(text_es, field="text_es")
-    if is_blank(text) and is_blank(text_es):
-        raise DomainError(_("Write the question, in English or in Spanish."), field="text")
-    question = Question.objects.create(
-        text=text,
-        text_es=text_es,
-        department=_clean_department(by.department if department is None else department),
-        asked_by=by,
-    )
+    problems = Problems()
+    text, text_es = problems.check(_wording, text, text_es) or ("", "")
+    department = problems.check(_clean_department, by.department if department is None else department)
+    problems.raise_any()
+    question = Question.objects.create(text=text, text_es=text_es, department=department or "", asked_by=by)
     question.themes.set({live_theme(t).pk for t in themes})
     question.product_areas.set(list(product_areas))
     audit.record(actor=by, action="question.asked", obj=question, ip_address=ip)
@@ -137,14 +143,18 @@ def edit_question(
     if not may_edit(by, question):
         raise NotAllowed(_("Only the person who asked, their department or an administrator can change it."))
     before = {"text": question.text, "text_es": question.text_es, "department": question.department}
-    new_text = question.text if text is None else _clean_text(text, field="text")
-    new_text_es = question.text_es if text_es is None else _clean_text(text_es, field="text_es")
-    if is_blank(new_text) and is_blank(new_text_es):
-        raise DomainError(_("Write the question, in English or in Spanish."), field="text")
+    problems = Problems()
+    wording = problems.check(
+        _wording, question.text if text is None else text, question.text_es if text_es is None else text_es
+    )
+    new_department = None if department is None else problems.check(_clean_department, department)
+    problems.raise_any()
+    assert wording is not None
+    new_text, new_text_es = wording
     reworded = (new_text, new_text_es) != (question.text, question.text_es)
     question.text, question.text_es = new_text, new_text_es
-    if department is not None:
-        question.department = _clean_department(department)
+    if new_department is not None:
+        question.department = new_department
     if reworded:
         question.version += 1
     question.save()

@@ -24,7 +24,7 @@ from insights.questions.models import Question, QuestionMatch
 from voc import periods
 from voc.access import lead_site_ids
 from voc.audit import client_ip
-from voc.errors import DomainError
+from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
 from voc.models import Insight, Site
 from voc.roles import Capability, capability_required, has_capability
@@ -72,10 +72,6 @@ def question_list(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-def _form_error(form: QuestionForm, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @capability_required(Capability.ASK_QUESTIONS)
 def ask(request: AuthedHttpRequest) -> HttpResponse:
     """Ask a question; notes are matched to it in a worker right away."""
@@ -85,7 +81,7 @@ def ask(request: AuthedHttpRequest) -> HttpResponse:
             try:
                 question = services.ask_question(by=request.user, ip=client_ip(request), **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                show_on_forms(exc, form)
             else:
                 messages.success(
                     request,
@@ -115,7 +111,7 @@ def edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             try:
                 services.edit_question(question=question, by=request.user, ip=client_ip(request), **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                show_on_forms(exc, form)
             else:
                 messages.success(request, _("Question saved. Notes are matched again to the new wording."))
                 return redirect("question_detail", pk=pk)

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from voc import audit, csvfiles, xlsxfiles
 from voc.access import lead_site_ids
 from voc.audit import client_ip
-from voc.errors import DomainError
+from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
 from voc.models import ComplaintContact, ImportJob, Insight, Site
 from voc.notes import import_jobs, imports, services
@@ -54,18 +54,6 @@ def describe_removed(found: dict[str, int]) -> str:
         "PASSPORT": _("passport numbers"),
     }
     return ", ".join(f"{labels.get(kind, kind)}: {count}" for kind, count in sorted(found.items()))
-
-
-def _form_errors_from(exc: DomainError, *forms: Any) -> None:
-    """Put a service's refusal (and every other problem it found) next to the fields it names,
-    or at the top of the first form."""
-    problems = exc.others or {exc.field or "": exc.message}
-    for field, message in problems.items():
-        form = next((f for f in forms if field and field in f.fields), None)
-        if form is not None:
-            form.add_error(field, message)
-        else:
-            forms[0].add_error(None, message)
 
 
 def _contact(contact_form: ContactForm) -> services.ContactDetails:
@@ -129,7 +117,7 @@ def capture(request: AuthedHttpRequest) -> HttpResponse:
                         **_note_fields(form.cleaned_data),
                     )
                 except DomainError as exc:
-                    _form_errors_from(exc, form, contact_form)
+                    show_on_forms(exc, form, contact_form)
                 else:
                     request.session["last_channel"] = note.channel
                     removed = services.preview_note(text=form.cleaned_data["text"])["found"]
@@ -238,7 +226,7 @@ def edit_note(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                     note=note, editor=request.user, ip_address=client_ip(request), **_note_fields(form.cleaned_data)
                 )
             except DomainError as exc:
-                _form_errors_from(exc, form)
+                show_on_forms(exc, form)
             else:
                 messages.success(request, _("Note updated."))
                 return redirect("my_notes")
@@ -438,7 +426,7 @@ def import_upload(request: AuthedHttpRequest) -> HttpResponse:
         try:
             job = import_jobs.queue_import(uploaded_by=request.user, upload=form.cleaned_data["file"])
         except DomainError as exc:
-            _form_errors_from(exc, form)
+            show_on_forms(exc, form)
         else:
             return redirect("import_status", pk=job.pk)
     jobs = ImportJob.objects.filter(uploaded_by=request.user)[:10]

@@ -34,6 +34,29 @@ def test_a_bad_action_comes_back_with_every_error_and_what_was_typed(client_for)
     assert "kept" in response.content.decode()
 
 
+def test_the_date_rules_show_with_the_fields_own_errors_on_the_first_submit(client_for):
+    typed = {"title": "", "description": "kept", "status": "done", "started_on": "2026-01-10", "done_on": "2026-01-05"}
+    response = client_for("hq").post(reverse("action_new"), typed)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"title", "themes", "started_on"}
+    assert errors["started_on"] == ["It cannot have started after it was done."]
+    assert not Action.objects.exists()
+
+
+def test_the_service_names_every_problem_at_once_to_the_api(cast):
+    api = APIClient()
+    api.force_authenticate(cast["hq"])
+    typed = {"title": "Courier", "status": "planned", "started_on": "2031-01-01", "done_on": "2026-01-01"}
+    refused = api.post("/api/v1/actions/", typed, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "started_on": ["Give a start date within the next year."],
+        "done_on": ["Only a done action has a done date."],
+        "themes": ["Link the action to at least one theme or question."],
+    }
+
+
 def test_the_list_is_paginated_in_few_queries(client_for, theme, hq, django_assert_max_num_queries):
     from insights.actions import services
 

@@ -185,6 +185,14 @@ def test_the_following_page_changes_how_one_hears_and_reshows_errors(client_for,
     assert (subscription.alert_email, subscription.digest, subscription.alert_on_spike) == (True, "weekly", False)
 
 
+def test_following_nothing_with_a_bad_threshold_shows_both_errors_at_once(client_for):
+    refused = client_for("hq").post(reverse("following"), {"alert_threshold": "0", "digest": ""})
+    assert refused.status_code == 400
+    form = refused.context["form"]
+    assert set(form.errors) == {"alert_threshold", "__all__"}
+    assert form.non_field_errors() == ["Choose what to follow: a theme, a question, a site, a product or a kind."]
+
+
 def test_another_persons_subscription_cannot_be_changed(client_for, hq, madrid):
     subscription = services.follow(user=hq, site=madrid)
     response = client_for("lead").post(reverse("subscription_change", args=[subscription.pk]), {})

@@ -30,6 +30,25 @@ def test_a_bad_question_comes_back_with_what_was_typed_and_every_error(client_fo
     assert not Question.objects.exists()
 
 
+def test_a_long_question_is_told_it_is_long_not_that_it_is_missing(client_for):
+    response = client_for("hq").post(reverse("question_ask"), {"text": "a" * 5000, "text_es": "b" * 5000})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"text", "text_es"}
+    assert "Write the question" not in response.content.decode()
+
+
+def test_the_service_names_every_problem_of_a_question_at_once(hq):
+    from voc.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        services.ask_question(by=hq, text="a" * 400, text_es="b" * 400, department="d" * 150)
+    assert set(refused.value.problems()) == {"text", "text_es", "department"}
+    with pytest.raises(DomainError) as empty:
+        services.ask_question(by=hq, text=" ", text_es="")
+    assert empty.value.problems() == {"text": "Write the question, in English or in Spanish."}
+
+
 def test_the_list_shows_each_questions_live_counts_in_few_queries(
     client_for, make_question, note_at, django_assert_max_num_queries
 ):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voc.audit import client_ip
-from voc.errors import DomainError
+from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
 from voc.models import CaseGap, ComplaintCase, User
 from voc.notes import services
@@ -97,7 +97,7 @@ def _case_step(
                 if form is None:
                     messages.error(request, exc.message)
                     return redirect("case_detail", pk=case.pk)
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_on_forms(exc, form)
                 case.refresh_from_db()
                 return render(request, "voc/cases/detail.html", _context(request, case, forms), status=400)
             case.refresh_from_db()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from voc.errors import DomainError
+from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
 from voc.models import ListeningSession
 from voc.programme.listening import services as listening
@@ -51,7 +51,7 @@ def listening_new(request: AuthedHttpRequest) -> HttpResponse:
         try:
             session = listening.log_session(person=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_on_forms(exc, form)
         else:
             saved = ngettext(
                 "Saved: %(minutes)d minute of listening.", "Saved: %(minutes)d minutes of listening.", session.minutes
