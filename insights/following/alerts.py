@@ -25,6 +25,7 @@ from insights.models import Assignment, NoteVector, Theme
 from insights.questions.counts import counted
 from insights.questions.models import Question, QuestionMatch
 from voc.access import visible_notes
+from voc.input_guard import row_id
 from voc.models import Insight, User
 from voc.numbers import decimal
 
@@ -300,11 +301,16 @@ def label(burst: Burst) -> str:
     they may read), else the followed target it was raised for."""
     if burst.subject.startswith("cluster:"):
         return _("Notes saying the same thing, in no theme yet")
-    if not burst.subject.startswith("subscription:"):
-        if burst.theme is not None:
-            return burst.theme.label
-        if burst.question is not None:
-            return burst.question.label
+    if burst.subject.startswith("subscription:"):
+        pk = row_id(burst.subject.split(":", 1)[1]) or 0
+        subscription = (
+            Subscription.objects.select_related("theme", "question", "site", "product_area").filter(pk=pk).first()
+        )
+        return describe(subscription) if subscription is not None else burst.title
+    if burst.theme is not None:
+        return burst.theme.label
+    if burst.question is not None:
+        return burst.question.label
     return burst.title
 
 
@@ -312,10 +318,10 @@ def _title(burst: Burst, found: Found) -> str:
     """The alert's title in the active language (a theme or question by its name in it)."""
     what = label(burst)
     if found.subject.startswith("subscription:"):
-        return _("%(what)s: %(n)d notes in the last day, more than the %(limit)d you set") % {
+        return _("%(what)s: %(n)s notes in the last day, above your limit of %(limit)s") % {
             "what": what,
-            "n": burst.count,
-            "limit": round(burst.baseline),
+            "n": decimal(burst.count),
+            "limit": decimal(round(burst.baseline)),
         }
     return _("%(what)s: %(n)d notes in the last %(minutes)d minutes (usually %(usual)s)") % {
         "what": what,

@@ -92,6 +92,7 @@ class SubscriptionViewSet(
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="shown_title", read_only=True, help_text="In the caller's language.")
     unread = serializers.SerializerMethodField()
 
     class Meta:

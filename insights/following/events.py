@@ -52,11 +52,21 @@ def publish(event: Event) -> None:
         User.objects.filter(pk__in=event.in_app | event.by_email, is_active=True).values_list("pk", "language")
     )
     bodies = event.body_for(set(people)) if event.body_for else {}
-    for language, ids in _by_language(people, event.in_app).items():
+    titles = {}
+    for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            title = event.title()[:200]
+            titles[language] = event.title()[:200]
+    for language, ids in _by_language(people, event.in_app).items():
         for body, readers in _by_body(ids, bodies, event.body).items():
-            services.notify(users=readers, event_key=event.key, kind=event.kind, title=title, body=body, url=event.url)
+            services.notify(
+                users=readers,
+                event_key=event.key,
+                kind=event.kind,
+                title=titles.get(language) or titles[settings.LANGUAGE_CODE],
+                titles=titles,
+                body=body,
+                url=event.url,
+            )
     mails = _mails(event, people, bodies)
     calls = _calls(event, departments=_departments(people))
     if mails or calls:

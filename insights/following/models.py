@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from insights.models import Theme
@@ -125,7 +126,9 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     event_key = models.CharField(max_length=120)
-    title = RedactedCharField(_("title"), max_length=200)
+    title = RedactedCharField(_("title"), max_length=200)  # in the reader's language when told
+    # The title in every language of the product, so that it follows a reader who changes theirs.
+    titles = RedactedJSONField(_("title in each language"), default=dict, blank=True)
     body = RedactedTextField(_("details"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -141,6 +144,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (as it was told, for a row from before ``titles``)."""
+        return self.titles.get(translation.get_language() or "") or self.title
 
 
 class MailPreference(models.Model):

@@ -154,20 +154,31 @@ def follow_merge(*, source: Theme, target: Theme) -> int:
     return moved
 
 
-def notify(*, users: Iterable[int], event_key: str, kind: str, title: str, body: str = "", url: str = "") -> int:
+def notify(
+    *,
+    users: Iterable[int],
+    event_key: str,
+    kind: str,
+    title: str,
+    titles: dict[str, str] | None = None,
+    body: str = "",
+    url: str = "",
+) -> int:
     """Tell each person (ids) about one event, once: the same ``event_key`` again updates their
-    row and marks it unread, never adds one. Two queries. Returns how many people."""
+    row and marks it unread, never adds one. ``titles``: the title in each language, shown in
+    the reader's. Two queries. Returns how many people."""
+    titles = titles or {}
     ids = sorted(set(users))
     if not ids:
         return 0
     now = timezone.now()
     existing = set(Notification.objects.filter(user_id__in=ids, event_key=event_key).values_list("user_id", flat=True))
     Notification.objects.filter(user_id__in=existing, event_key=event_key).update(
-        title=title, body=body, url=url, updated_at=now, read_at=None
+        title=title, titles=titles, body=body, url=url, updated_at=now, read_at=None
     )
     Notification.objects.bulk_create(
         [
-            Notification(user_id=pk, kind=kind, event_key=event_key, title=title, body=body, url=url)
+            Notification(user_id=pk, kind=kind, event_key=event_key, title=title, titles=titles, body=body, url=url)
             for pk in ids
             if pk not in existing
         ],

@@ -156,6 +156,22 @@ def test_a_threshold_subscription_tells_only_its_follower_when_passed(
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["elena"]
 
 
+def test_a_notification_follows_its_reader_into_another_language(
+    burst_of, hq, madrid, client_for, django_capture_on_commit_callbacks
+):
+    services.follow(user=hq, site=madrid, kind="frustration", alert_threshold=3, alert_on_spike=False)
+    burst_of(4, vector=np.ones(16, dtype=np.float32), kind="frustration")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts.run_alerts()
+    (told,) = Notification.objects.all()
+    assert told.title == "Frustration · Madrid: 4 notes in the last day, above your limit of 3"
+    hq.language = "es"
+    hq.save(update_fields=["language"])
+    page = client_for("hq").get(reverse("notifications")).content.decode()
+    assert "Frustración · Madrid: 4 notas en el último día, por encima de tu límite de 3" in page
+    assert "above your limit" not in page
+
+
 def test_the_api_follows_and_lists_only_ones_own(cast, madrid):
     api = APIClient()
     api.force_authenticate(cast["hq"])
