@@ -11,14 +11,15 @@ from typing import Any
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from insights.models import Theme
+from insights.models import Assignment, Theme
 from insights.questions import counts
 from insights.questions.models import Question
 from voc.access import suggestible_notes
-from voc.models import User
+from voc.models import Insight, User
 from voc.notes.similarity import terms
 from voc.roles import Capability, has_capability
 
@@ -64,22 +65,33 @@ def _questions(query: set[str], viewer: User) -> list[dict[str, Any]]:
             "kind_label": _("Question"),
             "id": question.pk,
             "text": question.label,
-            "meta": ngettext(
-                "Head office asks · %(count)d customer in 30 days",
-                "Head office asks · %(count)d customers in 30 days",
-                live[question.pk].month,
-            )
-            % {"count": live[question.pk].month},
+            "meta": question_meta(live[question.pk].month),
             "plus_one_url": reverse("question_heard", args=[question.pk]),
         }
         for _score_value, question in best
     ]
 
 
+def question_meta(month: int) -> str:
+    """What the quick form says under a suggested question (and again after a +1)."""
+    return ngettext(
+        "Head office asks · %(count)d customer in 30 days", "Head office asks · %(count)d customers in 30 days", month
+    ) % {"count": month}
+
+
 def _themes(query: set[str], viewer: User) -> list[dict[str, Any]]:
     themes = Theme.objects.accepted().only("pk", "name", "name_es", "key_terms")
     scored = [(_score(query, terms(" ".join([t.name, t.name_es, *map(str, t.key_terms or [])]))), t) for t in themes]
     best = sorted((s for s in scored if s[0] >= MIN_SCORE), key=lambda s: -s[0])[:LIMIT]
+    recent = dict(
+        Assignment.objects.filter(
+            theme__in=[t for _s, t in best],
+            note__status=Insight.Status.ACTIVE,
+            note__occurred_at__gte=timezone.now() - counts.MONTH,
+        )
+        .values_list("theme_id")
+        .annotate(n=Count("pk"))
+    )
     items = []
     for _score_value, theme in best:
         # A "+1" on a theme counts on its latest note at the agent's sites (voc's tally).
@@ -96,7 +108,10 @@ def _themes(query: set[str], viewer: User) -> list[dict[str, Any]]:
                 "kind_label": _("Theme"),
                 "id": theme.pk,
                 "text": theme.label,
-                "meta": _("A theme head office follows"),
+                "meta": ngettext(
+                    "Theme · %(count)d note in 30 days", "Theme · %(count)d notes in 30 days", recent.get(theme.pk, 0)
+                )
+                % {"count": recent.get(theme.pk, 0)},
                 "plus_one_url": reverse("plus_one", args=[note.pk]) if note is not None else "",
             }
         )

@@ -21,6 +21,7 @@ from insights.actions import effect
 from insights.questions import counts, services
 from insights.questions.forms import QuestionForm
 from insights.questions.models import Question, QuestionMatch
+from insights.questions.suggest import question_meta
 from voc import periods
 from voc.access import lead_site_ids
 from voc.audit import client_ip
@@ -244,6 +245,8 @@ def heard(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         if wants_json:
             live = counts.counts(question_ids=[question.pk])[question.pk]
-            return JsonResponse({"detail": str(_("Counted: +1.")), "count_week": live.week})
+            return JsonResponse(
+                {"detail": str(_("Counted: +1.")), "count_week": live.week, "meta": question_meta(live.month)}
+            )
         messages.success(request, _("Counted: +1. No need to log it again."))
     return redirect(_back(request, reverse("capture")))

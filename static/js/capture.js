@@ -21,14 +21,20 @@
   const suggestionTemplate = document.getElementById("suggestion-item");
 
   // Open questions and themes like the text: a "+1" counts the customer without a new note.
-  const plusOne = async (url, button) => {
+  // Counted once: the button says so and keeps the keyboard focus (a disabled button would drop
+  // it to the page), and the count beside it moves.
+  const plusOne = async (url, button, meta) => {
+    if (button.getAttribute("aria-disabled") === "true") return;
+    button.setAttribute("aria-disabled", "true");
     const body = new URLSearchParams({ channel: channel.value });
     const response = await fetch(url, {
       method: "POST", body, headers: { "X-CSRFToken": csrf, Accept: "application/json" }, credentials: "same-origin",
-    });
-    const data = await response.json().catch(() => ({}));
+    }).catch(() => null);
+    const data = response ? await response.json().catch(() => ({})) : {};
     suggestionStatus.textContent = data.detail || "";
-    if (response.ok) button.disabled = true;
+    if (!response || !response.ok) { button.removeAttribute("aria-disabled"); return; }
+    button.textContent = data.detail;
+    if (data.meta) meta.textContent = data.meta;
   };
   const showSuggestions = (items) => {
     suggestionList.replaceChildren();
@@ -36,9 +42,10 @@
       const node = suggestionTemplate.content.cloneNode(true);
       node.querySelector(".suggestion-kind").textContent = item.kind_label;
       node.querySelector(".suggestion-text").textContent = item.text;
-      node.querySelector(".suggestion-meta").textContent = item.meta;
+      const meta = node.querySelector(".suggestion-meta");
+      meta.textContent = item.meta;
       const button = node.querySelector("[data-plus-one]");
-      if (item.plus_one_url) button.addEventListener("click", () => plusOne(item.plus_one_url, button));
+      if (item.plus_one_url) button.addEventListener("click", () => plusOne(item.plus_one_url, button, meta));
       else button.remove();
       suggestionList.appendChild(node);
     }

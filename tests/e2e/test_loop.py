@@ -63,14 +63,18 @@ def test_the_loop_hq_asks_and_follows_an_agent_plus_ones_an_alert_arrives_hq_act
     sign_in(phone, live_server.url, "lucia", password)
     phone.goto(f"{live_server.url}/notes/new/")
     phone.get_by_label(re.compile("What did the customer say")).type("Customer wants one app that integrates banking")
-    plus_one = phone.locator("[data-suggestions]").get_by_role("button", name="+1 heard this too")
-    expect(plus_one).to_be_visible()
-    expect(phone.locator("[data-suggestions]")).to_contain_text(APP)
+    offered = phone.locator("[data-suggestions] li", has_text=APP)
+    plus_one = offered.get_by_role("button")
+    expect(plus_one).to_have_text("+1 heard this too")
+    expect(offered).to_contain_text("5 customers in 30 days")
     expect(plus_one).to_be_in_viewport()  # under the text box, in sight while typing on a phone
     plus_one.focus()
     phone.keyboard.press("Enter")
     expect(phone.locator("[data-suggestion-status]")).to_contain_text("Counted: +1.")
-    expect(plus_one).to_be_disabled()
+    expect(plus_one).to_have_attribute("aria-disabled", "true")
+    expect(plus_one).to_be_focused()  # the keyboard stays where it was
+    expect(offered).to_contain_text("6 customers in 30 days")
+    phone.keyboard.press("Enter")  # counted once, however often pressed
     phone.screenshot(path=str(tmp_path / "capture-suggestion-phone.png"), full_page=True)
 
     desk.goto(question_url)

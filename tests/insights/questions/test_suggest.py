@@ -39,6 +39,7 @@ def test_a_theme_is_offered_with_a_plus_one_on_its_latest_note_at_the_agents_sit
     agent_view = client_for("agent").post("/notes/assist/", {"text": "new card has not arrived"}).json()
     themes = [s for s in agent_view["suggestions"] if s["kind"] == "theme"]
     assert [(s["id"], s["plus_one_url"]) for s in themes] == [(theme.pk, f"/notes/{here.pk}/plus-one/")]
+    assert themes[0]["meta"] == "Theme · 2 notes in 30 days"
 
 
 def test_people_who_do_not_log_notes_get_no_suggestions(cast, make_question):
