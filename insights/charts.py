@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
 BRAND = "#0b5d6b"
 ACCENT = "#c2410c"
 MUTED = "#8695a3"
+NARROW_WIDTH = 340  # a phone's drawing of a chart
 
 
 def sparkline(values: Sequence[int], *, width: int = 120, height: int = 28, label: str = "") -> SafeString:
@@ -87,6 +89,16 @@ def bar_chart(
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def bar_chart_for_screens(labels: Sequence[str], values: Sequence[int], **kwargs: Any) -> SafeString:
+    """``bar_chart`` for a page: a wide drawing, and a narrower one a phone shows instead, so that
+    its type is not scaled down to nothing (``.chart-wide`` / ``.chart-narrow`` in the CSS)."""
+    if not values:
+        return mark_safe("")
+    wide = bar_chart(labels, values, **kwargs)
+    narrow = bar_chart(labels, values, **{**kwargs, "width": NARROW_WIDTH, "height": 200})
+    return mark_safe(f'<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>')
 
 
 def hbar_chart(

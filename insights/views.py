@@ -81,7 +81,7 @@ def theme_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "theme": theme,
         "words": words,
         "query": urlencode({"q": words}) if words else "",
-        "chart": charts.bar_chart(
+        "chart": charts.bar_chart_for_screens(
             [f"{w:%d/%m}" for w in week_list], series, title=_("Mentions per week"), partial=True
         ),
         "breakdown": figures.theme_breakdown(theme=theme),
@@ -275,10 +275,10 @@ def programme_dashboard(request: AuthedHttpRequest) -> HttpResponse:
     period = programme.listening_period(today)
     context: dict[str, Any] = {
         "case_months": case_months[::-1],  # newest first in the table
-        "cases_chart": charts.bar_chart(
+        "cases_chart": charts.bar_chart_for_screens(
             labels, [m.resolved for m in case_months], title=_("Complaint cases resolved per month")
         ),
-        "listening_chart": charts.bar_chart(
+        "listening_chart": charts.bar_chart_for_screens(
             labels, [m.minutes for m in listening_months], title=_("Minutes of listening per month")
         ),
         "learnings": programme.recent_learnings(),

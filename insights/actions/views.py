@@ -90,7 +90,7 @@ def action_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         labels = [f"{measured.before_period[0] + timedelta(weeks=i):%d/%m}" for i in range(len(measured.before))] + [
             f"{first_after + timedelta(weeks=i):%d/%m}" for i in range(len(measured.after))
         ]
-        chart = charts.bar_chart(
+        chart = charts.bar_chart_for_screens(
             labels, measured.before + measured.after, title=_("Customers a week, before and after")
         )
     return render(

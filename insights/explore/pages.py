@@ -57,7 +57,7 @@ def _charts(board: figures.Dashboard, params: Any) -> dict[str, Any]:
             "chart": charts.hbar_chart(labels, values, title=str(title), links=links, shown=shown, width=560),
             # a phone gets a narrower drawing, so that its type is not scaled down to nothing
             "narrow": charts.hbar_chart(
-                labels, values, title=str(title), links=links, shown=shown, width=340, label_width=130
+                labels, values, title=str(title), links=links, shown=shown, width=charts.NARROW_WIDTH, label_width=130
             ),
             "rows": list(zip(slices, links, strict=True)),
         }
@@ -72,9 +72,8 @@ def _charts(board: figures.Dashboard, params: Any) -> dict[str, Any]:
     labels, values = [s.label for s in board.series], [s.count for s in board.series]
     result["series"] = {
         "title": series_title,
-        "chart": charts.bar_chart(labels, values, title=series_title, links=series_links, partial=board.partial),
-        "narrow": charts.bar_chart(
-            labels, values, title=series_title, links=series_links, partial=board.partial, width=340, height=200
+        "chart": charts.bar_chart_for_screens(
+            labels, values, title=series_title, links=series_links, partial=board.partial
         ),
         "rows": list(zip(board.series, series_links, strict=True)),
     }

@@ -161,7 +161,7 @@ def question_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "question": question,
         "counts": counts.counts(question_ids=[question.pk])[question.pk],
-        "chart": charts.bar_chart(
+        "chart": charts.bar_chart_for_screens(
             [f"{w:%d/%m}" for w in week_list], series, title=_("Customers who asked, per week"), partial=True
         ),
         "series_table": list(zip(week_list, series, strict=True)),
