@@ -37,7 +37,7 @@ def _score(query: set[str], other: set[str]) -> float:
 def _question_score(query: set[str], question: Question) -> float:
     """The share of the typed words the question knows, from its wordings and the words its
     notes use most; at least two words in common."""
-    known = terms(f"{question.text} {question.text_es}") | set(question.key_terms or [])
+    known = terms(" ".join([question.text, question.text_es, *map(str, question.key_terms or [])]))
     common = len(query & known)
     return common / len(query) if common >= 2 else 0.0
 

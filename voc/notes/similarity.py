@@ -6,6 +6,7 @@ few hundred are scored here.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -31,16 +32,41 @@ class Similar:
     tallies: int
 
 
+# "log in", "logging into", "sign in": one word, as "login" is.
+_LOGIN = re.compile(r"\b(?:log(?:g(?:ing|ed))?|sign(?:ing|ed)?)\s+(?:in(?:to)?|on(?:to)?)\b")
+_SUFFIXES = ("ings", "ing", "ed", "ies", "es", "s")
+_NOT_DOUBLED = frozenset("aeiouls")
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A light, language-blind suffix strip, so that "crashing", "crashes" and "crashed" meet
+    "crash" (and a lemma such as "arrive" meets "arrived"); never shorter than three letters."""
+    for suffix in _SUFFIXES:
+        kept = (suffix == "s" and word.endswith("ss")) or (suffix == "ed" and word.endswith("eed"))
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not kept:
+            word = word[: -len(suffix)] + ("i" if suffix == "ies" else "")
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in _NOT_DOUBLED:
+        word = word[:-1]  # "logg" -> "log", "transferr" -> "transfer"
+    if len(word) > 4 and word[-1] in "ey":
+        word = word[:-1] + ("i" if word[-1] == "y" else "")  # "arrive" -> "arriv", "reply" -> "repli"
+    return word
+
+
 def terms(text: str) -> set[str]:
-    """Content words, lower-cased, with a crude plural strip so "cards" meets "card"."""
+    """Content words, lower-cased and stemmed (``stem``), so that inflections meet."""
     result = set()
-    for word in _WORD.findall(text.lower()):
+    for word in _WORD.findall(_LOGIN.sub("login", text.lower())):
         if len(word) < 3 or word in _STOP:
             continue
-        if len(word) > 4 and word.endswith("s"):
-            word = word[:-1]
-        result.add(word)
+        result.add(stem(word))
     return result
+
+
+def _probe(term: str) -> str:
+    """A stem as it is spelled inside each of its words ("repli" is in "replies", not "reply")."""
+    return term[:-1] if term.endswith("i") else term
 
 
 def similar_notes(text: str, *, viewer: User, limit: int = 5, min_score: float = 0.25) -> list[Similar]:
@@ -50,7 +76,7 @@ def similar_notes(text: str, *, viewer: User, limit: int = 5, min_score: float =
     query = terms(text)
     if not query:
         return []
-    probes = sorted(query, key=len, reverse=True)[:4]
+    probes = sorted({_probe(t) for t in query}, key=len, reverse=True)[:4]
     condition = Q()
     for probe in probes:
         condition |= Q(text__icontains=probe)

@@ -5,6 +5,7 @@ from insights.questions import services
 from insights.services import accept_theme
 from tests.factories import ThemeFactory
 from tests.insights.questions.conftest import direction
+from voc.notes.similarity import terms
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,14 @@ def test_a_theme_is_offered_with_a_plus_one_on_its_latest_note_at_the_agents_sit
     assert themes[0]["meta"] == "Theme · 2 notes in 30 days"
 
 
+def test_a_paraphrase_with_other_inflections_is_offered_the_theme(client_for, note_at, lead):
+    theme = ThemeFactory(name="App crashes at login", name_es="La app se cierra al entrar", key_terms=["app", "crash"])
+    accept_theme(theme=theme, by=lead)
+    Assignment.objects.create(note=note_at("App crashed at login", direction(2)), theme=theme, method="auto")
+    body = client_for("agent").post("/notes/assist/", {"text": "the app keeps crashing when I log in"}).json()
+    assert [s["id"] for s in body["suggestions"] if s["kind"] == "theme"] == [theme.pk]
+
+
 def test_people_who_do_not_log_notes_get_no_suggestions(cast, make_question):
     from insights.questions.suggest import suggest
 
@@ -56,6 +65,6 @@ def test_a_question_learns_the_words_its_notes_use_and_is_offered_for_them(clien
     services.match_notes(note_ids=[n.pk for n in made])
     services.refit(question=question)
     question.refresh_from_db()
-    assert {"place", "bank", "every"} <= set(question.key_terms)
+    assert terms("place bank every") <= set(question.key_terms)  # stemmed, as typed text is
     body = client_for("agent").post("/notes/assist/", {"text": "He asked to see every bank in one place"}).json()
     assert [s["id"] for s in body["suggestions"] if s["kind"] == "question"] == [question.pk]
