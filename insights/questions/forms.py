@@ -48,6 +48,10 @@ class QuestionForm(forms.Form):
         assert isinstance(themes, IdsField)
         assert isinstance(areas, IdsField)
         themes.queryset = Theme.objects.accepted().order_by("name")
+        for name in ("text", "text_es"):
+            # No browser cut-off: a pasted question longer than allowed comes back whole, with
+            # the error saying how long it is, instead of silently losing its end.
+            self.fields[name].widget.attrs.pop("maxlength", None)
         areas.queryset = ProductArea.objects.filter(is_active=True).order_by("name")
 
     def clean(self) -> dict[str, Any]:

@@ -35,7 +35,12 @@ def test_a_long_question_is_told_it_is_long_not_that_it_is_missing(client_for):
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"text", "text_es"}
-    assert "Write the question" not in response.content.decode()
+    page = response.content.decode()
+    assert "Write the question" not in page and "(it has 5000)" in page
+    assert (
+        "a" * 5000 in page
+        and "maxlength" not in page[page.index('name="text"') - 200 : page.index('name="text"') + 200]
+    )
 
 
 def test_the_service_names_every_problem_of_a_question_at_once(hq):
