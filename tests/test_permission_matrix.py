@@ -122,8 +122,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "question_heard": _row(L, R, R, R, R, D, D, D, D),  # who logs notes may +1 an open question
     "question_decide": _row(L, D, D, R, D, D, D, D, D),  # the match is of a site A note
     "what_happened": _row(L, O, O, O, O, D, D, D, D),  # agents: their notes; leads: also their sites'
-    # --- actions ("you said, we did"): whoever reads themes; hq, leads, executives record
-    **dict.fromkeys(["action_list", "action_new", "action_detail"], _row(L, D, D, O, O, O, O, O, O)),
+    # --- actions ("you said, we did"): everyone reads them (agents hear back); hq, leads,
+    # executives record
+    **dict.fromkeys(["action_list", "action_detail"], _all(O)),
+    "action_new": _row(L, D, D, O, O, O, O, O, O),
     "action_edit": _row(L, D, D, R, R, O, R, R, O),  # recorded by hq (Marketing): others are sent back
     # --- following: everyone follows and reads their own notifications
     "following": _all(O),
@@ -196,8 +198,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:question-heard": _row(L, O, O, O, O, D, D, D, D),
     "api:question-matches": _row(L, D, D, O, O, D, D, D, D),  # each lead their sites' matches
     "api:question-decide": _row(L, D, D, O, I, D, D, D, D),  # lead B: not a match of their sites
-    "api:action-list": _row(L, D, D, O, O, O, O, O, O),
-    "api:action-detail": _row(L, D, D, O, O, O, O, O, O),
+    "api:action-list": _all(O),
+    "api:action-detail": _all(O),
     "api:subscription-list": _all(O),
     "api:subscription-detail": _row(L, D, D, D, D, O, D, D, D),  # hq's own
     "api:notification-list": _all(O),

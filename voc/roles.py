@@ -28,6 +28,8 @@ class Capability(StrEnum):
     READ_REPORTS = "read_reports"
     SUBSCRIBE = "subscribe"
     RECORD_ACTIONS = "record_actions"
+    # "You said, we did": everyone reads what was done, agents included (they hear back).
+    READ_ACTIONS = "read_actions"
     # Questions: hq, leads and executives ask and read them; leads confirm or reject the notes
     # matched to them (notes of their sites); agents "+1" open questions from the quick form.
     READ_QUESTIONS = "read_questions"
@@ -46,6 +48,7 @@ class Capability(StrEnum):
 C = Capability
 _HQ = {
     C.VIEW_THEMES,
+    C.READ_ACTIONS,
     C.READ_NEWSLETTERS,
     C.READ_REPORTS,
     C.SUBSCRIBE,
@@ -67,6 +70,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.SUBSCRIBE,
             C.HEAR_BACK,
             C.READ_QUESTIONS,
+            C.READ_ACTIONS,
         }
     ),
     User.Role.LEAD: frozenset(
@@ -82,6 +86,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.LOG_LISTENING,
             C.SUBSCRIBE,
             C.RECORD_ACTIONS,
+            C.READ_ACTIONS,
             C.ASK_QUESTIONS,
             C.READ_QUESTIONS,
             C.CONFIRM_MATCHES,

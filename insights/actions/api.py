@@ -87,7 +87,7 @@ class ActionViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Actions with their status and measured effect. Whoever reads themes reads them; hq,
+    """Actions with their status and measured effect. Everyone reads them; hq,
     leads and executives record them; whoever recorded or owns one, its department and
     administrators change it (``PATCH``)."""
 
@@ -95,7 +95,7 @@ class ActionViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self) -> list[BasePermission]:
-        needed = Capability.RECORD_ACTIONS if self.action in {"create", "partial_update"} else Capability.VIEW_THEMES
+        needed = Capability.RECORD_ACTIONS if self.action in {"create", "partial_update"} else Capability.READ_ACTIONS
         return [IsAuthenticated(), HasCapability.of(needed)()]
 
     def get_queryset(self) -> QuerySet[Action]:

@@ -26,7 +26,7 @@ from voc.roles import Capability, capability_required, has_capability
 PAGE_SIZE = 25
 
 
-@capability_required(Capability.VIEW_THEMES)
+@capability_required(Capability.READ_ACTIONS)
 @require_GET
 def action_list(request: AuthedHttpRequest) -> HttpResponse:
     actions = Action.objects.select_related("owner").prefetch_related("themes", "questions")
@@ -79,7 +79,7 @@ def record(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "insights/actions/form.html", {"form": form, "action": None}, status=status)
 
 
-@capability_required(Capability.VIEW_THEMES)
+@capability_required(Capability.READ_ACTIONS)
 @require_GET
 def action_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("owner", "created_by"), pk=pk)

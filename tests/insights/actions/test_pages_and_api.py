@@ -27,6 +27,17 @@ def test_head_office_records_an_action_and_lands_on_its_page(client_for, theme):
     )
 
 
+def test_an_agent_reads_an_action_without_links_to_themes_they_cannot_open(client_for, hq, theme):
+    from insights.actions import services
+
+    action = services.record_action(by=hq, title="New courier for cards", status="done", themes=[theme])
+    page = client_for("agent").get(reverse("action_detail", args=[action.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Card not arrived" in body and reverse("theme_detail", args=[theme.pk]) not in body
+    assert reverse("action_new") not in body
+
+
 def test_a_bad_action_comes_back_with_every_error_and_what_was_typed(client_for):
     response = client_for("hq").post(reverse("action_new"), {"title": "", "description": "kept", "status": "done"})
     assert response.status_code == 400
@@ -83,7 +94,8 @@ def test_the_api_creates_with_201_refuses_with_400_or_403_and_shows_the_effect(c
     assert body["effect"]["sentence"].startswith("Too early to tell")
     agent = APIClient()
     agent.force_authenticate(cast["agent"])
-    assert agent.get("/api/v1/actions/").status_code == 403
+    assert agent.get("/api/v1/actions/").json()["count"] == 1  # agents hear back: they read actions
+    assert agent.post("/api/v1/actions/", {"title": "Mine", "themes": [theme.pk]}, format="json").status_code == 403
     other = APIClient()
     other.force_authenticate(cast["executive"])
     assert other.patch(f"/api/v1/actions/{body['id']}/", {"title": "Mine"}, format="json").status_code == 403
