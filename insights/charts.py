@@ -81,11 +81,14 @@ def bar_chart(
             )
         if links:
             parts.append("</a>")
-        if i % every == 0 or last:
-            middle = min(max(x + bar / 2, 16), width - 16)  # the first and last labels stay inside
+        # The last label always shows; the one on the grid before it gives way when too close.
+        if last or (i % every == 0 and len(values) - 1 - i >= every):
+            text = f"{label}{'*' if last and partial else ''}"
+            half = len(text) * 3.3 + 1  # half the width of 11 px type, so the ends stay inside
+            middle = min(max(x + bar / 2, half), width - half)
             parts.append(
                 f'<text x="{middle:.1f}" y="{height - margin_bottom + 16}" text-anchor="middle" font-size="11" '
-                f'fill="#4f5d6b">{escape(label)}{"*" if last and partial else ""}</text>'
+                f'fill="#4f5d6b">{escape(text)}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
