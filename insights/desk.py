@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from insights.actions import services as actions
 from insights.feedback import reads
 from insights.following import alerts
 from insights.following.models import Burst, Mail, Notification, Subscription, WebhookCall
@@ -84,9 +85,9 @@ def _what_became_of(user: User, today: date) -> list[Item]:
     items += [
         Item(
             NEWS,
-            _("You said, we did: %(title)s") % {"title": action.title},
+            actions.headline(action),
             reverse("action_detail", args=[action.pk]),
-            detail=action.get_status_display(),
+            detail=action.department,
             order=21,
         )
         for action in summary.actions[:2]

@@ -20,6 +20,7 @@ from insights.questions.counts import counted, midnight
 from insights.questions.models import QuestionMatch
 from voc import periods
 from voc.models import Insight
+from voc.numbers import decimal
 
 WEEKS = 4
 SAME = 0.15  # a change smaller than this share of the weekly rate before reads "about the same"
@@ -134,7 +135,8 @@ def measure(*, action: Action, today: date | None = None, weeks: int = WEEKS) ->
 
 
 def _rate(value: float) -> str:
-    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+    """A weekly rate as the active language writes it: whole from ten up, else one decimal."""
+    return decimal(round(value) if value >= 10 else value)
 
 
 def _sentence(effect: Effect, *, action: Action, today: date, weeks: int) -> str:

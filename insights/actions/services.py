@@ -208,6 +208,17 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
     return action
 
 
+def headline(action: Action) -> str:
+    """The action as news, in the active language: only a done one is "you said, we did"."""
+    wording = {
+        Action.Status.DONE: _("You said, we did: %(title)s"),
+        Action.Status.IN_PROGRESS: _("Under way: %(title)s"),
+        Action.Status.PLANNED: _("Planned: %(title)s"),
+        Action.Status.DROPPED: _("Dropped: %(title)s"),
+    }
+    return wording[Action.Status(action.status)] % {"title": action.title}
+
+
 def _tell_followers(action: Action) -> None:
     """People following its themes or questions hear that it is under way or done (once per
     action and status, each in their language, in the product and/or by e-mail as they chose),
@@ -215,15 +226,11 @@ def _tell_followers(action: Action) -> None:
     if action.status not in (Action.Status.IN_PROGRESS, Action.Status.DONE):
         return
 
-    def title() -> str:
-        done = action.status == Action.Status.DONE
-        return (_("You said, we did: %(title)s") if done else _("Under way: %(title)s")) % {"title": action.title}
-
     def tell() -> None:
         event = events.Event(
             key=f"action:{action.pk}:{action.status}",
             kind=Notification.Kind.ACTION,
-            title=title,
+            title=lambda: headline(action),
             body=action.department,
             url=reverse("action_detail", args=[action.pk]),
             department=action.department,

@@ -4,6 +4,7 @@ links, then news; overdue and due-soon are marked and come first."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +28,22 @@ def test_an_agent_sees_what_they_logged_and_what_to_listen_for(agent, client_for
     assert "Log what a customer tells you" in page and "Today: 1" in page
     assert "What happened to your notes of the last 30 days" in page
     assert reverse("what_happened") in page
+
+
+def test_an_agent_hears_of_an_action_as_done_only_once_it_is_done(agent, hq, client_for):
+    from insights.actions import services as actions
+    from insights.models import Assignment
+
+    theme = ThemeFactory(name="Card not arrived")
+    Assignment.objects.create(note=InsightFactory(agent=agent), theme=theme, method="auto")
+    action = actions.record_action(by=hq, title="Courier pilot", status="in_progress", themes=[theme])
+    client = client_for("agent")
+    page = client.get("/").content.decode()
+    assert "Under way: Courier pilot" in page and "You said, we did: Courier pilot" not in page
+    assert client.get(reverse("action_detail", args=[action.pk])).status_code == 200
+    actions.update_action(action=action, by=hq, status="done")
+    cache.clear()  # the home page keeps its figures five minutes
+    assert "You said, we did: Courier pilot" in client.get("/").content.decode()
 
 
 def test_a_lead_is_told_of_the_draft_the_emerging_themes_the_import_and_the_late_buddy_case(

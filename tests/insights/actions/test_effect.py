@@ -161,3 +161,12 @@ def test_a_change_that_chance_alone_explains_reads_about_the_same(series, action
 
 def test_the_chance_of_a_large_fall_is_tiny():
     assert effect.by_chance(before_n=164, before_weeks=4, after_n=48, after_weeks=4) < 1e-10
+
+
+def test_rates_are_written_the_way_each_language_writes_numbers(series, action):
+    from django.utils import translation
+
+    series(before=[6, 6, 6, 6], after=[6, 6, 5, 6])  # 5.75 a week after
+    with translation.override("es"):
+        sentence = effect.measure(action=action, today=TODAY).sentence
+    assert "6 → 5,8" in sentence and "5.8" not in sentence
