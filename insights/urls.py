@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/split/", views.split_theme, name="theme_split"),
     path("<int:pk>/move/", views.move_notes, name="theme_move"),
     path("<int:pk>/undo/", views.undo_change, name="theme_undo"),
+    path("<int:pk>/heard/", views.theme_heard, name="theme_heard"),
 ]

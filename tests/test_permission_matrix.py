@@ -120,6 +120,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "question_edit": _row(L, D, D, R, R, O, R, R, O),  # asked by hq (Marketing): others are sent back
     "question_close": _row(L, D, D, R, R, R, R, R, R),  # POST; a refusal comes back as a message
     "question_heard": _row(L, R, R, R, R, D, D, D, D),  # who logs notes may +1 an open question
+    "theme_heard": _row(L, R, R, R, R, D, D, D, D),  # and an accepted theme (on its note at their sites)
     "question_decide": _row(L, D, D, R, D, D, D, D, D),  # the match is of a site A note
     "what_happened": _row(L, O, O, O, O, D, D, D, D),  # agents: their notes; leads: also their sites'
     # --- actions ("you said, we did"): everyone reads them (agents hear back); hq, leads,
@@ -222,7 +223,7 @@ ARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "case_detail": lambda w: {"pk": w.case.pk},
     "case_contact": lambda w: {"pk": w.case.pk},
     **{name: (lambda w: {"pk": w.case.pk}) for name in CASE_STEPS},
-    "theme_detail": lambda w: {"pk": w.theme.pk},
+    **{name: (lambda w: {"pk": w.theme.pk}) for name in ("theme_detail", "theme_heard")},
     **{
         name: (lambda w: {"pk": w.question.pk})
         for name in ("question_detail", "question_edit", "question_close", "question_heard")
@@ -283,6 +284,7 @@ POSTS: dict[str, dict[str, Any] | Callable[[World], dict[str, Any]]] = {
     "api:notification-read": {},
     "api:notification-read-all": {},
     "question_heard": {"channel": "phone"},
+    "theme_heard": {"channel": "phone"},
     "question_decide": {"decision": "confirm"},
     "api:question-close": {},
     "api:question-heard": {"channel": "phone"},

@@ -7,6 +7,7 @@ the workers (HOUSE_STYLE). A question is matched by meaning once the note is sav
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 from django.db.models import Count
@@ -19,7 +20,7 @@ from insights.models import Assignment, Theme
 from insights.questions import counts
 from insights.questions.models import Question
 from voc.access import suggestible_notes
-from voc.models import Insight, User
+from voc.models import Insight, Tally, User
 from voc.notes.similarity import terms
 from voc.roles import Capability, has_capability
 
@@ -79,40 +80,46 @@ def question_meta(month: int) -> str:
     ) % {"count": month}
 
 
+def theme_customers(theme_ids: list[int]) -> dict[int, int]:
+    """Customers in the last 30 days per theme: its notes and agents' +1s on them; two queries."""
+    since = timezone.now() - counts.MONTH
+    found: Counter[int] = Counter()
+    notes = Assignment.objects.filter(
+        theme__in=theme_ids, note__status=Insight.Status.ACTIVE, note__occurred_at__gte=since
+    ).values_list("theme_id")
+    tallies = Tally.objects.filter(
+        note__assignment__theme__in=theme_ids, note__status=Insight.Status.ACTIVE, created_at__gte=since
+    ).values_list("note__assignment__theme_id")
+    for rows in (notes, tallies):
+        found.update(dict(rows.annotate(n=Count("pk"))))
+    return dict(found)
+
+
+def theme_meta(customers: int) -> str:
+    """What the quick form says under a suggested theme (and again after a +1)."""
+    return ngettext("Theme · %(count)d customer in 30 days", "Theme · %(count)d customers in 30 days", customers) % {
+        "count": customers
+    }
+
+
+def theme_note(theme: Theme, viewer: User) -> Insight | None:
+    """The note a "+1" on ``theme`` counts on: its latest at the agent's sites (voc's tally)."""
+    return suggestible_notes(viewer).filter(assignment__theme=theme).order_by("-occurred_at", "-id").first()
+
+
 def _themes(query: set[str], viewer: User) -> list[dict[str, Any]]:
     themes = Theme.objects.accepted().only("pk", "name", "name_es", "key_terms")
     scored = [(_score(query, terms(" ".join([t.name, t.name_es, *map(str, t.key_terms or [])]))), t) for t in themes]
     best = sorted((s for s in scored if s[0] >= MIN_SCORE), key=lambda s: -s[0])[:LIMIT]
-    recent = dict(
-        Assignment.objects.filter(
-            theme__in=[t for _s, t in best],
-            note__status=Insight.Status.ACTIVE,
-            note__occurred_at__gte=timezone.now() - counts.MONTH,
-        )
-        .values_list("theme_id")
-        .annotate(n=Count("pk"))
-    )
-    items = []
-    for _score_value, theme in best:
-        # A "+1" on a theme counts on its latest note at the agent's sites (voc's tally).
-        note = (
-            suggestible_notes(viewer)
-            .filter(assignment__theme=theme)
-            .annotate(tally_count=Count("tallies"))
-            .order_by("-occurred_at")
-            .first()
-        )
-        items.append(
-            {
-                "kind": "theme",
-                "kind_label": _("Theme"),
-                "id": theme.pk,
-                "text": theme.label,
-                "meta": ngettext(
-                    "Theme · %(count)d note in 30 days", "Theme · %(count)d notes in 30 days", recent.get(theme.pk, 0)
-                )
-                % {"count": recent.get(theme.pk, 0)},
-                "plus_one_url": reverse("plus_one", args=[note.pk]) if note is not None else "",
-            }
-        )
-    return items
+    customers = theme_customers([t.pk for _s, t in best])
+    return [
+        {
+            "kind": "theme",
+            "kind_label": _("Theme"),
+            "id": theme.pk,
+            "text": theme.label,
+            "meta": theme_meta(customers.get(theme.pk, 0)),
+            "plus_one_url": reverse("theme_heard", args=[theme.pk]) if theme_note(theme, viewer) else "",
+        }
+        for _score_value, theme in best
+    ]

@@ -39,8 +39,11 @@ def test_a_theme_is_offered_with_a_plus_one_on_its_latest_note_at_the_agents_sit
         Assignment.objects.create(note=note, theme=theme, method=Assignment.Method.AUTO)
     agent_view = client_for("agent").post("/notes/assist/", {"text": "new card has not arrived"}).json()
     themes = [s for s in agent_view["suggestions"] if s["kind"] == "theme"]
-    assert [(s["id"], s["plus_one_url"]) for s in themes] == [(theme.pk, f"/notes/{here.pk}/plus-one/")]
-    assert themes[0]["meta"] == "Theme · 2 notes in 30 days"
+    assert [(s["id"], s["plus_one_url"]) for s in themes] == [(theme.pk, f"/themes/{theme.pk}/heard/")]
+    assert themes[0]["meta"] == "Theme · 2 customers in 30 days"
+    counted = client_for("agent").post(themes[0]["plus_one_url"], {"channel": "chat"}, HTTP_ACCEPT="application/json")
+    assert counted.json() == {"detail": "Counted: +1.", "meta": "Theme · 3 customers in 30 days"}
+    assert (here.tallies.count(), there.tallies.count()) == (1, 0)  # on the note at the agent's own site
 
 
 def test_a_paraphrase_with_other_inflections_is_offered_the_theme(client_for, note_at, lead):
