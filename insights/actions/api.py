@@ -64,7 +64,7 @@ class ActionSerializer(serializers.ModelSerializer):
         if measured is None:
             return None
         return EffectSerializer(
-            {**measured.__dict__, "before_period": list(measured.before_period),
+            {**measured.__dict__, "sentence": measured.sentence, "before_period": list(measured.before_period),
              "after_period": list(measured.after_period) if measured.after_period else None}
         ).data  # fmt: skip
 

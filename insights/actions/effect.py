@@ -49,7 +49,14 @@ class Effect:
     before_n: int
     after_n: int
     published: bool  # both periods reach the publication threshold (or after is still empty)
-    sentence: str
+    done_on: date
+    today: date  # measured as of
+    weeks: int  # weeks measured on each side, at most
+
+    @property
+    def sentence(self) -> str:
+        """In the active language, so that each reader, page or newsletter edition gets its own."""
+        return _sentence(self)
 
     @property
     def before_rate(self) -> float:
@@ -121,7 +128,7 @@ def measure(*, action: Action, today: date | None = None, weeks: int = WEEKS) ->
     threshold = settings.VOC_PUBLISH_THRESHOLD
     before_n, after_n = sum(before), sum(after)
     published = before_n >= threshold and (not after or after_n >= threshold or after_n == 0)
-    effect = Effect(
+    return Effect(
         before=before,
         after=after,
         before_period=(before_weeks[0], before_weeks[-1] + timedelta(days=6)),
@@ -129,9 +136,10 @@ def measure(*, action: Action, today: date | None = None, weeks: int = WEEKS) ->
         before_n=before_n,
         after_n=after_n,
         published=published,
-        sentence="",
+        done_on=action.done_on,
+        today=today,
+        weeks=weeks,
     )
-    return Effect(**{**effect.__dict__, "sentence": _sentence(effect, action=action, today=today, weeks=weeks)})
 
 
 def _rate(value: float) -> str:
@@ -139,10 +147,10 @@ def _rate(value: float) -> str:
     return decimal(round(value) if value >= 10 else value)
 
 
-def _sentence(effect: Effect, *, action: Action, today: date, weeks: int) -> str:
+def _sentence(effect: Effect) -> str:
+    weeks = effect.weeks
     if effect.after_rate is None:
-        assert action.done_on is not None
-        days = (today - action.done_on).days
+        days = (effect.today - effect.done_on).days
         return ngettext(
             "Too early to tell: done %(days)d day ago; the first whole week after is not over yet.",
             "Too early to tell: done %(days)d days ago; the first whole week after is not over yet.",

@@ -139,6 +139,7 @@ def test_the_newsletter_says_what_was_done_and_then_what_it_changed(series, acti
     )
     (measured_week,) = you_said_we_did(Week(monday + timedelta(weeks=4)))
     assert measured_week.sentences()["en"].endswith("Fell from 41 to 12 a week in the 4 weeks after.")
+    assert measured_week.sentences()["es"].endswith("Bajó de 41 a 12 por semana en las 4 semanas siguientes.")
     assert list(you_said_we_did(Week(monday + timedelta(weeks=2)))) == []
 
 
