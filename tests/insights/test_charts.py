@@ -26,3 +26,10 @@ def test_week_labels_never_overlap_nor_leave_the_drawing(weeks):
     xs = [x for x, _ in shown]
     assert all(b - a >= 38 for a, b in itertools.pairwise(xs))  # about 5 characters of 11 px type apart
     assert all(len(t) * 3.3 <= x <= 340 - len(t) * 3.3 for x, t in shown)
+
+
+def test_long_bar_labels_are_shortened_to_fit_wide_letters_included():
+    html = charts.hbar_chart(["My app shows cash I didn't get", "Top-ups"], [5, 3], width=340, label_width=130)
+    shown = re.findall(r'text-anchor="end" font-size="13" fill="#1d2730">([^<]+)<', html)
+    assert shown[1] == "Top-ups" and shown[0].endswith("…")
+    assert charts._text_width(shown[0]) <= 130 - 12
