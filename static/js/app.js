@@ -63,3 +63,9 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.documentElement.classList.add("js-reorder");
 });
+
+// A form sent back with errors: the keyboard and screen readers start at the list of them.
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+});

@@ -35,6 +35,8 @@ def test_the_loop_hq_asks_and_follows_an_agent_plus_ones_an_alert_arrives_hq_act
     desk = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(desk, live_server.url, "elena", password)
     desk.goto(f"{live_server.url}/questions/new/")
+    desk.get_by_role("button", name="Ask").click()  # nothing typed: the errors come back first
+    expect(desk.locator(".error-summary")).to_be_focused()
     desk.get_by_label("Question (English)").fill(APP)
     desk.get_by_role("button", name="Ask").click()
     expect(desk.get_by_role("heading", level=1)).to_have_text(APP)
