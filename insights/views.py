@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +29,7 @@ from voc.access import visible_notes
 from voc.audit import client_ip
 from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
-from voc.models import Insight
+from voc.notes import plus_one
 from voc.notes import services as note_services
 from voc.roles import Capability, capability_required, has_capability
 
@@ -295,24 +295,16 @@ def programme_dashboard(request: AuthedHttpRequest) -> HttpResponse:
 
 @capability_required(Capability.LOG_NOTES)
 @require_POST
-def theme_heard(request: AuthedHttpRequest, pk: int) -> HttpResponse | JsonResponse:
+def theme_heard(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """An agent's "+1, heard this too" on an accepted theme from the quick form: it counts on the
     theme's latest note at their sites (a tally, as a +1 on that note would)."""
     theme = get_object_or_404(Theme.objects.accepted(), pk=pk)
-    wants_json = request.headers.get("Accept") == "application/json"
-    note = suggest.theme_note(theme, request.user)
-    channel = request.POST.get("channel") or request.session.get("last_channel") or Insight.Channel.PHONE
-    try:
+
+    def count(channel: str) -> dict[str, Any]:
+        note = suggest.theme_note(theme, request.user)
         if note is None:
             raise DomainError(_("No note of this theme at your sites to count on; log it as a new note."))
         note_services.add_tally(note=note, agent=request.user, channel=channel)
-    except DomainError as exc:
-        if wants_json:
-            return JsonResponse({"detail": exc.message}, status=400)
-        messages.error(request, exc.message)
-    else:
-        if wants_json:
-            customers = suggest.theme_customers([theme.pk]).get(theme.pk, 0)
-            return JsonResponse({"detail": str(_("Counted: +1.")), "meta": suggest.theme_meta(customers)})
-        messages.success(request, _("Counted: +1. No need to log it again."))
-    return redirect("capture")
+        return {"meta": suggest.theme_meta(suggest.theme_customers([theme.pk]).get(theme.pk, 0))}
+
+    return plus_one.answer(request, count, back=reverse("capture"))

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,8 @@ from voc.access import lead_site_ids
 from voc.audit import client_ip
 from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
-from voc.models import Insight, Site
+from voc.models import Site
+from voc.notes import plus_one
 from voc.roles import Capability, capability_required, has_capability
 
 PAGE_SIZE = 25
@@ -234,19 +235,10 @@ def decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def heard(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """An agent's "+1, heard this too" on a question (from the quick form or the question page)."""
     question = get_object_or_404(Question, pk=pk)
-    channel = request.POST.get("channel") or request.session.get("last_channel") or Insight.Channel.PHONE
-    wants_json = request.headers.get("Accept") == "application/json"
-    try:
+
+    def count(channel: str) -> dict[str, Any]:
         services.hear_question(question=question, agent=request.user, channel=channel)
-    except DomainError as exc:
-        if wants_json:
-            return JsonResponse({"detail": exc.message}, status=400)
-        messages.error(request, exc.message)
-    else:
-        if wants_json:
-            live = counts.counts(question_ids=[question.pk])[question.pk]
-            return JsonResponse(
-                {"detail": str(_("Counted: +1.")), "count_week": live.week, "meta": question_meta(live.month)}
-            )
-        messages.success(request, _("Counted: +1. No need to log it again."))
-    return redirect(_back(request, reverse("capture")))
+        live = counts.counts(question_ids=[question.pk])[question.pk]
+        return {"count_week": live.week, "meta": question_meta(live.month)}
+
+    return plus_one.answer(request, count, back=_back(request, reverse("capture")))

@@ -34,6 +34,8 @@ from voc.models import ComplaintContact, ImportJob, Insight, Site
 from voc.notes import import_jobs, imports, services
 from voc.notes.filters import NoteFilter
 from voc.notes.forms import ContactForm, ImportForm, NoteForm
+from voc.notes.plus_one import answer as plus_one_answer
+from voc.notes.plus_one import last_channel
 from voc.notes.similarity import similar_notes
 from voc.notes.suggestions import suggestions
 from voc.roles import Capability, capability_required
@@ -70,14 +72,6 @@ def _contact(contact_form: ContactForm) -> services.ContactDetails:
 def _note_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The note form's fields are exactly the fields an author may set (Insight.EDITABLE_FIELDS)."""
     return {name: data[name] for name in Insight.EDITABLE_FIELDS}
-
-
-def _last_channel(request: AuthedHttpRequest) -> str:
-    remembered = request.session.get("last_channel")
-    if remembered:
-        return remembered
-    last = Insight.objects.filter(agent=request.user).order_by("-created_at").values_list("channel", flat=True)
-    return last.first() or Insight.Channel.PHONE
 
 
 @capability_required(Capability.LOG_NOTES)
@@ -131,7 +125,7 @@ def capture(request: AuthedHttpRequest) -> HttpResponse:
                         messages.success(request, _("Saved. Thank you: head office will hear it."))
                     return redirect("capture")
     else:
-        form = NoteForm(initial={"channel": _last_channel(request), "kind": Insight.Kind.NEED})
+        form = NoteForm(initial={"channel": last_channel(request), "kind": Insight.Kind.NEED})
         contact_form = ContactForm()
         preview = None
     recent = (
@@ -177,18 +171,12 @@ def assist(request: AuthedHttpRequest) -> JsonResponse:
 @require_POST
 def plus_one(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(Insight.objects.active(), pk=pk)
-    channel = request.POST.get("channel") or _last_channel(request)
-    try:
+
+    def count(channel: str) -> dict[str, Any]:
         services.add_tally(note=note, agent=request.user, channel=channel)
-    except DomainError as exc:
-        if request.headers.get("Accept") == "application/json":
-            return JsonResponse({"detail": exc.message}, status=400)
-        messages.error(request, exc.message)
-    else:
-        if request.headers.get("Accept") == "application/json":
-            return JsonResponse({"detail": str(_("Counted: +1.")), "tallies": note.tallies.count()})
-        messages.success(request, _("Counted: +1. No need to log it again."))
-    return redirect("capture")
+        return {"tallies": note.tallies.count()}
+
+    return plus_one_answer(request, count, back=reverse("capture"))
 
 
 def _paginate(request: AuthedHttpRequest, queryset: Any) -> Any:
