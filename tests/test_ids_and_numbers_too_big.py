@@ -46,3 +46,17 @@ def test_changing_a_subscription_to_a_huge_threshold_is_refused_and_keeps_the_ol
 @pytest.mark.parametrize("query", [f"product_area={HUGE}", f"site={HUGE}"])
 def test_a_huge_id_in_the_notes_filter_is_an_error_on_the_filter_not_a_server_error(client_for, query):
     assert client_for("lead").get(f"/notes/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/api/v1/actions/", {"theme": "²", "question": "①"}),
+        ("get", "/actions/new/", {"themes": "²"}),
+        ("post", "/following/follow/", {"theme": "²"}),
+        ("post", "/following/follow/", {"question": "①"}),
+    ],
+)
+def test_digits_that_are_not_ascii_are_no_id_and_no_server_error(client_for, method, url, data):
+    response = getattr(client_for("hq"), method)(url, data)
+    assert response.status_code < 500

@@ -89,7 +89,7 @@ def row_id(value: str | None) -> int | None:
     """A database id sent as text (a query or form field), or None when it is not one: digits
     only, and within what a bigint column holds (a larger number would make PostgreSQL fail)."""
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # "²" is a digit int() refuses
         return None
     number = int(value)
     return number if 0 < number < 2**63 else None

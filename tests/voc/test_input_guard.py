@@ -72,3 +72,4 @@ def test_a_row_id_is_digits_that_fit_a_bigint():
 
     assert row_id("42") == 42
     assert [row_id(v) for v in ("", "0", "-1", "4x", "99999999999999999999", None)] == [None] * 6
+    assert [row_id(v) for v in ("²", "①", "٣", "4²")] == [None] * 4  # digits, but not ASCII ones
