@@ -122,6 +122,8 @@ def record_action(
         raise NotAllowed(_("Your role cannot record actions."))
     if status not in Action.Status.values:
         raise DomainError(_("Unknown status."), field="status")
+    if status == Action.Status.IN_PROGRESS and started_on is None:
+        started_on = timezone.localdate()  # as when one is moved along to in progress
     problems = Problems()
     title = problems.check(_text, title, field="title", limit=TITLE_MAX, required=True) or ""
     description = problems.check(_text, description, field="description", limit=DESCRIPTION_MAX) or ""

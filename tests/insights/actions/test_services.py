@@ -93,3 +93,10 @@ def test_followers_hear_when_an_action_is_under_way_and_when_it_is_done(
         ("marta", "Under way: New courier"),
         ("marta", "You said, we did: New courier for cards"),
     ]
+
+
+def test_an_action_recorded_as_in_progress_started_today(hq, theme):
+    from django.utils import timezone
+
+    action = services.record_action(by=hq, title="Courier pilot", status="in_progress", themes=[theme])
+    assert action.started_on == timezone.localdate()
