@@ -29,10 +29,12 @@
     const body = new URLSearchParams({ channel: channel.value });
     const response = await fetch(url, {
       method: "POST", body, headers: { "X-CSRFToken": csrf, Accept: "application/json" }, credentials: "same-origin",
+      redirect: "manual",  // signed out: the sign-in page is no success
     }).catch(() => null);
-    const data = response ? await response.json().catch(() => ({})) : {};
-    suggestionStatus.textContent = data.detail || "";
-    if (!response || !response.ok) { button.removeAttribute("aria-disabled"); return; }
+    const data = response ? await response.json().catch(() => null) : null;
+    const counted = response !== null && response.ok && data !== null;
+    suggestionStatus.textContent = (data && data.detail) || (counted ? "" : suggestionStatus.dataset.failed);
+    if (!counted) { button.removeAttribute("aria-disabled"); return; }
     button.textContent = data.detail;
     if (data.meta) meta.textContent = data.meta;
   };

@@ -114,3 +114,26 @@ def test_main_pages_do_not_scroll_sideways_on_a_phone(live_server, browser: Brow
     sign_in(page, live_server.url, username, password)
     page.goto(f"{live_server.url}{path}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_a_plus_one_after_the_session_ended_says_it_was_not_counted(
+    live_server, browser: Browser, agent, hq, password, monkeypatch
+):
+    from insights.questions.models import Question, QuestionMatch
+    from voc.notes import views
+
+    question = Question.objects.create(text="Will you launch an app that integrates banking?", asked_by=hq)
+    offered = {"kind": "question", "kind_label": "Question", "id": question.pk, "text": question.text, "meta": "",
+               "plus_one_url": f"/questions/{question.pk}/heard/"}  # fmt: skip
+    monkeypatch.setattr(views, "suggestions", lambda text, viewer: [offered])
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    sign_in(page, live_server.url, "lucia", password)
+    page.goto(f"{live_server.url}/notes/new/")
+    page.get_by_label(re.compile("What did the customer say")).type("Wants one app for every bank")
+    plus_one = page.locator("[data-suggestions] [data-plus-one]")
+    expect(plus_one).to_be_visible()
+    page.context.clear_cookies()  # the session ends while the form is open
+    plus_one.click()
+    expect(page.locator("[data-suggestion-status]")).to_contain_text("Not counted")
+    expect(plus_one).to_have_text("+1 heard this too")
+    assert not QuestionMatch.objects.exists()
