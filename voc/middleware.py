@@ -52,11 +52,18 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        if user is not None and user.is_authenticated:
+            speak_as(request, user)
         response = self.get_response(request)
         return response
+
+
+def speak_as(request: Any, user: Any) -> None:
+    """Answer ``request`` in ``user``'s saved language, if they chose one (also called by the
+    API's token sign-in, which happens after the middleware has run)."""
+    if user.language:
+        translation.activate(user.language)
+        getattr(request, "_request", request).LANGUAGE_CODE = user.language
 
 
 def csp_allows_inline_styles(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

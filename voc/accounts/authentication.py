@@ -25,6 +25,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from voc.accounts import api_tokens
+from voc.middleware import speak_as
 from voc.models import Site, User
 from voc.notes.lean_sql import hot_cursor
 
@@ -78,6 +79,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``, answered as DRF answers it (``request.auth`` is the Token),
     with the person's site already loaded. Unknown keys and inactive people are left to DRF's own
     check, so those errors and their translations are DRF's; an expired token is "Token expired."."""
+
+    def authenticate(self, request: Any) -> tuple[User, Token] | None:
+        """As DRF's, and the answer is in the person's language (as pages are)."""
+        found = super().authenticate(request)
+        if found is not None:
+            speak_as(request, found[0])
+        return found
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
         db = router.db_for_read(Token)

@@ -55,3 +55,24 @@ def test_the_api_describes_one_language_set_for_people_and_notes_and_reports_gal
     schemas = client.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
     assert schemas["LanguageEnum"]["enum"] == ["en", "es", "gl"]
     assert "InterfaceLanguageEnum" not in schemas and "NoteLanguageEnum" not in schemas
+
+
+def test_an_api_call_with_a_token_is_answered_in_the_persons_language(agent, hq):
+    from rest_framework.authtoken.models import Token
+
+    from insights.questions import services as questions
+
+    agent.language = "es"
+    agent.save(update_fields=["language"])
+    question = questions.ask_question(by=hq, text="Will you open on Saturdays?")
+    questions.close_question(question=question, by=hq)
+    token = Token.objects.create(user=agent)
+    refused = Client().post(
+        f"/api/v1/questions/{question.pk}/heard/",
+        {"channel": "phone"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {"detail": "Esta pregunta está cerrada; ya no cuenta."}
+    assert refused["Content-Language"] == "es"
