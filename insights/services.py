@@ -195,8 +195,11 @@ def discover_themes(*, min_size: int = 3, now: Any = None) -> list[Theme]:
     )
     terms = clustering.name(lemma_docs, labels)
     candidates = naming.shortlist(stored.matrix, labels, stored.languages)
-    by_note = dict(Insight.objects.filter(pk__in=stored.note_ids[candidates].tolist()).values_list("id", "text"))
-    texts = {row: by_note[int(stored.note_ids[row])] for row in candidates}
+    # A name is read by everyone: never a vulnerable customer's words.
+    by_note = dict(
+        Insight.objects.filter(pk__in=stored.note_ids[candidates].tolist(), vulnerable=False).values_list("id", "text")
+    )
+    texts = {row: by_note[note] for row in candidates if (note := int(stored.note_ids[row])) in by_note}
     taken = Theme.objects.exclude(status=Theme.Status.MERGED).values_list("name", "name_es")
     names = naming.phrase_names(
         texts, stored.matrix, labels, stored.languages, taken=[n for pair in taken for n in pair if n]

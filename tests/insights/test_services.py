@@ -123,6 +123,29 @@ def test_discovery_proposes_named_themes_once(make_note):
     assert services.discover_themes(min_size=3) == []
 
 
+def test_a_theme_is_never_named_after_a_vulnerable_customers_words(make_note):
+    from django.db import transaction
+
+    from voc.models import Insight
+
+    class Undo(Exception):
+        pass
+
+    for i in range(8):
+        make_note(f"card arrive late {i}", axis=0, lemmas="card arrive late")
+    with pytest.raises(Undo), transaction.atomic():  # what discovery would name it, then undone
+        (theme,) = services.discover_themes(min_size=3)
+        named_after = theme.name
+        raise Undo
+    Insight.objects.filter(text__iexact=named_after).update(vulnerable=True)
+    (again,) = services.discover_themes(min_size=3)
+    assert again.name and again.name.casefold() != named_after.casefold()
+    assert all(
+        again.name.casefold() != t.casefold()
+        for t in Insight.objects.filter(vulnerable=True).values_list("text", flat=True)
+    )
+
+
 def test_only_leads_curate(make_note, cast):
     theme = theme_with(make_note, "Cards", axis=0, status=Theme.Status.PROPOSED)
     for role in ["agent", "hq", "executive", "admin"]:
