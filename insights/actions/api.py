@@ -15,6 +15,8 @@ from insights.actions import effect, services
 from insights.actions.models import Action
 from insights.models import Theme
 from insights.questions.models import Question
+from insights.questions.services import LINKABLE_THEMES
+from voc.api_fields import Ids
 from voc.audit import client_ip
 from voc.http import signed_in
 from voc.input_guard import row_id
@@ -74,8 +76,8 @@ class ActionInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=services.DESCRIPTION_MAX, required=False, allow_blank=True)
     department = serializers.CharField(max_length=services.DEPARTMENT_MAX, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Action.Status.choices, required=False)
-    themes = serializers.PrimaryKeyRelatedField(queryset=Theme.objects.all(), many=True, required=False)
-    questions = serializers.PrimaryKeyRelatedField(queryset=Question.objects.all(), many=True, required=False)
+    themes = Ids(queryset=Theme.objects.filter(status__in=LINKABLE_THEMES), required=False)
+    questions = Ids(queryset=Question.objects.all(), required=False)
     started_on = serializers.DateField(required=False, allow_null=True)
     done_on = serializers.DateField(required=False, allow_null=True)
 

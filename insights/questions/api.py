@@ -18,6 +18,7 @@ from insights.models import Theme
 from insights.questions import counts, services
 from insights.questions.models import Question, QuestionMatch
 from voc.access import lead_site_ids
+from voc.api_fields import Ids
 from voc.audit import client_ip
 from voc.http import signed_in
 from voc.models import Insight, ProductArea
@@ -63,8 +64,8 @@ class AskSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=Question.TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     text_es = serializers.CharField(max_length=Question.TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
     department = serializers.CharField(max_length=services.DEPARTMENT_MAX_LENGTH, required=False, allow_blank=True)
-    themes = serializers.PrimaryKeyRelatedField(queryset=Theme.objects.all(), many=True, required=False)
-    product_areas = serializers.PrimaryKeyRelatedField(queryset=ProductArea.objects.all(), many=True, required=False)
+    themes = Ids(queryset=Theme.objects.filter(status__in=services.LINKABLE_THEMES), required=False)
+    product_areas = Ids(queryset=ProductArea.objects.filter(is_active=True), required=False)
 
 
 class EditSerializer(AskSerializer):

@@ -36,6 +36,9 @@ SCAN_WINDOW = timedelta(days=400)
 SCAN_CHUNK = 5_000
 HEARD_DEBOUNCE = timedelta(seconds=30)
 DEPARTMENT_MAX_LENGTH = 100
+# Themes a question or an action may be linked to: accepted ones, or merged ones (the link goes
+# where their notes went, ``live_theme``); never a proposal or an archived theme.
+LINKABLE_THEMES = (Theme.Status.ACCEPTED, Theme.Status.MERGED)
 
 
 def _require(user: User, capability: Capability, message: str) -> None:

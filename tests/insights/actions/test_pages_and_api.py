@@ -99,3 +99,36 @@ def test_the_api_creates_with_201_refuses_with_400_or_403_and_shows_the_effect(c
     other = APIClient()
     other.force_authenticate(cast["executive"])
     assert other.patch(f"/api/v1/actions/{body['id']}/", {"title": "Mine"}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "themes, message",
+    [
+        ([1.5], "“1.5” is not an id."),
+        ({"1": 1}, "Send a list of ids."),
+        (["1e3"], "“1e3” is not an id."),
+        ([True], "“True” is not an id."),
+        (list(range(1, 502)), "Send at most 500 ids."),
+    ],
+)
+def test_the_api_takes_ids_as_whole_numbers_in_a_short_list(cast, theme, themes, message):
+    api = APIClient()
+    api.force_authenticate(cast["hq"])
+    refused = api.post("/api/v1/actions/", {"title": "Courier", "themes": themes}, format="json")
+    assert (refused.status_code, refused.json()) == (400, {"themes": [message]})
+    assert not Action.objects.exists()
+
+
+def test_the_api_links_accepted_and_merged_themes_but_not_a_proposal(cast, theme, lead):
+    from insights.models import Theme
+    from insights.services import merge_themes
+
+    api = APIClient()
+    api.force_authenticate(cast["hq"])
+    proposal = ThemeFactory(name="Maybe", status=Theme.Status.PROPOSED)
+    refused = api.post("/api/v1/actions/", {"title": "Courier", "themes": [proposal.pk]}, format="json")
+    assert refused.json() == {"themes": [f"Nothing to choose has the id {proposal.pk}."]}
+    merged = ThemeFactory(name="Card late")
+    merge_themes(source=merged, target=theme, by=lead)
+    created = api.post("/api/v1/actions/", {"title": "Courier", "themes": [merged.pk]}, format="json")
+    assert created.status_code == 201 and created.json()["themes"] == [theme.pk]
