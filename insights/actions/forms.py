@@ -42,8 +42,10 @@ class ActionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, action: Action | None = None, **kwargs: Any) -> None:
+        """``action``: the one being changed, whose status may only move forward."""
         super().__init__(*args, **kwargs)
+        self.action = action
         themes, questions = self.fields["themes"], self.fields["questions"]
         assert isinstance(themes, IdsField)
         assert isinstance(questions, IdsField)
@@ -53,6 +55,11 @@ class ActionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         """The service's rules for dates and links, so that they show beside the fields' own errors."""
         data = super().clean() or {}
+        try:
+            if self.action is not None and "status" not in self.errors:
+                services.check_move(self.action, data["status"])
+        except DomainError as exc:
+            show_on_forms(exc, self)
         try:
             if not {"status", "started_on", "done_on"} & self.errors.keys():
                 services.check_dates(data["status"], data.get("started_on"), data.get("done_on"))

@@ -155,13 +155,8 @@ def record_action(
     return action
 
 
-@transaction.atomic
-def update_action(*, action: Action, by: User, ip: str | None = None, **changes: Any) -> Action:
-    """Change an action's words, links, owner, status or dates; the status only moves forward
-    (``NEXT``)."""
-    if not may_edit(by, action):
-        raise NotAllowed(_("Only whoever recorded it, its owner, its department or an administrator can change it."))
-    status = changes.get("status", action.status)
+def check_move(action: Action, status: str) -> None:
+    """``status`` is where ``action`` may go from where it is (``NEXT``), or where it is."""
     if status not in Action.Status.values:
         raise DomainError(_("Unknown status."), field="status")
     if status != action.status and status not in NEXT[Action.Status(action.status)]:
@@ -170,6 +165,16 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
             % {"now": action.get_status_display().lower(), "next": Action.Status(status).label.lower()},
             field="status",
         )
+
+
+@transaction.atomic
+def update_action(*, action: Action, by: User, ip: str | None = None, **changes: Any) -> Action:
+    """Change an action's words, links, owner, status or dates; the status only moves forward
+    (``NEXT``)."""
+    if not may_edit(by, action):
+        raise NotAllowed(_("Only whoever recorded it, its owner, its department or an administrator can change it."))
+    status = changes.get("status", action.status)
+    check_move(action, status)
     before = {"status": action.status, "title": action.title}
     problems = Problems()
     texts = {

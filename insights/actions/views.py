@@ -117,7 +117,7 @@ def edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("action_detail", pk=pk)
     status = 200
     if request.method == "POST":
-        form = ActionForm(request.POST)
+        form = ActionForm(request.POST, action=action)
         if form.is_valid():
             try:
                 services.update_action(action=action, by=request.user, ip=client_ip(request), **form.cleaned_data)

@@ -132,3 +132,16 @@ def test_the_api_links_accepted_and_merged_themes_but_not_a_proposal(cast, theme
     merge_themes(source=merged, target=theme, by=lead)
     created = api.post("/api/v1/actions/", {"title": "Courier", "themes": [merged.pk]}, format="json")
     assert created.status_code == 201 and created.json()["themes"] == [theme.pk]
+
+
+def test_moving_an_action_back_shows_with_the_other_errors_on_the_first_submit(client_for, hq, theme):
+    from insights.actions import services
+
+    action = services.record_action(by=hq, title="Courier pilot", status="in_progress", themes=[theme])
+    response = client_for("hq").post(
+        reverse("action_edit", args=[action.pk]), {"title": "", "status": "planned", "themes": [theme.pk]}
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"title", "status"}
+    assert errors["status"] == ["An action that is in progress cannot become planned."]
