@@ -56,6 +56,11 @@ class ActionForm(forms.Form):
         """The service's rules for dates and links, so that they show beside the fields' own errors."""
         data = super().clean() or {}
         try:
+            if "title" not in self.errors:  # blank to the eye (zero-width spaces) is blank
+                services.check_text(data.get("title", ""), field="title", limit=services.TITLE_MAX, required=True)
+        except DomainError as exc:
+            show_on_forms(exc, self)
+        try:
             if self.action is not None and "status" not in self.errors:
                 services.check_move(self.action, data["status"])
         except DomainError as exc:

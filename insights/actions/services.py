@@ -49,7 +49,7 @@ def may_edit(user: User, action: Action) -> bool:
     return user.pk in (action.created_by_id, action.owner_id) or same_department
 
 
-def _text(value: str, *, field: str, limit: int, required: bool = False) -> str:
+def check_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and is_blank(value):
         raise DomainError(_("Say what was done."), field=field)
@@ -125,11 +125,11 @@ def record_action(
     if status == Action.Status.IN_PROGRESS and started_on is None:
         started_on = timezone.localdate()  # as when one is moved along to in progress
     problems = Problems()
-    title = problems.check(_text, title, field="title", limit=TITLE_MAX, required=True) or ""
-    description = problems.check(_text, description, field="description", limit=DESCRIPTION_MAX) or ""
+    title = problems.check(check_text, title, field="title", limit=TITLE_MAX, required=True) or ""
+    description = problems.check(check_text, description, field="description", limit=DESCRIPTION_MAX) or ""
     department = (
         problems.check(
-            _text, by.department if department is None else department, field="department", limit=DEPARTMENT_MAX
+            check_text, by.department if department is None else department, field="department", limit=DEPARTMENT_MAX
         )
         or ""
     )
@@ -178,7 +178,7 @@ def update_action(*, action: Action, by: User, ip: str | None = None, **changes:
     before = {"status": action.status, "title": action.title}
     problems = Problems()
     texts = {
-        name: problems.check(_text, changes[name], field=name, limit=limit, required=name == "title")
+        name: problems.check(check_text, changes[name], field=name, limit=limit, required=name == "title")
         for name, limit in (("title", TITLE_MAX), ("description", DESCRIPTION_MAX), ("department", DEPARTMENT_MAX))
         if name in changes
     }

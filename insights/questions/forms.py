@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from insights.models import Theme
+from insights.questions import services
 from insights.questions.models import Question
+from voc.errors import DomainError, show_on_forms
 from voc.models import ProductArea
 from voc.notes.filters import IdsField
 
@@ -56,7 +58,9 @@ class QuestionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        wording = (data.get("text") or "").strip() or (data.get("text_es") or "").strip()
-        if not wording and not {"text", "text_es"} & self.errors.keys():
-            self.add_error("text", _("Write the question, in English or in Spanish."))
+        if not {"text", "text_es"} & self.errors.keys():
+            try:
+                services.check_wording(data.get("text") or "", data.get("text_es") or "")
+            except DomainError as exc:
+                show_on_forms(exc, self)
         return data

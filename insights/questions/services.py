@@ -57,7 +57,7 @@ def _clean_text(value: str, *, field: str) -> str:
     return value
 
 
-def _wording(text: str, text_es: str) -> tuple[str, str]:
+def check_wording(text: str, text_es: str) -> tuple[str, str]:
     """A question's English and Spanish wording, cleaned; DomainError names every problem."""
     problems = Problems()
     text = problems.check(_clean_text, text, field="text") or ""
@@ -118,7 +118,7 @@ def ask_question(
     it in a worker right after commit: past notes by a scan, new notes as they are embedded."""
     _require(by, Capability.ASK_QUESTIONS, _("Your role cannot ask questions."))
     problems = Problems()
-    text, text_es = problems.check(_wording, text, text_es) or ("", "")
+    text, text_es = problems.check(check_wording, text, text_es) or ("", "")
     department = problems.check(_clean_department, by.department if department is None else department)
     problems.raise_any()
     question = Question.objects.create(text=text, text_es=text_es, department=department or "", asked_by=by)
@@ -148,7 +148,7 @@ def edit_question(
     before = {"text": question.text, "text_es": question.text_es, "department": question.department}
     problems = Problems()
     wording = problems.check(
-        _wording, question.text if text is None else text, question.text_es if text_es is None else text_es
+        check_wording, question.text if text is None else text, question.text_es if text_es is None else text_es
     )
     new_department = None if department is None else problems.check(_clean_department, department)
     problems.raise_any()

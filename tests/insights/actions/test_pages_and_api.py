@@ -145,3 +145,9 @@ def test_moving_an_action_back_shows_with_the_other_errors_on_the_first_submit(c
     errors = response.context["form"].errors
     assert set(errors) == {"title", "status"}
     assert errors["status"] == ["An action that is in progress cannot become planned."]
+
+
+def test_a_title_blank_to_the_eye_is_refused_with_the_other_errors(client_for):
+    response = client_for("hq").post(reverse("action_new"), {"title": "\u200b\u200b", "status": "planned"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"title", "themes"}

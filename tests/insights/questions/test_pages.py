@@ -132,3 +132,10 @@ def test_the_edit_page_is_refused_politely_to_another_department(client_for, mak
     response = client_for("executive").get(reverse("question_edit", args=[question.pk]))
     assert response.status_code == 302
     assert client_for("hq").get(reverse("question_edit", args=[question.pk])).status_code == 200
+
+
+def test_a_question_blank_to_the_eye_is_refused_with_the_other_errors(client_for):
+    response = client_for("hq").post(reverse("question_ask"), {"text": "\u200b", "department": "x" * 150})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"text", "department"}
+    assert not Question.objects.exists()
