@@ -98,7 +98,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "import_upload": _row(L, D, D, O, O, D, D, D, D),
     "import_status": _row(L, D, D, O, D, D, D, D, D),  # lead A's job
     "import_errors": _row(L, D, D, O, D, D, D, D, D),
-    "plus_one": _row(L, R, R, R, R, D, D, D, D),  # any active note may be +1'd by who logs notes
+    "plus_one": _row(L, R, D, R, D, D, D, D, D),  # who logs notes, on a note of their site (others: not found)
     "edit_note": _row(L, O, D, D, D, D, D, D, D),  # the author only
     "withdraw_note": _row(L, R, D, D, D, D, D, D, D),
     "restore_note": _row(L, R, D, D, D, D, D, D, D),  # agent A's own note (active: nothing to restore)

@@ -81,9 +81,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     check, so those errors and their translations are DRF's; an expired token is "Token expired."."""
 
     def authenticate(self, request: Any) -> tuple[User, Token] | None:
-        """As DRF's, and the answer is in the person's language (as pages are)."""
+        """As DRF's; a call that names no language (``Accept-Language``) is answered in the
+        person's saved one, as their pages are. A tool that names one gets it."""
         found = super().authenticate(request)
-        if found is not None:
+        if found is not None and not request.META.get("HTTP_ACCEPT_LANGUAGE"):
             speak_as(request, found[0])
         return found
 

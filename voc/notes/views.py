@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from voc import audit, csvfiles, xlsxfiles
-from voc.access import lead_site_ids
+from voc.access import lead_site_ids, suggestible_notes
 from voc.audit import client_ip
 from voc.errors import DomainError, show_on_forms
 from voc.http import AuthedHttpRequest
@@ -170,7 +170,8 @@ def assist(request: AuthedHttpRequest) -> JsonResponse:
 @capability_required(Capability.LOG_NOTES)
 @require_POST
 def plus_one(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(Insight.objects.active(), pk=pk)
+    # A note the agent may not be shown is not found (as in the API): no telling it exists.
+    note = get_object_or_404(suggestible_notes(request.user), pk=pk)
 
     def count(channel: str) -> dict[str, Any]:
         services.add_tally(note=note, agent=request.user, channel=channel)

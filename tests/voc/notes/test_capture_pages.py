@@ -138,6 +138,14 @@ def test_plus_one_counts_instead_of_a_new_note(client_for, agent, colleague):
     assert Insight.objects.count() == 1
 
 
+def test_another_sites_note_is_not_found_for_a_plus_one(client_for, other_site_agent):
+    stored, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
+    answer = client_for("agent").post(
+        f"/notes/{stored.pk}/plus-one/", {"channel": "chat"}, HTTP_ACCEPT="application/json"
+    )
+    assert answer.status_code == 404 and not Tally.objects.exists()
+
+
 @pytest.mark.parametrize("role", ["hq", "executive", "admin"])
 def test_roles_without_calls_cannot_plus_one(client_for, other_site_agent, role):
     stored, _ = services.record_note(agent=other_site_agent, kind="want", text="Wants Apple Pay", channel="phone")
