@@ -21,8 +21,10 @@ from insights.following import services as following
 from insights.models import SHARED_VECTORS, Alert, Assignment, NoteVector, Theme, ThemeChange, other_encoders
 from insights.questions import services as questions
 from voc import audit, periods
+from voc.access import suggestible_notes
 from voc.errors import DomainError, NotAllowed
-from voc.models import Insight, User
+from voc.models import Insight, Tally, User
+from voc.notes import services as note_services
 from voc.roles import Capability, has_capability
 
 if TYPE_CHECKING:
@@ -163,6 +165,24 @@ def assign_notes(*, note_ids: list[int]) -> int:
     ]
     Assignment.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def theme_note(theme: Theme, agent: User) -> Insight | None:
+    """The note a "+1" on ``theme`` counts on: its latest that ``agent`` may be shown."""
+    latest: Insight | None = (
+        suggestible_notes(agent).filter(assignment__theme=theme).order_by("-occurred_at", "-id").first()
+    )
+    return latest
+
+
+def hear_theme(*, theme: Theme, agent: User, channel: str) -> Tally:
+    """An agent's "+1, heard this too" on an accepted theme: a tally on ``theme_note``."""
+    if theme.status != Theme.Status.ACCEPTED:
+        raise DomainError(_("This theme is not in use; log it as a new note."))
+    note = theme_note(theme, agent)
+    if note is None:
+        raise DomainError(_("No note of this theme at your sites to count on; log it as a new note."))
+    return note_services.add_tally(note=note, agent=agent, channel=channel)
 
 
 # --- Discovery ------------------------------------------------------------------------------

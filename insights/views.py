@@ -30,7 +30,6 @@ from voc.audit import client_ip
 from voc.errors import DomainError
 from voc.http import AuthedHttpRequest
 from voc.notes import plus_one
-from voc.notes import services as note_services
 from voc.roles import Capability, capability_required, has_capability
 
 WEEKS = 8
@@ -301,10 +300,7 @@ def theme_heard(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     theme = get_object_or_404(Theme.objects.accepted(), pk=pk)
 
     def count(channel: str) -> dict[str, Any]:
-        note = suggest.theme_note(theme, request.user)
-        if note is None:
-            raise DomainError(_("No note of this theme at your sites to count on; log it as a new note."))
-        note_services.add_tally(note=note, agent=request.user, channel=channel)
+        services.hear_theme(theme=theme, agent=request.user, channel=channel)
         return {"meta": suggest.theme_meta(suggest.theme_customers([theme.pk]).get(theme.pk, 0))}
 
     return plus_one.answer(request, count, back=reverse("capture"))

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from insights import services
 from insights.models import Assignment, Theme
 from insights.questions import counts
 from insights.questions.models import Question
-from voc.access import suggestible_notes
 from voc.models import Insight, Tally, User
 from voc.notes.similarity import terms
 from voc.roles import Capability, has_capability
@@ -102,11 +102,6 @@ def theme_meta(customers: int) -> str:
     }
 
 
-def theme_note(theme: Theme, viewer: User) -> Insight | None:
-    """The note a "+1" on ``theme`` counts on: its latest at the agent's sites (voc's tally)."""
-    return suggestible_notes(viewer).filter(assignment__theme=theme).order_by("-occurred_at", "-id").first()
-
-
 def _themes(query: set[str], viewer: User) -> list[dict[str, Any]]:
     themes = Theme.objects.accepted().only("pk", "name", "name_es", "key_terms")
     scored = [(_score(query, terms(" ".join([t.name, t.name_es, *map(str, t.key_terms or [])]))), t) for t in themes]
@@ -119,7 +114,7 @@ def _themes(query: set[str], viewer: User) -> list[dict[str, Any]]:
             "id": theme.pk,
             "text": theme.label,
             "meta": theme_meta(customers.get(theme.pk, 0)),
-            "plus_one_url": reverse("theme_heard", args=[theme.pk]) if theme_note(theme, viewer) else "",
+            "plus_one_url": reverse("theme_heard", args=[theme.pk]) if services.theme_note(theme, viewer) else "",
         }
         for _score_value, theme in best
     ]

@@ -343,3 +343,16 @@ def test_a_continuing_spike_is_judged_against_the_weeks_before_it_began(make_not
     # weeks before the spike began it still is, and the same alert carries on.
     (second,) = services.detect_spikes(week=date(2026, 11, 9))
     assert second.pk == first.pk and second.count == 8 and second.first_week == date(2026, 11, 2)
+
+
+def test_a_plus_one_on_a_theme_counts_on_its_latest_note_at_the_agents_site(make_note, agent, other_site_agent):
+    theme = theme_with(make_note, "Cards", axis=0)
+    mine = make_note("card late again", axis=0)
+    Assignment.objects.create(note=mine, theme=theme, method=Assignment.Method.AUTO)
+    theirs = make_note("card late there", axis=0, agent=other_site_agent)
+    Assignment.objects.create(note=theirs, theme=theme, method=Assignment.Method.AUTO)
+    tally = services.hear_theme(theme=theme, agent=agent, channel="phone")
+    assert tally.note == mine
+    theme.status = Theme.Status.PROPOSED
+    with pytest.raises(DomainError, match="not in use"):
+        services.hear_theme(theme=theme, agent=agent, channel="chat")
