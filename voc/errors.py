@@ -31,7 +31,7 @@ class Problems:
     """Every problem with one request, gathered so that the person sees them all at once::
 
     problems = Problems()
-    title = problems.check(_text, title, field="title") or ""
+    title = problems.check(check_text, title, field="title", limit=200) or ""
     ...
     problems.raise_any()
     """
