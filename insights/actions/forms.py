@@ -9,7 +9,7 @@ from insights.actions import services
 from insights.actions.models import Action
 from insights.models import Theme
 from insights.questions.models import Question
-from voc.errors import DomainError, show_on_forms
+from voc.errors import DomainError, Problems, show_on_forms
 from voc.notes.filters import IdsField
 
 
@@ -53,26 +53,22 @@ class ActionForm(forms.Form):
         questions.queryset = Question.objects.order_by("-created_at")
 
     def clean(self) -> dict[str, Any]:
-        """The service's rules for dates and links, so that they show beside the fields' own errors."""
+        """The service's own rules (blank title, status move, dates, links), so that they show
+        beside the fields' errors on the first submit."""
         data = super().clean() or {}
+        problems, failed = Problems(), self.errors.keys()
+        if "title" not in failed:  # blank to the eye (zero-width spaces) is blank
+            problems.check(
+                services.check_text, data.get("title", ""), field="title", limit=services.TITLE_MAX, required=True
+            )
+        if self.action is not None and "status" not in failed:
+            problems.check(services.check_move, self.action, data["status"])
+        if not {"status", "started_on", "done_on"} & failed:
+            problems.check(services.check_dates, data["status"], data.get("started_on"), data.get("done_on"))
+        if not {"themes", "questions"} & failed:
+            problems.check(services.check_links, data.get("themes") or [], data.get("questions") or [])
         try:
-            if "title" not in self.errors:  # blank to the eye (zero-width spaces) is blank
-                services.check_text(data.get("title", ""), field="title", limit=services.TITLE_MAX, required=True)
-        except DomainError as exc:
-            show_on_forms(exc, self)
-        try:
-            if self.action is not None and "status" not in self.errors:
-                services.check_move(self.action, data["status"])
-        except DomainError as exc:
-            show_on_forms(exc, self)
-        try:
-            if not {"status", "started_on", "done_on"} & self.errors.keys():
-                services.check_dates(data["status"], data.get("started_on"), data.get("done_on"))
-        except DomainError as exc:
-            show_on_forms(exc, self)
-        try:
-            if not {"themes", "questions"} & self.errors.keys():
-                services.check_links(data.get("themes") or [], data.get("questions") or [])
+            problems.raise_any()
         except DomainError as exc:
             show_on_forms(exc, self)
         return data
